@@ -1,0 +1,50 @@
+/**
+ * How a source authenticates its requests. Structurally the same as the rule engine's
+ * `AuthConfig` (docs/architecture.md), repeated here so `src/auth` depends on nothing.
+ * `secret`/`secrets` are secret NAMES; values are resolved by the caller.
+ */
+export type WebhookAuthConfig =
+  | { readonly scheme: 'stripe'; readonly secret: string; readonly tolerance: number }
+  | { readonly scheme: 'github'; readonly secret: string }
+  | { readonly scheme: 'shopify'; readonly secret: string }
+  | { readonly scheme: 'standard-webhooks'; readonly secret: string; readonly tolerance: number }
+  | HmacAuthConfig;
+
+/** The generic HMAC scheme: any header, algorithm and encoding, optionally with a timestamp. */
+export interface HmacAuthConfig {
+  readonly scheme: 'hmac';
+  readonly secret: string;
+  readonly header: string;
+  readonly algorithm: 'sha1' | 'sha256' | 'sha512';
+  readonly encoding: 'hex' | 'base64';
+  /** Text before the signature in the header, e.g. `sha256=`; may be empty. */
+  readonly prefix: string;
+  /** When set, the signed payload is `"{timestamp}.{body}"` and the timestamp is checked. */
+  readonly timestampHeader?: string;
+  /** Allowed clock difference in seconds, both directions. */
+  readonly tolerance: number;
+}
+
+/** API keys for `POST /events`; any of the named secrets is accepted. */
+export interface ApiKeyAuthConfig {
+  readonly scheme: 'api-key';
+  readonly secrets: readonly string[];
+}
+
+/** Every authentication scheme a source can name. */
+export type AuthConfig = WebhookAuthConfig | ApiKeyAuthConfig;
+
+/** Request headers with lower-cased names. */
+export type Headers = Readonly<Record<string, string | undefined>>;
+
+/** What a webhook verifier looks at. */
+export interface SignedRequest {
+  /** Lower-cased header names. */
+  readonly headers: Headers;
+  /** The exact bytes received; signatures are checked over these, never over re-serialised JSON. */
+  readonly body: Buffer;
+  /** The secret VALUE (already resolved from its name). */
+  readonly secret: string;
+  /** Current time in unix seconds. */
+  readonly now: number;
+}
