@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/** A string that is exactly one JSONata expression: `{% ... %}`. */
+export const EXPRESSION_PATTERN = /^\{%[\s\S]*%\}$/;
+
+/** A JSONata expression inside `{% ... %}`, evaluated against the event. */
+export const Expression = z
+  .string()
+  .regex(EXPRESSION_PATTERN, 'expected a JSONata expression inside {% ... %}')
+  .meta({ description: 'A JSONata expression inside {% ... %}, evaluated against the event.' });
+
+/** Text: a literal string (numbers are taken as their text) or an expression. */
+export const Text = z.union([z.string(), z.number()], {
+  error: 'expected a string or a {% ... %} expression',
+});
+
+/** A number: a literal number or an expression producing one. */
+export const Num = z.union([z.number(), Expression], {
+  error: 'expected a number or a {% ... %} expression',
+});
+
+/** A Matomo parameter value for the `params` escape hatch. */
+export const ParamValue = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'expected a string, number, boolean or a {% ... %} expression',
+});
+
+/** Fields every track type accepts. */
+const common = {
+  url: Text.optional().meta({ description: 'Page URL -> url.' }),
+  title: Text.optional().meta({ description: 'Action or page title -> action_name.' }),
+  referrer: Text.optional().meta({ description: 'Referrer URL -> urlref.' }),
+  user: Text.optional().meta({ description: 'User id -> uid.' }),
+  dimensions: z
+    .record(z.string().regex(/^[1-9][0-9]{0,2}$/, 'expected a custom dimension id from 1 to 999'), Text)
+    .optional()
+    .meta({ description: 'Custom dimensions: { id: value } -> dimension<id>.' }),
+  params: z
+    .record(z.string(), ParamValue)
+    .optional()
+    .meta({ description: 'Other documented Matomo tracking parameters, by name.' }),
+};
+
+const Item = z.strictObject({
+  sku: Text,
+  name: Text.optional(),
+  category: z.union([Text, z.array(Text).min(1).max(5)]).optional(),
+  price: Num.optional(),
+  quantity: Num.optional(),
+});
+
+const Items = z.union([Expression, z.array(Item)], {
+  error: 'expected a list of items or a {% ... %} expression producing one',
+});
+
+/** Every track type and its fields; each key of a `track` item names one of these. */
+export const TRACK_TYPES = {
+  pageview: z.strictObject({ ...common }),
+  event: z.strictObject({
+    category: Text,
+    action: Text,
+    name: Text.optional(),
+    value: Num.optional(),
+    ...common,
+  }),
+  goal: z.strictObject({
+    id: z.union([z.number().int().positive(), Expression]),
+    revenue: Num.optional(),
+    ...common,
+  }),
+  order: z.strictObject({
+    id: Text,
+    revenue: Num,
+    subtotal: Num.optional(),
+    tax: Num.optional(),
+    shipping: Num.optional(),
+    discount: Num.optional(),
+    items: Items.optional(),
+    ...common,
+  }),
+  cart: z.strictObject({ revenue: Num, items: Items.optional(), ...common }),
+  crash: z.strictObject({
+    message: Text,
+    stack: Text.optional(),
+    category: Text.optional(),
+    type: Text.optional(),
+    file: Text.optional(),
+    line: Num.optional(),
+    column: Num.optional(),
+    ...common,
+  }),
+  search: z.strictObject({ keyword: Text, category: Text.optional(), count: Num.optional(), ...common }),
+  content: z.strictObject({
+    name: Text,
+    piece: Text.optional(),
+    target: Text.optional(),
+    interaction: Text.optional(),
+    ...common,
+  }),
+  outlink: z.strictObject({ link: Text, ...common }),
+  download: z.strictObject({ link: Text, ...common }),
+  ping: z.strictObject({ ...common }),
+} as const;
+
+/** The name of a track type. */
+export type TrackType = keyof typeof TRACK_TYPES;
+
+/** Track type names in declaration order. */
+export const TRACK_TYPE_NAMES = Object.keys(TRACK_TYPES) as TrackType[];
+
+/** One `track` list item: exactly one track-type key. */
+export const Track = z
+  .strictObject(TRACK_TYPES)
+  .partial()
+  .superRefine((track, ctx) => {
+    const keys = Object.keys(track).filter((k) => track[k as TrackType] !== undefined);
+    if (keys.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `expected one track type: ${TRACK_TYPE_NAMES.join(', ')}` });
+    } else if (keys.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one track type per item, got ${keys.join(' and ')}: make each a separate item`,
+      });
+    }
+  })
+  .meta({ minProperties: 1, maxProperties: 1 });
+
+/** The parsed shape of one track item (all keys optional; exactly one is set). */
+export type TrackInput = z.infer<typeof Track>;

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { Expression, ParamValue, Track } from './schema-tracks.ts';
+
+const SecretName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'expected a secret NAME like STRIPE_WEBHOOK_SECRET (never the value)');
+
+const Tolerance = z.number().int().positive().meta({ description: 'Maximum signature age in seconds.' });
+
+/** The authentication schemes; exactly one is set per file. */
+export const AuthSchema = z
+  .strictObject({
+    stripe: z.strictObject({ secret: SecretName, tolerance: Tolerance.optional() }),
+    github: z.strictObject({ secret: SecretName }),
+    shopify: z.strictObject({ secret: SecretName }),
+    'standard-webhooks': z.strictObject({ secret: SecretName, tolerance: Tolerance.optional() }),
+    hmac: z.strictObject({
+      secret: SecretName,
+      header: z.string().min(1),
+      algorithm: z.enum(['sha1', 'sha256', 'sha512']).optional(),
+      encoding: z.enum(['hex', 'base64']).optional(),
+      prefix: z.string().optional(),
+      timestampHeader: z.string().min(1).optional(),
+      tolerance: Tolerance.optional(),
+    }),
+    'api-key': z.strictObject({ secrets: z.array(SecretName).min(1) }),
+  })
+  .partial()
+  .superRefine((auth, ctx) => {
+    const keys = Object.keys(auth);
+    if (keys.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one auth scheme (stripe, github, shopify, standard-webhooks, hmac, api-key), got ${keys.length}`,
+      });
+    }
+  })
+  .meta({ minProperties: 1, maxProperties: 1 });
+
+const Expect = z.array(
+  z.record(z.string(), z.union([ParamValue, z.null()])).meta({
+    description: 'Expected Matomo parameters of one request (subset match); null means absent.',
+  }),
+);
+
+const Example = z
+  .strictObject({
+    given: z.string().min(1).meta({ description: 'Event JSON file, relative to the rule file.' }),
+    expect: Expect.optional(),
+    error: z.string().min(1).optional().meta({ description: 'Expected substring of the rule error.' }),
+  })
+  .superRefine((ex, ctx) => {
+    if ((ex.expect === undefined) === (ex.error === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'an example needs exactly one of expect or error' });
+    }
+  });
+
+const Rule = z.strictObject({
+  name: z.string().trim().min(1, 'expected a non-empty rule name'),
+  when: Expression.optional().meta({ description: 'Condition; absent means always.' }),
+  track: z.array(Track).min(1, 'expected at least one track item'),
+  examples: z.array(Example).optional(),
+});
+
+const NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The whole rule file, strict: unknown keys are errors. */
+export const RuleFileSchema = z
+  .strictObject({
+    source: z
+      .string()
+      .regex(NAME, 'expected a lowercase name of letters, digits, _ and -')
+      .meta({ description: 'Source name: POST /webhooks/NAME (api-key: POST /events?source=NAME).' }),
+    auth: AuthSchema,
+    site: z.union([z.number().int().positive(), Expression], {
+      error: 'expected a positive integer or a {% ... %} expression',
+    }),
+    destination: z.string().regex(NAME, 'expected a lowercase destination name').optional(),
+    id: Expression.optional().meta({ description: "Event identity; default: the event's id field." }),
+    time: Expression.optional().meta({
+      description: 'Event time (unix s, ms or ISO-8601); default: received.',
+    }),
+    visitor: z
+      .strictObject({
+        key: Expression.optional().meta({ description: 'Identity mapped to a stable visitor id.' }),
+        browserId: Expression.optional().meta({ description: '16-hex browser visitor id (_pk_id) to link.' }),
+      })
+      .optional(),
+    rules: z.array(Rule),
+  })
+  .meta({ title: 'Taglane rule file' });
+
+/** A rule file after schema validation. */
+export type RuleFile = z.infer<typeof RuleFileSchema>;
+/** One rule of a rule file. */
+export type RuleInput = RuleFile['rules'][number];
+/** One example of a rule. */
+export type ExampleInput = NonNullable<RuleInput['examples']>[number];
