@@ -1,0 +1,127 @@
+/**
+ * `npm run bench`: events per second of the compiled shipped rules against the same mappings
+ * hand-written in TypeScript and against naive JSONata evaluation of every expression. Not a
+ * test: it prints a table and writes bench/results.json.
+ */
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadRuleSet } from '../src/rules/index.ts';
+import {
+  assertSameOutput,
+  handwrittenVariant,
+  loadNaiveRuleSet,
+  loadWorkload,
+  ruleVariant,
+  type Variant,
+  type WorkItem,
+} from './mapping.ts';
+
+const RULES_DIR = 'rules';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 300);
+
+interface Result {
+  readonly variant: string;
+  readonly description: string;
+  readonly eventsPerSecond: number;
+  readonly samples: number[];
+}
+
+async function main(): Promise<void> {
+  const compiled = await loadRuleSet(RULES_DIR);
+  const files = (await readdir(RULES_DIR)).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(RULES_DIR, f));
+  const naive = await loadNaiveRuleSet(files);
+  const items = await loadWorkload(compiled);
+  await assertSameOutput(items, compiled, naive);
+
+  const variants: Variant[] = [
+    ruleVariant('compiled rules', 'rules/*.yaml compiled once: plain paths read directly', compiled),
+    handwrittenVariant,
+    ruleVariant('naive JSONata', 'same rules, every expression evaluated by JSONata', naive),
+  ];
+  const passes = await calibrate(variants, items);
+  const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  // Interleave the variants round by round so drift (GC, a busy neighbour) hits all alike.
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const variant of variants)
+      samples.get(variant.name)?.push(await eventsPerSecond(variant, items, passes));
+  }
+  const results: Result[] = variants.map((v) => {
+    const s = samples.get(v.name) ?? [];
+    return {
+      variant: v.name,
+      description: v.description,
+      eventsPerSecond: median(s),
+      samples: s.map(Math.round),
+    };
+  });
+  const [rules, hand, naiveResult] = results;
+  if (!rules || !hand || !naiveResult) throw new Error('missing results');
+  const ratios = {
+    compiledVsHandwritten: round2(rules.eventsPerSecond / hand.eventsPerSecond),
+    compiledVsNaive: round2(rules.eventsPerSecond / naiveResult.eventsPerSecond),
+  };
+  printTable(results, ratios, items.length, passes);
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    workload: {
+      events: items.length,
+      sources: [...new Set(items.map((i) => i.source))],
+      passesPerSample: passes,
+    },
+    rounds: ROUNDS,
+    results: results.map((r) => ({ ...r, eventsPerSecond: Math.round(r.eventsPerSecond) })),
+    ratios,
+  };
+  await writeFile(join('bench', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** Passes over the workload that take about ROUND_MS for the slowest variant. */
+async function calibrate(variants: readonly Variant[], items: readonly WorkItem[]): Promise<number> {
+  let slowest = 0;
+  for (const variant of variants) {
+    const start = performance.now();
+    for (let i = 0; i < 20; i += 1) await variant.run(items);
+    slowest = Math.max(slowest, (performance.now() - start) / 20);
+  }
+  return Math.max(1, Math.round(ROUND_MS / Math.max(slowest, 0.001)));
+}
+
+async function eventsPerSecond(
+  variant: Variant,
+  items: readonly WorkItem[],
+  passes: number,
+): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < passes; i += 1) await variant.run(items);
+  return (items.length * passes) / ((performance.now() - start) / 1000);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+function printTable(
+  results: readonly Result[],
+  ratios: Record<string, number>,
+  events: number,
+  passes: number,
+): void {
+  const rows = results.map((r) => [r.variant, Math.round(r.eventsPerSecond).toLocaleString('en-US')]);
+  const width = Math.max(...rows.map(([name]) => (name ?? '').length));
+  console.log(
+    `mapping benchmark: ${events} shipped example events x ${passes} passes, median of ${ROUNDS} rounds`,
+  );
+  console.log(`${'variant'.padEnd(width)}  events/s`);
+  for (const [name, rate] of rows) console.log(`${(name ?? '').padEnd(width)}  ${(rate ?? '').padStart(8)}`);
+  console.log(`compiled / hand-written: ${ratios.compiledVsHandwritten}  (goal: >= 0.5)`);
+  console.log(`compiled / naive JSONata: ${ratios.compiledVsNaive}`);
+  console.log('wrote bench/results.json');
+}
+
+await main();
