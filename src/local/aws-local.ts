@@ -1,0 +1,144 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsServer } from 'local-aws-sqs';
+
+/** dynalite ships no types; this is the part of its factory we use. */
+type DynaliteFactory = (options: { path?: string; createTableMs?: number }) => Server;
+
+// dynalite is CommonJS without types: load it through require and give it the type above.
+const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+
+/** Settings of the embedded queue and table. */
+export interface LocalAwsOptions {
+  /** Directory for the DynamoDB data (LevelDB); visitor ids survive restarts through it. */
+  readonly dataDir: string;
+  /** Seconds a received message stays invisible before SQS offers it again. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives after which SQS moves a message to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+/** The running in-process SQS and DynamoDB servers, with SDK clients pointed at them. */
+export interface LocalAws {
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly tableName: string;
+  close(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+// The embedded servers do not check signatures, but the SDK insists on signing.
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Starts local-aws-sqs (a queue with a redrive policy to a dead-letter queue) and dynalite
+ * (data under `dataDir`) on random loopback ports, and creates the queue and the table the
+ * way the CDK stack does, so the handlers run against the same AWS SDK adapters as on AWS.
+ */
+export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
+  await mkdir(options.dataDir, { recursive: true });
+  const sqsServer = await createSqsServer({
+    port: 0,
+    hostname: '127.0.0.1',
+    emulateQueueCreationLifecycle: false,
+  });
+  const dynamoServer = dynalite({ path: `${options.dataDir}/dynamodb`, createTableMs: 0 });
+  try {
+    await listen(dynamoServer);
+  } catch (error) {
+    sqsServer.close();
+    throw error;
+  }
+  const sqs = new SQSClient({ region: REGION, endpoint: urlOf(sqsServer), credentials: CREDENTIALS });
+  const dynamodb = new DynamoDBClient({
+    region: REGION,
+    endpoint: urlOf(dynamoServer),
+    credentials: CREDENTIALS,
+  });
+  const close = async (): Promise<void> => {
+    sqs.destroy();
+    dynamodb.destroy();
+    sqsServer.closeAllConnections();
+    await Promise.all([closeServer(sqsServer), closeServer(dynamoServer)]);
+  };
+  try {
+    const { dlqUrl, queueUrl } = await createQueues(sqs, options);
+    const tableName = 'taglane-local';
+    await createTable(dynamodb, tableName);
+    return { sqs, dynamodb, queueUrl, dlqUrl, tableName, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function createQueues(
+  sqs: SQSClient,
+  options: LocalAwsOptions,
+): Promise<{ queueUrl: string; dlqUrl: string }> {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'taglane-dead-letters' }));
+  const dlqUrl = required(dlq.QueueUrl, 'dead-letter queue url');
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const dlqArn = required(attributes.Attributes?.QueueArn, 'dead-letter queue arn');
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'taglane-requests',
+      Attributes: {
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: options.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  return { queueUrl: required(queue.QueueUrl, 'queue url'), dlqUrl };
+}
+
+async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    // The table is kept on disk between runs: that is how visitor ids survive a restart.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+function listen(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function urlOf(server: Server): string {
+  const address = server.address() as AddressInfo;
+  return `http://127.0.0.1:${address.port}`;
+}
+
+function required(value: string | undefined, what: string): string {
+  if (value === undefined) throw new Error(`the embedded SQS server returned no ${what}`);
+  return value;
+}

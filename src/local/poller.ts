@@ -1,0 +1,199 @@
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createLambdaContext } from './lambda-context.ts';
+import { toSqsRecord } from './sqs-records.ts';
+
+/** A Lambda handler for SQS events with partial batch responses. */
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+/** What happened to one batch; reported so the local runtime can show progress. */
+export interface BatchOutcome {
+  readonly size: number;
+  readonly failed: number;
+  /** Set when the handler threw: the whole batch is retried after the visibility timeout. */
+  readonly error?: unknown;
+}
+
+/** Settings of the event source mapping being mirrored. */
+export interface PollerOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly region: string;
+  readonly handler: SqsBatchHandler;
+  /** Records per invocation (Lambda: 1–10000). */
+  readonly batchSize: number;
+  /** How long to gather records after the first one before invoking (Lambda: MaximumBatchingWindowInSeconds). */
+  readonly batchWindowMs: number;
+  /** Reported to the handler through `context.getRemainingTimeInMillis()`. */
+  readonly functionTimeoutMs: number;
+  readonly onBatch?: (outcome: BatchOutcome) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Mirrors Lambda's SQS event source mapping: gathers up to `batchSize` records within the
+ * batching window, invokes the handler, deletes the records it did not report as failed and
+ * leaves the failures to reappear after the visibility timeout (the queue's redrive policy
+ * moves them to the dead-letter queue after maxReceiveCount receives). A handler that throws,
+ * or reports an id that is not in the batch, fails the whole batch, as on AWS.
+ */
+export class QueuePoller {
+  readonly #options: PollerOptions;
+  readonly #abort = new AbortController();
+  #running: Promise<void> | undefined;
+  #busy = false;
+  #draining = false;
+
+  constructor(options: PollerOptions) {
+    this.#options = options;
+  }
+
+  /** Starts polling in the background. */
+  start(): void {
+    this.#running ??= this.#loop();
+  }
+
+  /**
+   * Invokes without waiting for batching windows until the queue holds no message, visible
+   * or in flight. Resolves with the number of messages left when `timeoutMs` ran out first.
+   */
+  async drain(timeoutMs = Number.POSITIVE_INFINITY): Promise<number> {
+    this.#draining = true;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = this.#busy ? 1 : await this.#messagesLeft();
+      if (left === 0 || Date.now() >= deadline) return left;
+      await sleep(100);
+    }
+  }
+
+  /** Stops polling and waits for the batch in flight, if any. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#abort.signal.aborted) {
+      try {
+        const messages = await this.#collect();
+        if (messages.length > 0) await this.#invoke(messages);
+      } catch (error) {
+        if (this.#abort.signal.aborted) return;
+        this.#options.onError?.(error);
+        await sleep(1000);
+      }
+    }
+  }
+
+  async #collect(): Promise<Message[]> {
+    const { batchSize, batchWindowMs } = this.#options;
+    const batch: Message[] = [];
+    let windowEnds = 0;
+    while (batch.length < batchSize && !this.#abort.signal.aborted) {
+      const gathering = batch.length > 0;
+      if (gathering && (this.#draining || Date.now() >= windowEnds)) break;
+      // Long-poll while idle; once a batch has started, look again without waiting.
+      const received = await this.#receive(Math.min(10, batchSize - batch.length), gathering ? 0 : 1);
+      if (!gathering && received.length > 0) windowEnds = Date.now() + batchWindowMs;
+      batch.push(...received);
+      if (gathering && received.length === 0) await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
+    }
+    return batch;
+  }
+
+  async #receive(max: number, waitSeconds: number): Promise<Message[]> {
+    const out = await this.#options.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.#options.queueUrl,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: waitSeconds,
+        AttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: this.#abort.signal },
+    );
+    return out.Messages ?? [];
+  }
+
+  async #invoke(messages: Message[]): Promise<void> {
+    const { queueArn, region, handler, functionTimeoutMs } = this.#options;
+    const records = messages.map((m) => toSqsRecord(m, { queueArn, region }));
+    this.#busy = true;
+    try {
+      let failed: ReadonlySet<string>;
+      let error: unknown;
+      try {
+        const response = await handler(
+          { Records: records },
+          createLambdaContext('taglane-batcher', functionTimeoutMs),
+        );
+        failed = failedIds(response, records);
+      } catch (thrown) {
+        error = thrown;
+        failed = new Set(records.map((r) => r.messageId));
+      }
+      await this.#delete(records.filter((r) => !failed.has(r.messageId)));
+      this.#options.onBatch?.({
+        size: records.length,
+        failed: failed.size,
+        ...(error === undefined ? {} : { error }),
+      });
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #delete(records: readonly SQSRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      const chunk = records.slice(i, i + 10);
+      const out = await this.#options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.#options.queueUrl,
+          Entries: chunk.map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+      if (out.Failed && out.Failed.length > 0) {
+        this.#options.onError?.(new Error(`could not delete ${out.Failed.length} processed message(s)`));
+      }
+    }
+  }
+
+  async #messagesLeft(): Promise<number> {
+    const out = await this.#options.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.#options.queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    return Object.values(out.Attributes ?? {}).reduce((sum, n) => sum + Number(n), 0);
+  }
+}
+
+/** Lambda's reading of a partial batch response: an unknown or empty id fails everything. */
+function failedIds(
+  response: SQSBatchResponse | undefined,
+  records: readonly SQSRecord[],
+): ReadonlySet<string> {
+  const all = new Set(records.map((r) => r.messageId));
+  const failures = response?.batchItemFailures ?? [];
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    if (typeof failure?.itemIdentifier !== 'string' || !all.has(failure.itemIdentifier)) return all;
+    failed.add(failure.itemIdentifier);
+  }
+  return failed;
+}
