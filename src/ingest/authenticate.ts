@@ -1,0 +1,48 @@
+import { AuthError, verifyApiKey, verifyWebhook } from '../auth/index.ts';
+import type { CompiledSource } from '../rules/index.ts';
+import type { SecretSource } from '../secrets/secrets.ts';
+import { ConfigurationError, UnauthorizedError } from './errors.ts';
+import type { IngestRequest } from './types.ts';
+
+/**
+ * Authenticates a request for `source` with the scheme its rule file names. Secret values are
+ * looked up by name for this call only and never logged or put in an error.
+ *
+ * @throws UnauthorizedError (401) for a bad or missing key/signature;
+ *   ConfigurationError (500) when the named secret is not configured at all.
+ */
+export async function authenticate(
+  source: CompiledSource,
+  request: IngestRequest,
+  secrets: SecretSource,
+  nowMs: number,
+): Promise<void> {
+  const auth = source.auth;
+  try {
+    if (auth.scheme === 'api-key') {
+      const keys: string[] = [];
+      for (const name of auth.secrets) {
+        const value = await secrets.get(name);
+        if (value !== undefined) keys.push(value);
+      }
+      if (keys.length === 0) {
+        throw new ConfigurationError(`none of the API key secrets ${auth.secrets.join(', ')} is configured`);
+      }
+      verifyApiKey(request.headers, keys);
+      return;
+    }
+    const secret = await secrets.get(auth.secret);
+    if (secret === undefined) throw new ConfigurationError(`the secret ${auth.secret} is not configured`);
+    verifyWebhook(auth, {
+      headers: request.headers,
+      body: request.body,
+      secret,
+      now: Math.floor(nowMs / 1000),
+    });
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    const challenge: Record<string, string> =
+      auth.scheme === 'api-key' ? { 'www-authenticate': 'Bearer realm="taglane"' } : {};
+    throw new UnauthorizedError(error.message, `auth-${error.reason}`, challenge, error);
+  }
+}

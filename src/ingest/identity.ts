@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { AuthConfig } from '../auth/index.ts';
+import type { CompiledSource } from '../rules/index.ts';
+
+/** The vendor's own delivery/event id, which stays the same when the vendor retries. */
+export function vendorEventId(
+  auth: AuthConfig,
+  headers: Readonly<Record<string, string | undefined>>,
+  event: Readonly<Record<string, unknown>>,
+): string | undefined {
+  switch (auth.scheme) {
+    case 'stripe':
+      return typeof event.id === 'string' && event.id !== '' ? event.id : undefined;
+    case 'github':
+      return nonEmpty(headers['x-github-delivery']);
+    case 'shopify':
+      return nonEmpty(headers['x-shopify-webhook-id']);
+    case 'standard-webhooks':
+      return nonEmpty(headers['webhook-id']);
+    case 'hmac':
+    case 'api-key':
+      return undefined;
+    default: {
+      const unknown: never = auth;
+      throw new Error(`unknown auth scheme ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** `sha256:<hex>` of the raw body: the identity of last resort, stable across retries of the same bytes. */
+export function bodyHashId(body: Buffer): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+/**
+ * An event's identity for dedupe, in order: the vendor's delivery id, the rule file's `id:`
+ * (or the event's `id` field), the body hash. In an array each element without an id gets the
+ * body hash plus `#<index>`, so re-sending the same array reproduces the same ids.
+ */
+export async function resolveEventId(
+  source: CompiledSource,
+  event: unknown,
+  fallback: { vendorId: string | undefined; bodyHash: string; index: number | undefined },
+): Promise<string> {
+  if (fallback.vendorId !== undefined) return fallback.vendorId;
+  const own = await source.eventId(event);
+  if (own !== undefined && own !== '') return own;
+  return fallback.index === undefined ? fallback.bodyHash : `${fallback.bodyHash}#${fallback.index}`;
+}

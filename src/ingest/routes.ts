@@ -1,0 +1,44 @@
+import { MethodNotAllowedError, NotFoundError } from './errors.ts';
+
+/** What a request is asking for. */
+export type Route = { kind: 'health' } | { kind: 'events' } | { kind: 'webhook'; source: string };
+
+/**
+ * Maps method and path to a route. Unknown paths are 404, known paths with another method 405
+ * (with `Allow`). A trailing slash is ignored; `{source}` comes from API Gateway's path
+ * parameters when present, else from the path.
+ */
+export function matchRoute(
+  method: string,
+  rawPath: string,
+  pathParameters: Readonly<Record<string, string | undefined>> | undefined,
+): Route {
+  const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
+  const verb = method.toUpperCase();
+  if (path === '/health') {
+    allow(verb, ['GET', 'HEAD']);
+    return { kind: 'health' };
+  }
+  if (path === '/events') {
+    allow(verb, ['POST']);
+    return { kind: 'events' };
+  }
+  const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
+  if (webhook?.[1]) {
+    allow(verb, ['POST']);
+    return { kind: 'webhook', source: pathParameters?.source ?? safeDecode(webhook[1]) };
+  }
+  throw new NotFoundError('no-route', `no route for ${path}; use POST /events or POST /webhooks/{source}`);
+}
+
+function allow(method: string, allowed: readonly string[]): void {
+  if (!allowed.includes(method)) throw new MethodNotAllowedError(method, allowed);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
