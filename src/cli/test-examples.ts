@@ -14,7 +14,8 @@ export async function testCommand(dir: string, io: CliIo): Promise<ExitCode> {
   try {
     const results = await runExamples(await loadRules(dir));
     const failed = results.filter((r) => !r.ok);
-    for (const result of results) io.out(renderResult(result));
+    const width = Math.max(0, ...results.map((r) => r.source.length));
+    for (const result of results) io.out(renderResult(result, width));
     const summary = `${plural(results.length, 'example')}, ${failed.length} failed`;
     if (failed.length > 0) {
       io.err(`\n${summary}`);
@@ -29,8 +30,8 @@ export async function testCommand(dir: string, io: CliIo): Promise<ExitCode> {
 }
 
 /** `ok  stripe  "checkout completed" #1  examples/stripe/...json`, plus the diff on failure. */
-export function renderResult(result: ExampleResult): string {
-  const head = `${result.ok ? 'ok  ' : 'FAIL'}  ${result.source}  "${result.rule}" #${result.index}  ${result.given}`;
+export function renderResult(result: ExampleResult, sourceWidth = 0): string {
+  const head = `${result.ok ? 'ok  ' : 'FAIL'}  ${result.source.padEnd(sourceWidth)}  "${result.rule}" #${result.index}  ${result.given}`;
   if (result.ok) return head;
   return [
     head,
