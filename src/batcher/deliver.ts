@@ -1,0 +1,183 @@
+import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
+import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
+import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
+import { type BulkEntry, type BulkStat, type SendContext, sendToDestination } from './send.ts';
+import { randomVisitorId, resolveVisitors } from './visitors.ts';
+
+/** Counts for metrics and logs. */
+export interface DeliveryCounts {
+  received: number;
+  delivered: number;
+  /** Requests skipped because an earlier delivery recorded them. */
+  skipped: number;
+  /** Invalid requests Matomo named; they are dead-lettered. */
+  invalid: number;
+  /** Invalid requests Matomo counted without naming them (no super-user token). */
+  invalidUnindexed: number;
+  /** Messages handed back to the queue. */
+  retried: number;
+  deadLettered: Partial<Record<DeadLetterReason, number>>;
+  /** Requests found recorded already when recording them: they reached Matomo twice. */
+  sentTwice: number;
+  /** Delivered requests whose delivered-id write failed (a redelivery would send them again). */
+  unrecorded: number;
+}
+
+/** The result of {@link deliver}: the SQS partial batch response plus numbers for metrics. */
+export interface DeliveryReport {
+  readonly batchItemFailures: { itemIdentifier: string }[];
+  readonly counts: DeliveryCounts;
+  readonly bulks: readonly BulkStat[];
+}
+
+/** `tracking_requests_require_authentication_when_custom_timestamp_newer_than` default. */
+const OLD_CDT_SECONDS = 86_400;
+
+/**
+ * Delivers a batch of queued requests to Matomo: skips those delivered before, resolves stable
+ * visitor ids, sends chronological bulks, dead-letters what can never succeed (with the reason)
+ * and returns the messages to retry. Nothing is dropped silently: every message ends delivered,
+ * skipped, dead-lettered or in `batchItemFailures`.
+ */
+export async function deliver(messages: readonly QueueMessage[], deps: BatcherDeps): Promise<DeliveryReport> {
+  const counts: DeliveryCounts = {
+    received: messages.length,
+    ...{ delivered: 0, skipped: 0, invalid: 0, invalidUnindexed: 0, retried: 0 },
+    ...{ deadLettered: {}, sentTwice: 0, unrecorded: 0 },
+  };
+  const { items, malformed } = parseMessages(messages);
+  const letters: DeadLetter[] = [...malformed];
+  const retry: BatchItem[] = [];
+  const bulks: BulkStat[] = [];
+  const nowSeconds = Math.floor(deps.now() / 1000);
+  try {
+    const done = await deps.deliveryLog.delivered(items.map((i) => i.request.id));
+    const pending = items.filter((i) => !done.has(i.request.id));
+    counts.skipped = items.length - pending.length;
+    const ready = await precheck(pending, deps, nowSeconds, letters);
+    const visitorIds = await resolveVisitors(
+      sortByTime(ready).map((r) => r.item.request.visitor),
+      {
+        store: deps.visitors,
+        secret: deps.config.visitorHmacKey,
+        now: nowSeconds,
+        newVisitorId: deps.newVisitorId ?? randomVisitorId,
+      },
+    );
+    const ctx: SendContext = {
+      ...deps.config,
+      matomo: deps.matomo,
+      now: deps.now,
+      bulks,
+      unindexedInvalid: 0,
+      log: deps.log,
+    };
+    const delivered: BatchItem[] = [];
+    const groups = groupBy(sortByTime(ready), (r) => `${r.destination.url}\n${r.destination.token ?? ''}`);
+    for (const group of groups.values()) {
+      const entries = group.map(({ item }) => toEntry(item, visitorIds.get(item.request.visitor.key)));
+      const [first] = group;
+      if (!first) continue;
+      const outcomes = await sendToDestination(entries, first.destination, ctx);
+      for (const entry of entries) {
+        const outcome = outcomes.get(entry);
+        if (outcome === undefined) retry.push(entry.item);
+        else if (outcome.kind === 'delivered') delivered.push(entry.item);
+        else letters.push(...lettersFor(entry.item, outcome.reason, outcome.detail));
+      }
+    }
+    counts.invalidUnindexed = ctx.unindexedInvalid;
+    counts.delivered = delivered.length;
+    await recordDelivered(delivered, deps, nowSeconds, counts);
+  } catch (error) {
+    // The delivery log or the visitor store failed: everything not settled yet is retried.
+    deps.log?.error('delivery failed; retrying the batch', { error: String(error) });
+    const settled = new Set([...letters.map((l) => l.messageId), ...retry.flatMap((i) => i.messageIds)]);
+    retry.push(...items.filter((i) => !i.messageIds.some((m) => settled.has(m))));
+  }
+  const failed = new Set(retry.flatMap((i) => i.messageIds));
+  const unsent =
+    letters.length > 0 ? await deps.deadLetters.send(letters).catch(() => allIds(letters)) : new Set();
+  for (const letter of letters) {
+    if (unsent.has(letter.messageId)) failed.add(letter.messageId);
+    else counts.deadLettered[letter.reason] = (counts.deadLettered[letter.reason] ?? 0) + 1;
+    if (letter.reason === 'invalid') counts.invalid += 1;
+  }
+  counts.retried = failed.size;
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })), counts, bulks };
+}
+
+interface ReadyItem {
+  readonly item: BatchItem;
+  readonly request: BatchItem['request'];
+  readonly destination: Destination;
+}
+
+/** Dead-letters what Matomo would refuse anyway; returns the rest with their destination. */
+async function precheck(
+  items: readonly BatchItem[],
+  deps: BatcherDeps,
+  nowSeconds: number,
+  letters: DeadLetter[],
+): Promise<ReadyItem[]> {
+  const ready: ReadyItem[] = [];
+  for (const item of items) {
+    const { request } = item;
+    const destination = await deps.destination(request.destination);
+    if (destination === undefined) {
+      letters.push(
+        ...lettersFor(item, 'unknown-destination', `no Matomo configured as "${request.destination}"`),
+      );
+    } else if (destination.token === undefined && nowSeconds - request.time >= OLD_CDT_SECONDS) {
+      const detail =
+        'event time is 24 hours or more in the past; Matomo rejects such a cdt without MATOMO_TOKEN';
+      letters.push(...lettersFor(item, 'old-cdt-without-token', detail));
+    } else if (
+      entryBytes(toEntry(item, '0000000000000000').query) + envelopeBytes(destination.token) >
+      deps.config.maxBytes
+    ) {
+      letters.push(
+        ...lettersFor(
+          item,
+          'too-large',
+          `request is larger than the ${deps.config.maxBytes}-byte bulk limit`,
+        ),
+      );
+    } else ready.push({ item, request, destination });
+  }
+  return ready;
+}
+
+function toEntry(item: BatchItem, visitorId: string | undefined): BulkEntry {
+  // resolveVisitors maps every key it is given; the fallback only keeps the types honest.
+  const cid = visitorId ?? randomVisitorId();
+  return { item, query: `?${new URLSearchParams({ ...item.request.params, cid }).toString()}` };
+}
+
+function lettersFor(item: BatchItem, reason: DeadLetterReason, detail: string): DeadLetter[] {
+  return item.messageIds.map((messageId) => ({ messageId, reason, detail, body: item.body }));
+}
+
+function allIds(letters: readonly DeadLetter[]): ReadonlySet<string> {
+  return new Set(letters.map((l) => l.messageId));
+}
+
+async function recordDelivered(
+  delivered: readonly BatchItem[],
+  deps: BatcherDeps,
+  nowSeconds: number,
+  counts: DeliveryCounts,
+): Promise<void> {
+  if (delivered.length === 0) return;
+  const ids = delivered.map((i) => i.request.id);
+  try {
+    const twice = await deps.deliveryLog.record(ids, nowSeconds + deps.config.deliveredTtlSeconds);
+    counts.sentTwice = twice.length;
+    if (twice.length > 0) deps.log?.warn('requests were delivered to Matomo twice', { ids: twice });
+  } catch (error) {
+    // Matomo has them: retrying would send them again, so they count as delivered and the
+    // failed write is reported. This is the one window where a redelivery can duplicate.
+    counts.unrecorded = ids.length;
+    deps.log?.error('could not record delivered request ids', { error: String(error), count: ids.length });
+  }
+}

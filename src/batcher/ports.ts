@@ -1,0 +1,99 @@
+import type { MatomoEndpoint } from '../matomo/client.ts';
+
+/** A stored visitor: the id Matomo knows them by and when they were last seen (unix seconds). */
+export interface VisitorRecord {
+  readonly visitorId: string;
+  readonly lastSeen: number;
+}
+
+/**
+ * Stable visitor ids by HMAC of the visitor key (the raw key is never stored).
+ * Implementations: DynamoDB (`src/adapters/dynamodb-visitor-store.ts`).
+ */
+export interface VisitorStore {
+  /** The stored visitors among `hashes`; missing ones are absent from the map. */
+  getMany(hashes: readonly string[]): Promise<ReadonlyMap<string, VisitorRecord>>;
+  /** Stores `visitorId` for `hash` unless one exists; returns the id that won a race. */
+  create(hash: string, visitorId: string, now: number): Promise<string>;
+  /** Sets the visitor id of `hash` (linking it to a browser visitor), creating it if needed. */
+  link(hash: string, visitorId: string, now: number): Promise<void>;
+  /** Moves `lastSeen` of an existing visitor forward. */
+  touch(hash: string, now: number): Promise<void>;
+}
+
+/** Which request ids were delivered already, so a redelivered message is not sent twice. */
+export interface DeliveryLog {
+  /** The ids among `ids` recorded as delivered (and not yet expired). */
+  delivered(ids: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * Records `ids` as delivered until `expiresAt` (unix seconds) with conditional writes.
+   * Returns the ids that were recorded already: each one was sent to Matomo twice.
+   */
+  record(ids: readonly string[], expiresAt: number): Promise<readonly string[]>;
+}
+
+/** Why a request can never be delivered. */
+export type DeadLetterReason =
+  | 'malformed'
+  | 'invalid'
+  | 'rejected'
+  | 'too-large'
+  | 'old-cdt-without-token'
+  | 'unknown-destination';
+
+/** A message moved to the dead-letter queue with the reason. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly reason: DeadLetterReason;
+  /** A sentence for the operator; never holds a secret. */
+  readonly detail: string;
+  /** The original message body. */
+  readonly body: string;
+}
+
+/** The dead-letter queue. */
+export interface DeadLetterSink {
+  /** Sends the letters; returns the message ids of those that could not be sent. */
+  send(letters: readonly DeadLetter[]): Promise<ReadonlySet<string>>;
+}
+
+/** A Matomo to deliver to. */
+export interface Destination {
+  readonly url: string;
+  readonly token: string | undefined;
+}
+
+/** Structured log port; Powertools' Logger fits it. */
+export interface BatcherLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Tunables of delivery. */
+export interface BatcherConfig {
+  /** Requests per bulk. @default 100 */
+  readonly maxRequests: number;
+  /** Bytes per bulk body. @default 1048576 */
+  readonly maxBytes: number;
+  /** How long delivered request ids are remembered, in seconds. @default 7 days */
+  readonly deliveredTtlSeconds: number;
+  /** Secret keying the HMAC of visitor keys. */
+  readonly visitorHmacKey: string;
+}
+
+/** Everything {@link deliver} talks to. */
+export interface BatcherDeps {
+  readonly visitors: VisitorStore;
+  readonly deliveryLog: DeliveryLog;
+  readonly matomo: MatomoEndpoint;
+  readonly deadLetters: DeadLetterSink;
+  /** Resolves a queued request's `destination` name (`default` is MATOMO_URL). */
+  readonly destination: (name: string) => Promise<Destination | undefined>;
+  readonly config: BatcherConfig;
+  /** Clock in unix milliseconds. */
+  readonly now: () => number;
+  /** A new random 16-hex visitor id. @default crypto random */
+  readonly newVisitorId?: () => string;
+  readonly log?: BatcherLog;
+}

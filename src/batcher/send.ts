@@ -1,0 +1,134 @@
+import type { MatomoEndpoint } from '../matomo/client.ts';
+import { MatomoError, MatomoPayloadTooLargeError } from '../matomo/errors.ts';
+import { chunkBySize, entryBytes, envelopeBytes } from './order.ts';
+import type { BatchItem } from './parse.ts';
+import type { BatcherLog, DeadLetterReason, Destination } from './ports.ts';
+
+/** One request ready for a bulk: the queued item and its query-string entry. */
+export interface BulkEntry {
+  readonly item: BatchItem;
+  readonly query: string;
+}
+
+/** What became of an entry; entries without an outcome are retried. */
+export type SendOutcome =
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'dead'; readonly reason: DeadLetterReason; readonly detail: string };
+
+/** Numbers about one bulk POST, for metrics. */
+export interface BulkStat {
+  readonly size: number;
+  readonly latencyMs: number;
+  readonly outcome: 'accepted' | 'rejected' | 'too-large' | 'unavailable';
+}
+
+/** What {@link sendToDestination} needs. */
+export interface SendContext {
+  readonly matomo: MatomoEndpoint;
+  readonly now: () => number;
+  readonly maxRequests: number;
+  readonly maxBytes: number;
+  readonly bulks: BulkStat[];
+  /** Invalid requests Matomo did not name (no super-user token): counted, not retried. */
+  unindexedInvalid: number;
+  readonly log: BatcherLog | undefined;
+}
+
+const INVALID_DETAIL =
+  'Matomo counted this request invalid (unknown idsite or idgoal, cid not 16 hex, duplicate ec_id, ' +
+  'or cip/location/old cdt without a token with write access)';
+
+/**
+ * Sends time-ordered entries to one Matomo in bulks, splitting a bulk that Matomo rolled back
+ * (500) or refused as too large (413) until the culprits stand alone. Stops at the first outage
+ * so the rest keep their order on the retry.
+ */
+export async function sendToDestination(
+  entries: readonly BulkEntry[],
+  destination: Destination,
+  ctx: SendContext,
+): Promise<Map<BulkEntry, SendOutcome>> {
+  const outcomes = new Map<BulkEntry, SendOutcome>();
+  const suspects: BulkEntry[] = [];
+  const limits = { maxRequests: ctx.maxRequests, maxBytes: ctx.maxBytes - envelopeBytes(destination.token) };
+  try {
+    for (const chunk of chunkBySize(entries, (e) => entryBytes(e.query), limits)) {
+      await sendSplitting(chunk, destination, ctx, outcomes, suspects);
+    }
+  } catch (error) {
+    const unsent = entries.filter((e) => !outcomes.has(e)).length;
+    ctx.log?.warn('Matomo unavailable; requests go back to the queue', { error: describe(error), unsent });
+  }
+  // A lone request answered with 500 is poisonous only if Matomo accepted others meanwhile;
+  // when nothing got through, Matomo itself is failing and every request is retried instead.
+  const healthy = [...outcomes.values()].some((o) => o.kind === 'delivered');
+  for (const entry of healthy ? suspects : []) {
+    outcomes.set(entry, {
+      kind: 'dead',
+      reason: 'rejected',
+      detail:
+        'Matomo answered 500 and rolled back every bulk holding this request (e.g. a crash or ca=1 request no plugin handles)',
+    });
+  }
+  return outcomes;
+}
+
+async function sendSplitting(
+  chunk: readonly BulkEntry[],
+  destination: Destination,
+  ctx: SendContext,
+  outcomes: Map<BulkEntry, SendOutcome>,
+  suspects: BulkEntry[],
+): Promise<void> {
+  const started = ctx.now();
+  const stat = (outcome: BulkStat['outcome']): void => {
+    ctx.bulks.push({ size: chunk.length, latencyMs: ctx.now() - started, outcome });
+  };
+  try {
+    const accepted = await ctx.matomo.sendBulk({
+      url: destination.url,
+      token: destination.token,
+      requests: chunk.map((e) => e.query),
+    });
+    stat('accepted');
+    const invalid = new Set(accepted.invalidIndices ?? []);
+    if (accepted.invalidIndices === undefined && accepted.invalid > 0) {
+      ctx.unindexedInvalid += accepted.invalid;
+      ctx.log?.warn('Matomo counted requests invalid without saying which (use a super-user token)', {
+        invalid: accepted.invalid,
+        sent: chunk.length,
+      });
+    }
+    for (const [index, entry] of chunk.entries()) {
+      const outcome: SendOutcome = invalid.has(index)
+        ? { kind: 'dead', reason: 'invalid', detail: INVALID_DETAIL }
+        : { kind: 'delivered' };
+      outcomes.set(entry, outcome);
+    }
+  } catch (error) {
+    if (!(error instanceof MatomoError) || !error.splittable) {
+      stat('unavailable');
+      throw error;
+    }
+    const tooLarge = error instanceof MatomoPayloadTooLargeError;
+    stat(tooLarge ? 'too-large' : 'rejected');
+    const [only] = chunk;
+    if (chunk.length === 1 && only) {
+      if (tooLarge) {
+        outcomes.set(only, {
+          kind: 'dead',
+          reason: 'too-large',
+          detail: 'Matomo answered 413 to this request alone',
+        });
+      } else suspects.push(only);
+      return;
+    }
+    const middle = Math.ceil(chunk.length / 2);
+    await sendSplitting(chunk.slice(0, middle), destination, ctx, outcomes, suspects);
+    await sendSplitting(chunk.slice(middle), destination, ctx, outcomes, suspects);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
