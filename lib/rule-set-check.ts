@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileRuleSet, formatProblem, type RuleSet, RuleSetError } from '../src/rules/index.ts';
+
+/** The rule set could not be compiled: synth stops with the same lines `taglane validate` prints. */
+export class RuleSetSynthError extends Error {
+  override readonly name = 'RuleSetSynthError';
+  /** One `file:line:col path: message` line per problem. */
+  readonly lines: readonly string[];
+
+  constructor(lines: readonly string[], options?: ErrorOptions) {
+    super(`Invalid rule set, nothing deployed:\n${lines.join('\n')}`, options);
+    this.lines = lines;
+  }
+}
+
+/**
+ * Reads and compiles every `*.yaml`/`*.yml` file of `dir` at synth time, so `cdk deploy`
+ * never ships rules ingest would reject at cold start. Synchronous on purpose: constructs
+ * are built synchronously, and `compileRuleSet` is the same pure compiler `loadRuleSet`
+ * uses, fed the same file names (`<dir>/<file>`), so the messages match `taglane validate`.
+ *
+ * @throws RuleSetSynthError listing every problem of every file, or a missing directory.
+ */
+export function checkRuleSet(dir: string): RuleSet {
+  let names: string[];
+  try {
+    // Same selection as `ruleFilePaths`: top-level files only, `examples/` holds payloads.
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => e.name)
+      .sort();
+  } catch (cause) {
+    throw new RuleSetSynthError([`${dir}: rules directory not found (set -c rulesDir=...)`], { cause });
+  }
+  const files = names.map((name) => {
+    const path = join(dir, name);
+    return { path, text: readFileSync(path, 'utf8') };
+  });
+  try {
+    return compileRuleSet(files);
+  } catch (error) {
+    if (error instanceof RuleSetError) {
+      throw new RuleSetSynthError(error.problems.map(formatProblem), { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Secret names the rule set's auth settings refer to, for the deploy output and docs. */
+export function secretNamesOf(ruleSet: RuleSet): string[] {
+  const names = new Set<string>();
+  for (const source of ruleSet.sources.values()) {
+    const auth = source.auth;
+    if (auth.scheme === 'api-key') for (const name of auth.secrets) names.add(name);
+    else names.add(auth.secret);
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,171 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { TaglaneConfig } from './config.ts';
+import { TaglaneHttpApi } from './http-api.ts';
+import { TaglaneMonitoring } from './monitoring.ts';
+import { TaglaneQueues } from './queues.ts';
+import { checkRuleSet, secretNamesOf } from './rule-set-check.ts';
+import { TaglaneSecrets } from './secrets.ts';
+import { TaglaneFunction } from './taglane-function.ts';
+
+/** Where the rule set lives inside the ingest bundle (Lambda unpacks it to /var/task). */
+const BUNDLED_RULES_DIR = '/var/task/rules';
+
+/** Properties of {@link TaglaneStack}. */
+export interface TaglaneStackProps extends StackProps {
+  /** Validated settings, usually from `configFromContext`. */
+  readonly config: TaglaneConfig;
+  /** Repository root: handler entries, `package-lock.json` and relative `rulesDir` resolve here. @default the directory above `lib/` */
+  readonly projectRoot?: string;
+}
+
+/**
+ * The whole pipeline in one stack: HTTP API -> ingest -> SQS (+ DLQ) -> batcher -> Matomo,
+ * the visitor table, the secrets, alarms and a dashboard.
+ *
+ * The rule set is compiled while the stack is built, so an invalid rule file stops `cdk synth`
+ * with `file:line:col path: message` lines before anything is bundled or deployed.
+ */
+export class TaglaneStack extends Stack {
+  public readonly ingest: TaglaneFunction;
+  public readonly batcher: TaglaneFunction;
+  public readonly queues: TaglaneQueues;
+  public readonly table: Table;
+  public readonly secrets: TaglaneSecrets;
+  public readonly httpApi: TaglaneHttpApi;
+  public readonly monitoring: TaglaneMonitoring;
+
+  constructor(scope: Construct, id: string, props: TaglaneStackProps) {
+    super(scope, id, { description: 'Taglane: server-side tag manager for Matomo', ...props });
+    const { config } = props;
+    const root = props.projectRoot ?? resolve(dirname(fileURLToPath(import.meta.url)), '..');
+    const rulesDir = resolve(root, config.rulesDir);
+    // Run from the repository root (as `cdk` is), problems name `rules/x.yaml` exactly like
+    // `taglane validate`; from elsewhere the absolute path is the unambiguous name.
+    const ruleSet = checkRuleSet(rulesDir === resolve(config.rulesDir) ? config.rulesDir : rulesDir);
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const dataPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.secrets = new TaglaneSecrets(this, 'Secrets', {
+      matomoTokenSecretArn: config.matomoTokenSecretArn,
+      webhookSecretsArn: config.webhookSecretsArn,
+      visitorKeySecretArn: config.visitorKeySecretArn,
+      retain: config.retainData,
+    });
+    this.queues = new TaglaneQueues(this, 'Queues', {
+      mode: config.queueMode,
+      maxReceiveCount: config.maxReceiveCount,
+      consumerTimeoutSeconds: config.batcherTimeoutSeconds,
+      batchWindowSeconds: config.batchWindowSeconds,
+    });
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: dataPolicy,
+    });
+
+    this.ingest = new TaglaneFunction(this, 'Ingest', {
+      entry: join(root, 'functions/ingest/handler.ts'),
+      projectRoot: root,
+      serviceName: 'ingest',
+      timeoutSeconds: config.ingestTimeoutSeconds,
+      memoryMb: config.ingestMemoryMb,
+      logRetention,
+      environment: {
+        TAGLANE_RULES_DIR: BUNDLED_RULES_DIR,
+        TAGLANE_QUEUE_URL: this.queues.queue.queueUrl,
+        TAGLANE_QUEUE_FIFO: String(this.queues.fifo),
+        TAGLANE_SECRET_ARNS: this.secrets.webhookSecrets.secretArn,
+      },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        // The rule set ships inside the bundle: ingest compiles it at cold start from disk.
+        afterBundling: (_input: string, output: string) => [
+          `cp -R ${shellQuote(rulesDir)} ${shellQuote(join(output, 'rules'))}`,
+        ],
+      },
+    });
+    this.batcher = new TaglaneFunction(this, 'Batcher', {
+      entry: join(root, 'functions/batcher/handler.ts'),
+      projectRoot: root,
+      serviceName: 'batcher',
+      timeoutSeconds: config.batcherTimeoutSeconds,
+      memoryMb: config.batcherMemoryMb,
+      logRetention,
+      environment: {
+        MATOMO_URL: config.matomoUrl,
+        TAGLANE_TABLE_NAME: this.table.tableName,
+        TAGLANE_DLQ_URL: this.queues.deadLetterQueue.queueUrl,
+        TAGLANE_SECRET_ARNS: [this.secrets.matomoToken.secretArn, this.secrets.visitorKey.secretArn].join(
+          ',',
+        ),
+      },
+    });
+
+    // Least privilege: each function gets exactly the calls it makes, on this stack's resources
+    // (the batcher's visitor store and delivery log: BatchGetItem, GetItem, PutItem, UpdateItem).
+    this.queues.queue.grantSendMessages(this.ingest);
+    this.secrets.webhookSecrets.grantRead(this.ingest);
+    this.queues.deadLetterQueue.grantSendMessages(this.batcher);
+    this.secrets.matomoToken.grantRead(this.batcher);
+    this.secrets.visitorKey.grantRead(this.batcher);
+    this.table.grant(
+      this.batcher,
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    );
+    this.batcher.addEventSource(
+      new SqsEventSource(this.queues.queue, {
+        batchSize: config.batchSize,
+        ...(config.batchWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(config.batchWindowSeconds) }
+          : {}),
+        reportBatchItemFailures: true,
+        maxConcurrency: config.maxConcurrency,
+      }),
+    );
+
+    this.httpApi = new TaglaneHttpApi(this, 'Http', {
+      handler: this.ingest,
+      rateLimit: config.throttleRateLimit,
+      burstLimit: config.throttleBurstLimit,
+      logRetention,
+    });
+    this.monitoring = new TaglaneMonitoring(this, 'Monitoring', {
+      ingest: this.ingest,
+      batcher: this.batcher,
+      queue: this.queues.queue,
+      deadLetterQueue: this.queues.deadLetterQueue,
+      oldestMessageAgeAlarmSeconds: config.oldestMessageAgeAlarmSeconds,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.httpApi.url,
+      description: 'POST /events, /webhooks/{source}',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.queues.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'MatomoTokenSecretArn', { value: this.secrets.matomoToken.secretArn });
+    new CfnOutput(this, 'WebhookSecretsArn', {
+      value: this.secrets.webhookSecrets.secretArn,
+      description: `Names the rules expect: ${secretNamesOf(ruleSet).join(', ') || '(none)'}`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+  }
+}
+
+/** Single-quotes a path for the bundling shell command. */
+function shellQuote(path: string): string {
+  return `'${path.replaceAll("'", "'\\''")}'`;
+}
