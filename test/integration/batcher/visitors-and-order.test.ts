@@ -70,12 +70,16 @@ describe('deliver: order and visitors', () => {
   });
 
   it('gives a visitor key the same cid across batches and different keys different cids', async () => {
-    await deliver(messages([queued({ key: 'alice' }), queued({ key: 'bob' })]), h.deps());
-    await deliver(messages([queued({ key: 'bob' }), queued({ key: 'alice' })]), h.deps());
-    const cids = h.matomo.recorded().map((p) => p.cid);
-    expect(cids[0]).toBe(cids[3]);
-    expect(cids[1]).toBe(cids[2]);
-    expect(cids[0]).not.toBe(cids[1]);
+    const first = [queued({ key: 'alice' }), queued({ key: 'bob' })];
+    const second = [queued({ key: 'bob' }), queued({ key: 'alice' })];
+    await deliver(messages(first), h.deps());
+    await deliver(messages(second), h.deps());
+    const cidOf = new Map(h.matomo.recorded().map((p) => [p.action_name, p.cid]));
+    const cid = (r: (typeof first)[number]): string | undefined => cidOf.get(r.params.action_name);
+    expect(cid(first[0] ?? queued())).toBe(cid(second[1] ?? queued()));
+    expect(cid(first[1] ?? queued())).toBe(cid(second[0] ?? queued()));
+    expect(cid(first[0] ?? queued())).not.toBe(cid(first[1] ?? queued()));
+    expect(cidOf.size).toBe(4);
   });
 
   it('ends with one cid per key when two batchers race on the same new keys', async () => {
