@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliver } from '../../../src/batcher/deliver.ts';
+import type { QueueMessage } from '../../../src/batcher/parse.ts';
+import { FetchMatomoClient } from '../../../src/matomo/client.ts';
+import type { Outage } from '../../support/matomo-server.ts';
+import { type Harness, messages, nowSeconds, queued, startHarness } from './harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** What SQS redelivers after a partial batch response: only the failed messages. */
+function failedOnly(
+  batch: readonly QueueMessage[],
+  failures: readonly { itemIdentifier: string }[],
+): QueueMessage[] {
+  const ids = new Set(failures.map((f) => f.itemIdentifier));
+  return batch.filter((m) => ids.has(m.messageId));
+}
+
+const outages: readonly [string, Outage][] = [
+  ['refused connections', { kind: 'refuse' }],
+  ['503 answers', { kind: 'status', status: 503 }],
+  ['429 answers', { kind: 'status', status: 429 }],
+  ['502 answers', { kind: 'status', status: 502 }],
+  ['504 answers', { kind: 'status', status: 504 }],
+  ['hangs past the timeout', { kind: 'hang' }],
+];
+
+describe('deliver: outages', () => {
+  it.each(outages)(
+    'retries every request through %s and delivers each exactly once after recovery',
+    async (_, outage) => {
+      h = await startHarness();
+      const base = nowSeconds() - 900;
+      const requests = Array.from({ length: 8 }, (_, i) => queued({ time: base + i }));
+      const batch = messages(requests);
+      const deps = h.deps({ timeoutMs: 300 });
+
+      await h.matomo.outage(outage);
+      const during = await deliver(batch, deps);
+      expect(during.batchItemFailures).toHaveLength(8);
+      expect(during.counts.retried).toBe(8);
+      expect(h.matomo.recorded()).toEqual([]);
+
+      await h.matomo.recover();
+      const after = await deliver(failedOnly(batch, during.batchItemFailures), deps);
+      expect(after.batchItemFailures).toEqual([]);
+      expect(h.matomo.recorded().map((p) => p.action_name)).toEqual(
+        requests.map((r) => r.params.action_name),
+      );
+      expect(await h.deadLetters()).toEqual([]);
+    },
+  );
+
+  it('keeps what got through before an outage and delivers the rest once after it', async () => {
+    const t = await startHarness();
+    h = t;
+    const base = nowSeconds() - 900;
+    const requests = Array.from({ length: 12 }, (_, i) => queued({ time: base + i }));
+    const batch = messages(requests);
+    let calls = 0;
+    // Matomo goes down right after answering the first bulk.
+    const fetchThenOutage: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      calls += 1;
+      if (calls === 1) await t.matomo.outage({ kind: 'status', status: 503 });
+      return response;
+    };
+    const config = { maxRequests: 4, maxBytes: 1024 * 1024, deliveredTtlSeconds: 3600, visitorHmacKey: 'k' };
+    const during = await deliver(
+      batch,
+      t.deps({ config, matomo: new FetchMatomoClient({ fetch: fetchThenOutage }) }),
+    );
+
+    expect(during.counts.delivered).toBe(4);
+    expect(during.batchItemFailures).toHaveLength(8);
+    // Stops at the first failure instead of hammering a Matomo that is down.
+    expect(t.matomo.received.filter((r) => r.status === 503)).toHaveLength(1);
+
+    await t.matomo.recover();
+    // A whole-batch redelivery (e.g. after a crash) must not resend the first four.
+    const after = await deliver(batch, t.deps({ config }));
+    expect(after.counts).toMatchObject({ delivered: 8, skipped: 4 });
+    expect(t.matomo.recorded().map((p) => p.action_name)).toEqual(requests.map((r) => r.params.action_name));
+  });
+});

@@ -1,0 +1,170 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliver } from '../../../src/batcher/deliver.ts';
+import { type Harness, messages, nowSeconds, queued, startHarness } from './harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
+  h = await startHarness(...args);
+  return h;
+}
+
+describe('deliver: outcomes', () => {
+  it('records nothing twice when SQS redelivers a batch', async () => {
+    const t = await harness();
+    const batch = messages(Array.from({ length: 12 }, () => queued()));
+    const first = await deliver(batch, t.deps());
+    const again = await deliver(batch, t.deps());
+
+    expect(first.counts.delivered).toBe(12);
+    expect(again.counts).toMatchObject({ delivered: 0, skipped: 12, retried: 0 });
+    expect(again.batchItemFailures).toEqual([]);
+    expect(t.matomo.recorded()).toHaveLength(12);
+    expect(t.matomo.received).toHaveLength(1);
+  });
+
+  it('sends a request that arrives twice in one batch once', async () => {
+    const t = await harness();
+    const request = queued();
+    const body = JSON.stringify(request);
+    const report = await deliver(
+      [
+        { messageId: 'a', body },
+        { messageId: 'b', body },
+      ],
+      t.deps(),
+    );
+    expect(report.batchItemFailures).toEqual([]);
+    expect(t.matomo.recorded()).toHaveLength(1);
+  });
+
+  it('isolates one poisonous request, dead-letters it with the reason and delivers the rest', async () => {
+    const t = await harness({ crashPlugin: false });
+    const base = nowSeconds() - 600;
+    const requests = Array.from({ length: 11 }, (_, i) => queued({ time: base + i }));
+    const poison = queued({ time: base + 5, params: { ca: '1', cra: 'TypeError: x is undefined' } });
+    const report = await deliver(messages([...requests, poison]), t.deps());
+
+    expect(report.batchItemFailures).toEqual([]);
+    expect(report.counts.deadLettered).toEqual({ rejected: 1 });
+    expect(t.matomo.recorded().map((p) => p.action_name)).toEqual(requests.map((r) => r.params.action_name));
+    const letters = await t.deadLetters();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ reason: 'rejected', messageId: `m-${poison.id}` });
+    expect(JSON.parse(letters[0]?.body ?? '{}')).toMatchObject({ id: poison.id });
+  });
+
+  it('retries instead of dead-lettering when Matomo answers 500 to everything', async () => {
+    const t = await harness();
+    await t.matomo.outage({ kind: 'status', status: 500 });
+    const batch = messages([queued(), queued(), queued()]);
+    const report = await deliver(batch, t.deps());
+
+    expect(report.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      batch.map((m) => m.messageId).sort(),
+    );
+    expect(await t.deadLetters()).toEqual([]);
+  });
+
+  it('dead-letters the requests Matomo names in invalid_indices for a super-user token', async () => {
+    const t = await harness({ sites: [1], superUserTokens: ['root'] }, { token: 'root' });
+    const good = [queued(), queued()];
+    const unknownSite = queued({ params: { idsite: '7' } });
+    const report = await deliver(messages([...good, unknownSite]), t.deps());
+
+    expect(report.batchItemFailures).toEqual([]);
+    expect(report.counts).toMatchObject({ delivered: 2, invalid: 1, deadLettered: { invalid: 1 } });
+    const letters = await t.deadLetters();
+    expect(letters).toEqual([
+      expect.objectContaining({
+        reason: 'invalid',
+        messageId: `m-${unknownSite.id}`,
+        detail: expect.stringMatching(/invalid/),
+      }),
+    ]);
+  });
+
+  it('counts invalid requests Matomo does not name (write token) without retrying them', async () => {
+    const t = await harness({ sites: [1], writeTokens: ['writer'] }, { token: 'writer' });
+    const report = await deliver(messages([queued(), queued({ params: { idsite: '7' } })]), t.deps());
+
+    expect(report.batchItemFailures).toEqual([]);
+    expect(report.counts).toMatchObject({ delivered: 2, invalidUnindexed: 1, deadLettered: {} });
+    expect(t.matomo.recorded()).toHaveLength(1);
+  });
+
+  it('dead-letters a cdt 24 hours old before sending when no token is configured', async () => {
+    const t = await harness();
+    const old = queued({ time: nowSeconds() - 86_400 - 60 });
+    const fresh = queued();
+    const report = await deliver(messages([old, fresh]), t.deps({ token: undefined }));
+
+    expect(report.counts.deadLettered).toEqual({ 'old-cdt-without-token': 1 });
+    const sent = t.matomo.received.flatMap((r) => r.emulation?.outcomes ?? []);
+    expect(sent).toHaveLength(1);
+    const letters = await t.deadLetters();
+    expect(letters[0]).toMatchObject({
+      reason: 'old-cdt-without-token',
+      detail: expect.stringMatching(/MATOMO_TOKEN/),
+    });
+  });
+
+  it('sends an old cdt when a token is configured', async () => {
+    const t = await harness({ sites: [1], writeTokens: ['writer'] }, { token: 'writer' });
+    const report = await deliver(messages([queued({ time: nowSeconds() - 3 * 86_400 })]), t.deps());
+    expect(report.counts.delivered).toBe(1);
+    expect(t.matomo.recorded()).toHaveLength(1);
+  });
+
+  it('dead-letters malformed messages with the reason and never retries them', async () => {
+    const t = await harness();
+    const noCdt = { ...queued(), id: 'not-hex' };
+    const report = await deliver(
+      [
+        { messageId: 'bad-json', body: '{"v":1' },
+        { messageId: 'bad-shape', body: JSON.stringify(noCdt) },
+      ],
+      t.deps(),
+    );
+    expect(report.batchItemFailures).toEqual([]);
+    const letters = await t.deadLetters();
+    expect(letters.map((l) => [l.messageId, l.reason]).sort()).toEqual([
+      ['bad-json', 'malformed'],
+      ['bad-shape', 'malformed'],
+    ]);
+    expect(letters.find((l) => l.messageId === 'bad-shape')?.detail).toMatch(
+      /^id: expected 32 lowercase hex/,
+    );
+  });
+
+  it('splits a bulk Matomo refuses as too large (413) and delivers everything once, in order', async () => {
+    const t = await harness({ maxBodyBytes: 1500 });
+    const base = nowSeconds() - 600;
+    const requests = Array.from({ length: 20 }, (_, i) =>
+      queued({ time: base + i, params: { url: `https://shop.example/p/${'x'.repeat(40)}${i}` } }),
+    );
+    const report = await deliver(messages(requests), t.deps());
+
+    expect(report.batchItemFailures).toEqual([]);
+    expect(t.matomo.received.some((r) => r.status === 413)).toBe(true);
+    expect(t.matomo.recorded().map((p) => p.action_name)).toEqual(requests.map((r) => r.params.action_name));
+    expect(report.bulks.some((b) => b.outcome === 'too-large')).toBe(true);
+  });
+
+  it('chunks by request count and byte limit without Matomo refusing anything', async () => {
+    const t = await harness();
+    const requests = Array.from({ length: 25 }, () => queued());
+    const report = await deliver(
+      messages(requests),
+      t.deps({
+        config: { maxRequests: 10, maxBytes: 1024 * 1024, deliveredTtlSeconds: 60, visitorHmacKey: 'k' },
+      }),
+    );
+    expect(report.bulks.map((b) => b.size)).toEqual([10, 10, 5]);
+    expect(t.matomo.received.map((r) => JSON.parse(r.body).requests.length)).toEqual([10, 10, 5]);
+  });
+});
