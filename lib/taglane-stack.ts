@@ -88,8 +88,9 @@ export class TaglaneStack extends Stack {
         beforeBundling: () => [],
         beforeInstall: () => [],
         // The rule set ships inside the bundle: ingest compiles it at cold start from disk.
+        // -L: a symlinked rules directory ships as files, not as a link out of the zip.
         afterBundling: (_input: string, output: string) => [
-          `cp -R ${shellQuote(rulesDir)} ${shellQuote(join(output, 'rules'))}`,
+          `cp -RL ${shellQuote(rulesDir)} ${shellQuote(join(output, 'rules'))}`,
         ],
       },
     });
