@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { registerServeCommand } from '../local/cli.ts';
 import type { CliIo, ExitCode } from './io.ts';
 import { registerPreviewCommand } from './preview.ts';
 import { registerSchemaCommand } from './schema.ts';
@@ -10,7 +9,11 @@ import { registerValidateCommand } from './validate.ts';
  * Builds the `taglane` program. Commander's own errors (unknown command, missing argument) and
  * help go through `io` and are thrown instead of exiting, so {@link runCli} owns the exit code.
  */
-export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
+export async function createProgram(
+  io: CliIo,
+  setExit: (code: ExitCode) => void,
+  argv: readonly string[] = [],
+): Promise<Command> {
   const program = new Command('taglane')
     .description('Server-side tag manager for Matomo: check and preview rules, run the pipeline locally')
     .exitOverride()
@@ -20,8 +23,41 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
   registerTestCommand(program, io, setExit);
   registerPreviewCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
-  registerServeCommand(program);
+  await addServeCommand(program, argv, io, setExit);
   return program;
+}
+
+const OWN_COMMANDS = new Set(['validate', 'test', 'preview', 'schema']);
+
+/**
+ * `taglane serve` comes from the local runtime, which pulls in the AWS SDK clients, the embedded
+ * SQS and DynamoDB servers and the handlers. It is imported only when it can be needed (serve,
+ * help), so `validate`, `test` and `preview` start fast and keep working whatever state that
+ * part is in.
+ */
+async function addServeCommand(
+  program: Command,
+  argv: readonly string[],
+  io: CliIo,
+  setExit: (code: ExitCode) => void,
+): Promise<void> {
+  const command = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  if (command !== undefined && OWN_COMMANDS.has(command)) return;
+  try {
+    const { registerServeCommand } = await import('../local/cli.ts');
+    registerServeCommand(program);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    program
+      .command('serve')
+      .description('Run the whole pipeline locally (unavailable: the local runtime failed to load)')
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        io.err(`error: taglane serve is unavailable: ${reason}`);
+        setExit(1);
+      });
+  }
 }
 
 /**
@@ -30,9 +66,13 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = 0;
-  const program = createProgram(io, (c) => {
-    code = c;
-  });
+  const program = await createProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    argv,
+  );
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
