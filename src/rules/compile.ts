@@ -1,9 +1,14 @@
 import type { z } from 'zod';
+import { expressionProblems } from './check-expressions.ts';
 import { compileFile } from './compile-file.ts';
+import { type CompileScope, compileTrack } from './compile-track.ts';
 import { type RuleProblem, RuleSetError } from './errors.ts';
+import type { CompileOptions } from './expression.ts';
 import { RuleFileSchema } from './schema.ts';
+import { Track } from './schema-tracks.ts';
+import { suggestKeys } from './suggest.ts';
 import type { CompiledSource, RuleSet } from './types.ts';
-import { parseYamlSource, type YamlSource } from './yaml-source.ts';
+import { type DataPath, parseYamlSource, type YamlSource } from './yaml-source.ts';
 
 /** A rule file's name and text, as read from disk (or written by a test). */
 export interface RuleFileText {
@@ -17,21 +22,17 @@ export interface RuleFileText {
  *
  * @throws {RuleSetError} when any file has any problem.
  */
-export function compileRuleSet(files: readonly RuleFileText[]): RuleSet {
+export function compileRuleSet(files: readonly RuleFileText[], options: CompileOptions = {}): RuleSet {
   const problems: RuleProblem[] = [];
   const sources = new Map<string, CompiledSource>();
   for (const { path, text } of files) {
+    const src = parseYamlSource(path, text);
     const fileProblems: RuleProblem[] = [];
-    const source = compileOne(path, text, fileProblems);
-    if (source && sources.has(source.name)) {
-      const other = sources.get(source.name)?.file ?? '';
-      fileProblems.push(
-        parseYamlSource(path, text).problem(
-          ['source'],
-          `source "${source.name}" is also defined in ${other}`,
-        ),
-      );
-    } else if (source) {
+    const source = compileOne(src, fileProblems, options);
+    const other = source && sources.get(source.name);
+    if (source && other) {
+      fileProblems.push(src.problem(['source'], `source "${source.name}" is also defined in ${other.file}`));
+    } else if (source && fileProblems.length === 0) {
       sources.set(source.name, source);
     }
     problems.push(...fileProblems.sort((a, b) => a.line - b.line || a.column - b.column));
@@ -40,34 +41,70 @@ export function compileRuleSet(files: readonly RuleFileText[]): RuleSet {
   return { sources };
 }
 
-function compileOne(path: string, text: string, problems: RuleProblem[]): CompiledSource | undefined {
-  const src = parseYamlSource(path, text);
+function compileOne(
+  src: YamlSource,
+  problems: RuleProblem[],
+  options: CompileOptions,
+): CompiledSource | undefined {
   if (src.syntaxProblems.length > 0) {
     problems.push(...src.syntaxProblems);
     return undefined;
   }
-  const parsed = RuleFileSchema.safeParse(src.data ?? undefined);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(...issueProblems(src, issue));
-    return undefined;
+  const scope: CompileScope = { src, problems, options };
+  problems.push(...expressionProblems(src, src.data));
+  const parsed = RuleFileSchema.safeParse(src.data);
+  if (parsed.success) return compileFile(scope, parsed.data);
+  problems.push(...suggestKeys(issueProblems(src, parsed.error.issues)));
+  // The file as a whole is invalid, but its valid track items can still be checked, so one run
+  // reports every mistake (a typo in one place, a blank literal in another).
+  for (const [path, item] of trackItems(src.data)) {
+    const track = Track.safeParse(item);
+    if (track.success) compileTrack(scope, path, track.data);
   }
-  const source = compileFile(src, parsed.data, problems);
-  return problems.length > 0 ? undefined : source;
+  return undefined;
 }
 
-function issueProblems(src: YamlSource, issue: z.core.$ZodIssue): RuleProblem[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) =>
-      src.problem([...issue.path, key], `unknown key "${key}"`, { atKey: true }),
-    );
+function trackItems(data: unknown): [DataPath, unknown][] {
+  const rules = (data as { rules?: unknown } | undefined)?.rules;
+  if (!Array.isArray(rules)) return [];
+  return rules.flatMap((rule, r) => {
+    const track = (rule as { track?: unknown } | null)?.track;
+    return Array.isArray(track)
+      ? track.map((item, t): [DataPath, unknown] => [['rules', r, 'track', t], item])
+      : [];
+  });
+}
+
+function issueProblems(src: YamlSource, issues: readonly z.core.$ZodIssue[]): RuleProblem[] {
+  const unknownAt = new Set(
+    issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.join('\0')),
+  );
+  return issues.flatMap((issue): RuleProblem[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) =>
+        src.problem([...issue.path, key], `unknown key "${key}"`, { atKey: true }),
+      );
+    }
+    // "expected one track type" adds nothing when the item's key is already reported as unknown.
+    if (issue.code === 'custom' && unknownAt.has(issue.path.join('\0'))) return [];
+    if (issue.path.length > 0 && valueAt(src.data, issue.path) === undefined) {
+      return [src.problem(issue.path, `missing required key "${String(issue.path.at(-1))}"`)];
+    }
+    if (issue.code === 'invalid_type' && issue.path.length === 0) {
+      return [src.problem([], 'expected a YAML mapping with source, auth, site and rules')];
+    }
+    if (issue.code === 'invalid_key') {
+      return [src.problem(issue.path, issue.issues[0]?.message ?? issue.message, { atKey: true })];
+    }
+    return [src.problem(issue.path, issue.message)];
+  });
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current = data;
+  for (const seg of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[seg];
   }
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
-    const last = issue.path.at(-1);
-    const message = last === undefined ? 'expected a YAML mapping' : `missing required key "${String(last)}"`;
-    return [src.problem(issue.path, message)];
-  }
-  if (issue.code === 'invalid_key') {
-    return [src.problem(issue.path, issue.issues[0]?.message ?? issue.message, { atKey: true })];
-  }
-  return [src.problem(issue.path, issue.message)];
+  return current;
 }

@@ -70,7 +70,8 @@ export async function buildTrack(
   for (const f of track.fields) {
     let raw = f.accessor.read(input);
     if (raw === ASYNC) raw = await readValue(f.accessor, input, scope, f.field);
-    if (raw === undefined || raw === null) {
+    // An empty string carries nothing (Shopify sends referring_site: ""): optional fields omit it.
+    if (raw === undefined || raw === null || (raw === '' && !f.required)) {
       if (f.required) {
         throw new RuleEvaluationError({ ...scope, field: f.field, value: raw, reason: 'is required' });
       }

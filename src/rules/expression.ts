@@ -1,16 +1,19 @@
 import jsonata from 'jsonata';
+import { ASYNC } from './async.ts';
+import { compileFast, type Node } from './fast.ts';
+import { readPath, type Segment } from './fast-path.ts';
 import { EXPRESSION_PATTERN } from './schema-tracks.ts';
 
-/** Returned by {@link Accessor.read} when the value needs the asynchronous JSONata evaluator. */
-export const ASYNC: unique symbol = Symbol('async');
+export { ASYNC };
 
 /**
- * A compiled rule value. `read` is the fast, synchronous path (literals and plain property
- * paths); it returns {@link ASYNC} when the value needs `evaluate` (a JSONata expression, or a
- * plain path that meets an array, where JSONata's sequence semantics apply).
+ * A compiled rule value. `read` is the fast, synchronous path: a literal, a plain property path
+ * (`path`), or the JSONata subset compiled to closures (`compiled`, see fast.ts). It returns
+ * {@link ASYNC} when the value needs `evaluate`, JSONata itself: any other expression, or a
+ * fast path that met a case (an array, a type error) where JSONata's semantics must decide.
  */
 export interface Accessor {
-  readonly kind: 'literal' | 'path' | 'jsonata' | 'list';
+  readonly kind: 'literal' | 'path' | 'compiled' | 'jsonata' | 'list';
   /** The rule text this was compiled from, for messages. */
   readonly source: string;
   read(input: unknown): unknown;
@@ -28,7 +31,7 @@ export class ExpressionSyntaxError extends Error {
 }
 
 /** Whether a rule value is an expression (exactly one `{% ... %}` block). */
-export function isExpression(value: unknown): value is string {
+export function isExpression(value: unknown): boolean {
   return typeof value === 'string' && EXPRESSION_PATTERN.test(value);
 }
 
@@ -38,8 +41,6 @@ const IDENT = String.raw`(?:[A-Za-z_][A-Za-z0-9_]*|\x60[^\x60]+\x60)`;
 const STEP = String.raw`${IDENT}(?:\[\d+\])?`;
 const PLAIN_PATH = new RegExp(String.raw`^\s*(${STEP}(?:\s*\.\s*${STEP})*)\s*$`);
 const RESERVED = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
-
-type Segment = string | number;
 
 /** Splits a plain JSONata path (`data.object.id`, `items[0].sku`) or returns undefined. */
 export function parsePlainPath(body: string): Segment[] | undefined {
@@ -55,14 +56,25 @@ export function parsePlainPath(body: string): Segment[] | undefined {
   return segments;
 }
 
-/** Compiles a rule value once: literal, direct property read, or JSONata. */
-export function compileValue(value: unknown): Accessor {
-  if (!isExpression(value)) return literal(value);
+/** Options of {@link compileValue}. */
+export interface CompileOptions {
+  /** Read plain paths directly and run the common JSONata subset as closures. @default true */
+  readonly optimize?: boolean;
+}
+
+/** Compiles a rule value once: literal, direct property read, JSONata subset closure, or JSONata. */
+export function compileValue(value: unknown, options: CompileOptions = {}): Accessor {
+  if (typeof value !== 'string' || !isExpression(value)) return literal(value);
   const body = value.slice(2, -2);
-  const segments = parsePlainPath(body);
   const expression = compileJsonata(body);
   const evaluate = async (input: unknown): Promise<unknown> => expression.evaluate(input);
-  if (segments) return { kind: 'path', source: value, read: (input) => readPath(input, segments), evaluate };
+  if (options.optimize !== false) {
+    const segments = parsePlainPath(body);
+    if (segments)
+      return { kind: 'path', source: value, read: (input) => readPath(input, segments), evaluate };
+    const fast = compileFast(expression.ast() as unknown as Node);
+    if (fast) return { kind: 'compiled', source: value, read: fast, evaluate };
+  }
   return { kind: 'jsonata', source: value, read: () => ASYNC, evaluate };
 }
 
@@ -87,26 +99,4 @@ function compileJsonata(body: string): jsonata.Expression {
       typeof err.position === 'number' ? err.position : 0,
     );
   }
-}
-
-/**
- * Reads a path directly. Gives up (ASYNC) wherever JSONata's sequence semantics could differ
- * from a plain read: an array met on the way or at the end, or an index into a non-array.
- */
-function readPath(input: unknown, segments: readonly Segment[]): unknown {
-  let current = input;
-  for (const seg of segments) {
-    if (Array.isArray(current)) {
-      if (typeof seg !== 'number') return ASYNC;
-      current = current[seg];
-    } else if (typeof seg === 'number') {
-      return current === undefined ? undefined : ASYNC;
-    } else if (current !== null && typeof current === 'object') {
-      current = Object.hasOwn(current, seg) ? (current as Record<string, unknown>)[seg] : undefined;
-    } else {
-      return undefined;
-    }
-    if (current === undefined) return undefined;
-  }
-  return Array.isArray(current) ? ASYNC : current;
 }

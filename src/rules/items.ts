@@ -1,7 +1,8 @@
+import { ASYNC } from './async.ts';
 import type { Coerce } from './coerce.ts';
 import { toNumber } from './coerce.ts';
 import { FieldError } from './errors.ts';
-import { type Accessor, ASYNC, compileValue } from './expression.ts';
+import { type Accessor, type CompileOptions, compileValue } from './expression.ts';
 
 const ITEM_KEYS = ['sku', 'name', 'category', 'price', 'quantity'] as const;
 
@@ -9,12 +10,13 @@ const ITEM_KEYS = ['sku', 'name', 'category', 'price', 'quantity'] as const;
  * Compiles a literal `items:` list into one accessor producing the list of item objects. Each
  * item field may itself be an expression; the list stays synchronous when all of them are.
  */
-export function compileItemList(items: readonly Record<string, unknown>[]): Accessor {
-  const compiled = items.map((item) =>
-    ITEM_KEYS.flatMap((key) =>
-      item[key] === undefined ? [] : [[key, compileItemField(item[key])] as const],
-    ),
-  );
+export function compileItemList(items: readonly unknown[], options: CompileOptions = {}): Accessor {
+  const compiled = items.map((entry) => {
+    const item = (entry ?? {}) as Record<string, unknown>;
+    return ITEM_KEYS.flatMap((key) =>
+      item[key] === undefined ? [] : [[key, compileItemField(item[key], options)] as const],
+    );
+  });
   const read = (input: unknown): unknown => {
     const out: Record<string, unknown>[] = [];
     for (const fields of compiled) {
@@ -39,12 +41,12 @@ export function compileItemList(items: readonly Record<string, unknown>[]): Acce
   return { kind: 'list', source: 'items', read, evaluate };
 }
 
-function compileItemField(value: unknown): Accessor {
+function compileItemField(value: unknown, options: CompileOptions): Accessor {
   if (Array.isArray(value)) {
     // A literal category list: each entry may be an expression.
-    return listOf(value.map((v) => compileValue(v)));
+    return listOf(value.map((v) => compileValue(v, options)));
   }
-  return compileValue(value);
+  return compileValue(value, options);
 }
 
 function listOf(accessors: readonly Accessor[]): Accessor {

@@ -5,7 +5,7 @@ export const EXPRESSION_PATTERN = /^\{%[\s\S]*%\}$/;
 
 /** A JSONata expression inside `{% ... %}`, evaluated against the event. */
 export const Expression = z
-  .string()
+  .string({ error: 'expected a JSONata expression inside {% ... %}' })
   .regex(EXPRESSION_PATTERN, 'expected a JSONata expression inside {% ... %}')
   .meta({ description: 'A JSONata expression inside {% ... %}, evaluated against the event.' });
 
@@ -15,9 +15,10 @@ export const Text = z.union([z.string(), z.number()], {
 });
 
 /** A number: a literal number or an expression producing one. */
-export const Num = z.union([z.number(), Expression], {
-  error: 'expected a number or a {% ... %} expression',
-});
+export const Num = z.union(
+  [z.number(), z.string().regex(EXPRESSION_PATTERN, 'expected a number or a {% ... %} expression')],
+  { error: 'expected a number or a {% ... %} expression' },
+);
 
 /** A Matomo parameter value for the `params` escape hatch. */
 export const ParamValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -43,7 +44,9 @@ const common = {
 const Item = z.strictObject({
   sku: Text,
   name: Text.optional(),
-  category: z.union([Text, z.array(Text).min(1).max(5)]).optional(),
+  category: z
+    .union([Text, z.array(Text).min(1, 'expected 1 to 5 categories').max(5, 'expected 1 to 5 categories')])
+    .optional(),
   price: Num.optional(),
   quantity: Num.optional(),
 });
@@ -63,7 +66,16 @@ export const TRACK_TYPES = {
     ...common,
   }),
   goal: z.strictObject({
-    id: z.union([z.number().int().positive(), Expression]),
+    id: z.union(
+      [
+        z
+          .number()
+          .int('expected an integer goal id')
+          .positive('expected a goal id > 0 (0 is ecommerce: use order or cart)'),
+        z.string().regex(EXPRESSION_PATTERN, 'expected a goal id or a {% ... %} expression'),
+      ],
+      { error: 'expected a goal id or a {% ... %} expression' },
+    ),
     revenue: Num.optional(),
     ...common,
   }),

@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { Expression, ParamValue, Track } from './schema-tracks.ts';
+import { EXPRESSION_PATTERN, Expression, ParamValue, Track } from './schema-tracks.ts';
 
 const SecretName = z
   .string()
   .regex(/^[A-Z][A-Z0-9_]*$/, 'expected a secret NAME like STRIPE_WEBHOOK_SECRET (never the value)');
 
-const Tolerance = z.number().int().positive().meta({ description: 'Maximum signature age in seconds.' });
+const Tolerance = z
+  .number()
+  .int('expected whole seconds')
+  .positive('expected a tolerance > 0 seconds')
+  .meta({ description: 'Maximum signature age in seconds.' });
 
 /** The authentication schemes; exactly one is set per file. */
 export const AuthSchema = z
@@ -23,7 +27,7 @@ export const AuthSchema = z
       timestampHeader: z.string().min(1).optional(),
       tolerance: Tolerance.optional(),
     }),
-    'api-key': z.strictObject({ secrets: z.array(SecretName).min(1) }),
+    'api-key': z.strictObject({ secrets: z.array(SecretName).min(1, 'expected at least one secret name') }),
   })
   .partial()
   .superRefine((auth, ctx) => {
@@ -72,9 +76,13 @@ export const RuleFileSchema = z
       .regex(NAME, 'expected a lowercase name of letters, digits, _ and -')
       .meta({ description: 'Source name: POST /webhooks/NAME (api-key: POST /events?source=NAME).' }),
     auth: AuthSchema,
-    site: z.union([z.number().int().positive(), Expression], {
-      error: 'expected a positive integer or a {% ... %} expression',
-    }),
+    site: z.union(
+      [
+        z.number().int('expected an integer site id').positive('expected a site id > 0'),
+        z.string().regex(EXPRESSION_PATTERN, 'expected a site id or a {% ... %} expression'),
+      ],
+      { error: 'expected a site id or a {% ... %} expression' },
+    ),
     destination: z.string().regex(NAME, 'expected a lowercase destination name').optional(),
     id: Expression.optional().meta({ description: "Event identity; default: the event's id field." }),
     time: Expression.optional().meta({
