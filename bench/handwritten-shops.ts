@@ -67,7 +67,7 @@ export function shopify(raw: unknown, ctx: Ctx): Mapped {
       quantity: l.quantity,
     })),
   );
-  setOpt(order, 'urlref', e.referring_site, asText);
+  if (e.referring_site) order.urlref = e.referring_site;
   setOpt(order, 'dimension1', e.source_name, asText);
   order.idgoal = '0';
   push(out, shared, ctx, 'order created', order);
