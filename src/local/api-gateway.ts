@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 
 /** A route of the HTTP API, as the CDK stack declares it (`METHOD /path/{param}`). */
@@ -51,7 +51,8 @@ export interface LocalRequest {
   readonly method: string;
   /** Request target as received: path and optional query string. */
   readonly url: string;
-  readonly headers: IncomingHttpHeaders;
+  /** Every header line, by lower-cased name (Node's `headersDistinct`). */
+  readonly headers: Readonly<Record<string, readonly string[] | undefined>>;
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly host: string;
@@ -74,10 +75,13 @@ export function toApiGatewayEvent(
     if (value === undefined) continue;
     const key = name.toLowerCase();
     if (key === 'cookie') {
-      cookies = (Array.isArray(value) ? value.join('; ') : value).split(/;\s*/).filter((c) => c !== '');
+      cookies = value
+        .join('; ')
+        .split(/;\s*/)
+        .filter((c) => c !== '');
       continue;
     }
-    headers[key] = Array.isArray(value) ? value.join(',') : value;
+    headers[key] = value.join(',');
   }
   const query = queryParameters(rawQueryString);
   const requestId = randomUUID();

@@ -27,6 +27,7 @@ export interface LocalAws {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
   readonly queueUrl: string;
+  readonly queueArn: string;
   readonly dlqUrl: string;
   readonly tableName: string;
   close(): Promise<void>;
@@ -69,9 +70,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   };
   try {
     const { dlqUrl, queueUrl } = await createQueues(sqs, options);
+    const queueArn = await arnOf(sqs, queueUrl);
     const tableName = 'taglane-local';
     await createTable(dynamodb, tableName);
-    return { sqs, dynamodb, queueUrl, dlqUrl, tableName, close };
+    return { sqs, dynamodb, queueUrl, queueArn, dlqUrl, tableName, close };
   } catch (error) {
     await close();
     throw error;
@@ -84,10 +86,7 @@ async function createQueues(
 ): Promise<{ queueUrl: string; dlqUrl: string }> {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'taglane-dead-letters' }));
   const dlqUrl = required(dlq.QueueUrl, 'dead-letter queue url');
-  const attributes = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const dlqArn = required(attributes.Attributes?.QueueArn, 'dead-letter queue arn');
+  const dlqArn = await arnOf(sqs, dlqUrl);
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: 'taglane-requests',
@@ -101,6 +100,13 @@ async function createQueues(
     }),
   );
   return { queueUrl: required(queue.QueueUrl, 'queue url'), dlqUrl };
+}
+
+async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return required(out.Attributes?.QueueArn, 'queue arn');
 }
 
 async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {

@@ -75,7 +75,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: HttpSer
     {
       method,
       url,
-      headers: req.headers,
+      headers: req.headersDistinct,
       body,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       host: req.headers.host ?? 'localhost',

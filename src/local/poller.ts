@@ -2,6 +2,7 @@ import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
+  type QueueAttributeName,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -102,8 +103,12 @@ export class QueuePoller {
     while (batch.length < batchSize && !this.#abort.signal.aborted) {
       const gathering = batch.length > 0;
       if (gathering && (this.#draining || Date.now() >= windowEnds)) break;
-      // Long-poll while idle; once a batch has started, look again without waiting.
-      const received = await this.#receive(Math.min(10, batchSize - batch.length), gathering ? 0 : 1);
+      // While idle, long-poll for ONE message: local-aws-sqs answers a long poll only when it
+      // has MaxNumberOfMessages or the wait is over, so asking for more would hold the first
+      // message back. Once a batch has started, look again without waiting.
+      const received = gathering
+        ? await this.#receive(Math.min(10, batchSize - batch.length), 0)
+        : await this.#receive(1, 1);
       if (!gathering && received.length > 0) windowEnds = Date.now() + batchWindowMs;
       batch.push(...received);
       if (gathering && received.length === 0) await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
@@ -179,7 +184,14 @@ export class QueuePoller {
         ],
       }),
     );
-    return Object.values(out.Attributes ?? {}).reduce((sum, n) => sum + Number(n), 0);
+    const count = (name: QueueAttributeName): number => Number(out.Attributes?.[name] ?? 0);
+    // SQS counts visible and in-flight messages apart; local-aws-sqs counts every message in
+    // ApproximateNumberOfMessages. The larger of the two is right for either, and only zero matters.
+    const stored = Math.max(
+      count('ApproximateNumberOfMessages'),
+      count('ApproximateNumberOfMessagesNotVisible'),
+    );
+    return stored + count('ApproximateNumberOfMessagesDelayed');
   }
 }
 

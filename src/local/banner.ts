@@ -1,0 +1,90 @@
+import { relative } from 'node:path';
+import type { AuthConfig, RuleSet } from '../rules/index.ts';
+import type { ServeConfig } from './config.ts';
+import type { GeneratedSecrets } from './local-secrets.ts';
+
+/** What the start-up banner shows. */
+export interface BannerInput {
+  readonly url: string;
+  readonly config: ServeConfig;
+  readonly ruleSet: RuleSet;
+  readonly generated: GeneratedSecrets;
+  /** Secret names used by rule files but not set: those routes will answer 401. */
+  readonly missingSecrets: readonly string[];
+}
+
+/** A first event the shipped `app` rules turn into a page view. */
+const FIRST_EVENT = {
+  type: 'page_view',
+  anonymousId: 'newcomer-1',
+  properties: { url: 'https://www.example.com/hello', title: 'Hello Taglane' },
+};
+
+/**
+ * The start-up text: where Taglane listens, each rule file with its route and auth scheme,
+ * where requests go, and a copy-paste `curl` for a first event. A secret the user set is
+ * referred to by its variable name, never printed; only keys made up for this session are.
+ */
+export function formatBanner(input: BannerInput): string {
+  const { url, config, ruleSet, generated } = input;
+  const lines = [`Taglane is listening on ${url}`, '', `Rules (${config.rulesDir}):`];
+  const sources = [...ruleSet.sources.values()].sort((a, b) => a.name.localeCompare(b.name));
+  for (const s of sources) {
+    const route = s.auth.scheme === 'api-key' ? `POST /events?source=${s.name}` : `POST /webhooks/${s.name}`;
+    const rules = `${s.rules.length} rule${s.rules.length === 1 ? '' : 's'}`;
+    lines.push(
+      `  ${s.name.padEnd(10)} ${route.padEnd(30)} ${describeAuth(s.auth).padEnd(40)} ${rules}  ${display(s.file)}`,
+    );
+  }
+  if (sources.length === 0) lines.push('  (no rule files: every event will be answered 404)');
+  for (const name of input.missingSecrets)
+    lines.push(`  ! ${name} is not set: requests needing it are refused with 401`);
+  lines.push('');
+  const window = `${config.batchWindowMs / 1000} s`;
+  lines.push(
+    `Queue:     in-process SQS, batches of ${config.batchSize} within ${window}, retried after ${config.visibilityTimeoutSeconds} s, dead-lettered after ${config.maxReceiveCount} receives`,
+  );
+  lines.push(`Visitors:  in-process DynamoDB in ${display(config.dataDir)}/ (visitor ids survive restarts)`);
+  lines.push(
+    config.matomoUrl === undefined
+      ? `Matomo:    none set (MATOMO_URL); the inspector prints each request here and at ${url}/inspect`
+      : `Matomo:    ${config.matomoUrl}/matomo.php`,
+  );
+  for (const [name, value] of generated.apiKeys)
+    lines.push(`API key:   ${name} was not set; for this session it is ${value}`);
+  lines.push(
+    '',
+    ...firstEvent(input),
+    '',
+    'Ctrl-C stops accepting events, delivers what is queued and exits.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function firstEvent(input: BannerInput): string[] {
+  const app = [...input.ruleSet.sources.values()].find((s) => s.auth.scheme === 'api-key');
+  if (app?.auth.scheme !== 'api-key') return ['Check it is up:', `  curl -sS ${input.url}/health`];
+  const [name = 'TAGLANE_API_KEY'] = app.auth.secrets;
+  const key = input.generated.apiKeys.get(name) ?? `$${name}`;
+  const body = app.name === 'app' ? FIRST_EVENT : { type: 'hello' };
+  return [
+    'Send a first event:',
+    `  curl -sS -X POST '${input.url}/events?source=${app.name}' \\`,
+    `    -H "x-api-key: ${key}" -H 'content-type: application/json' \\`,
+    `    -d '${JSON.stringify(body)}'`,
+    ...(input.config.matomoUrl === undefined
+      ? ['then see what Matomo would receive:', `  curl -sS ${input.url}/inspect`]
+      : []),
+  ];
+}
+
+function describeAuth(auth: AuthConfig): string {
+  return auth.scheme === 'api-key'
+    ? `api-key (${auth.secrets.join(', ')})`
+    : `${auth.scheme} (${auth.secret})`;
+}
+
+function display(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}

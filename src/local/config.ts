@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Everything `taglane serve` needs to know, after flags and environment are merged. */
+export interface ServeConfig {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly rulesDir: string;
+  /** Where visitor ids (DynamoDB data) and the local visitor-key secret are kept. */
+  readonly dataDir: string;
+  /** A real Matomo; without it the built-in inspector receives the requests. */
+  readonly matomoUrl: string | undefined;
+  readonly batchSize: number;
+  readonly batchWindowMs: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  /** How long shutdown waits for the queue to empty. */
+  readonly drainTimeoutMs: number;
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const seconds = (max: number) => z.coerce.number().min(0).max(max);
+
+/** Flags as commander hands them over (strings unless defaulted), env already applied. */
+const RawServeOptions = z.object({
+  host: z.string().min(1),
+  port: int(0, 65_535),
+  rules: z.string().min(1),
+  dataDir: z.string().min(1),
+  matomoUrl: z.url({ protocol: /^https?$/ }).optional(),
+  batchSize: int(1, 10_000),
+  batchWindow: seconds(300),
+  visibilityTimeout: int(0, 43_200),
+  maxReceiveCount: int(1, 1000),
+  drainTimeout: seconds(3600),
+});
+
+/** Thrown with every problem of the flags and environment at once. */
+export class ServeConfigError extends Error {
+  override readonly name = 'ServeConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid serve options:\n${problems.map((p) => `  --${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates the merged flags and environment of `taglane serve`.
+ *
+ * @example
+ * resolveServeConfig({ host: '127.0.0.1', port: '8787', rules: 'rules', dataDir: '.taglane',
+ *   batchSize: '10', batchWindow: '0.5', visibilityTimeout: '30', maxReceiveCount: '5', drainTimeout: '60' })
+ */
+export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): ServeConfig {
+  const parsed = RawServeOptions.safeParse(raw);
+  if (!parsed.success) {
+    throw new ServeConfigError(
+      parsed.error.issues.map((issue) => `${kebab(String(issue.path[0] ?? ''))}: ${issue.message}`),
+    );
+  }
+  const o = parsed.data;
+  return {
+    host: o.host,
+    port: o.port,
+    rulesDir: o.rules,
+    dataDir: o.dataDir,
+    matomoUrl: o.matomoUrl?.replace(/\/+$/, ''),
+    batchSize: o.batchSize,
+    batchWindowMs: Math.round(o.batchWindow * 1000),
+    visibilityTimeoutSeconds: o.visibilityTimeout,
+    maxReceiveCount: o.maxReceiveCount,
+    drainTimeoutMs: Math.round(o.drainTimeout * 1000),
+  };
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

@@ -1,0 +1,146 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalAws, startLocalAws } from '../../../src/local/aws-local.ts';
+import { type PollerOptions, QueuePoller } from '../../../src/local/poller.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function localAws(visibilityTimeoutSeconds = 1, maxReceiveCount = 2): Promise<LocalAws> {
+  const dir = await mkdtemp(join(tmpdir(), 'taglane-poller-'));
+  const aws = await startLocalAws({ dataDir: dir, visibilityTimeoutSeconds, maxReceiveCount });
+  cleanups.push(async () => {
+    await aws.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return aws;
+}
+
+async function send(aws: LocalAws, bodies: readonly string[]): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 10) {
+    const entries = bodies.slice(i, i + 10).map((body, n) => ({ Id: String(n), MessageBody: body }));
+    await aws.sqs.send(new SendMessageBatchCommand({ QueueUrl: aws.queueUrl, Entries: entries }));
+  }
+}
+
+function poller(
+  aws: LocalAws,
+  handler: PollerOptions['handler'],
+  extra: Partial<PollerOptions> = {},
+): QueuePoller {
+  const p = new QueuePoller({
+    sqs: aws.sqs,
+    queueUrl: aws.queueUrl,
+    queueArn: aws.queueArn,
+    region: 'us-east-1',
+    handler,
+    batchSize: 10,
+    batchWindowMs: 200,
+    functionTimeoutMs: 5000,
+    ...extra,
+  });
+  cleanups.push(() => p.stop());
+  p.start();
+  return p;
+}
+
+async function dlqBodies(aws: LocalAws): Promise<string[]> {
+  const out = await aws.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: aws.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  return (out.Messages ?? []).map((m) => m.Body ?? '');
+}
+
+describe('QueuePoller', () => {
+  it('hands every message to the handler as Lambda SQS records and drains the queue', async () => {
+    const aws = await localAws();
+    const seen: SQSRecord[] = [];
+    const batches: number[] = [];
+    const p = poller(
+      aws,
+      async (event: SQSEvent) => {
+        batches.push(event.Records.length);
+        seen.push(...event.Records);
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 5 },
+    );
+    const bodies = Array.from({ length: 12 }, (_, i) => `message ${i}`);
+    await send(aws, bodies);
+    expect(await p.drain(15_000)).toBe(0);
+    expect(seen.map((r) => r.body).sort()).toEqual([...bodies].sort());
+    expect(Math.max(...batches)).toBeLessThanOrEqual(5);
+    const record = seen[0];
+    expect(record?.eventSource).toBe('aws:sqs');
+    expect(record?.eventSourceARN).toBe(aws.queueArn);
+    expect(record?.attributes.ApproximateReceiveCount).toBe('1');
+    expect(Number(record?.attributes.SentTimestamp)).toBeGreaterThan(0);
+    expect(record?.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('retries only the records reported as batch item failures', async () => {
+    const aws = await localAws();
+    const attempts = new Map<string, string[]>();
+    const p = poller(aws, async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      const failures = [];
+      for (const record of event.Records) {
+        const counts = attempts.get(record.body) ?? [];
+        counts.push(record.attributes.ApproximateReceiveCount);
+        attempts.set(record.body, counts);
+        if (record.body === 'flaky' && counts.length === 1)
+          failures.push({ itemIdentifier: record.messageId });
+      }
+      return { batchItemFailures: failures };
+    });
+    await send(aws, ['steady', 'flaky']);
+    expect(await p.drain(15_000)).toBe(0);
+    expect(attempts.get('steady')).toEqual(['1']);
+    expect(attempts.get('flaky')).toEqual(['1', '2']);
+  });
+
+  it('moves a message that keeps failing to the dead-letter queue after maxReceiveCount receives', async () => {
+    const aws = await localAws(1, 2);
+    let calls = 0;
+    const p = poller(aws, async (event: SQSEvent) => {
+      calls += 1;
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+    });
+    await send(aws, ['poison']);
+    expect(await p.drain(15_000)).toBe(0);
+    expect(calls).toBe(2);
+    expect(await dlqBodies(aws)).toEqual(['poison']);
+  });
+
+  it('fails the whole batch when the handler throws or names a record not in the batch', async () => {
+    const aws = await localAws(1, 5);
+    let calls = 0;
+    const p = poller(
+      aws,
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('cold start failed');
+        if (calls === 2) return { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] };
+        return { batchItemFailures: [] };
+      },
+      { onBatch: () => undefined },
+    );
+    await send(aws, ['a']);
+    expect(await p.drain(15_000)).toBe(0);
+    expect(calls).toBe(3);
+  });
+
+  it('reports how many messages are left when the drain times out', async () => {
+    const aws = await localAws(30, 5);
+    const p = poller(aws, async (event: SQSEvent) => ({
+      batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+    }));
+    await send(aws, ['stuck']);
+    expect(await p.drain(1500)).toBe(1);
+  });
+});
