@@ -1,0 +1,104 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compareRequests, loadRuleSet, matomoParams, runExamples } from '../../../src/rules/index.ts';
+import { HEADER } from './helpers.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'taglane-examples-'));
+  await mkdir(join(dir, 'examples'));
+  await writeFile(
+    join(dir, 'examples', 'paid.json'),
+    JSON.stringify({ id: 'e1', type: 'paid', amount: 12.5 }),
+  );
+  await writeFile(
+    join(dir, 'examples', 'bad.json'),
+    JSON.stringify({ id: 'e2', type: 'paid', amount: 'n/a' }),
+  );
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const RULES = `${HEADER}rules:
+  - name: paid
+    when: '{% type = "paid" %}'
+    track:
+      - goal: { id: 1, revenue: '{% amount %}' }
+      - event: { category: Billing, action: Paid }
+    examples:
+      - given: examples/paid.json
+        expect: [{ idgoal: 1, revenue: '12.5' }, { e_c: Billing, e_n: null }]
+      - given: examples/paid.json
+        expect: [{ idgoal: '2' }, { e_a: Refunded }]
+      - given: examples/paid.json
+        expect: [{ idgoal: '1' }]
+      - given: examples/bad.json
+        error: revenue
+      - given: examples/paid.json
+        error: revenue
+      - given: examples/missing.json
+        expect: []
+`;
+
+describe('runExamples', () => {
+  it('passes matching examples and explains each failure in readable lines', async () => {
+    await writeFile(join(dir, 'app.yaml'), RULES);
+    const results = await runExamples(await loadRuleSet(dir));
+    expect(results.map((r) => [r.rule, r.index, r.ok, r.line])).toEqual([
+      ['paid', 0, true, 11],
+      ['paid', 1, false, 13],
+      ['paid', 2, false, 15],
+      ['paid', 3, true, 17],
+      ['paid', 4, false, 19],
+      ['paid', 5, false, 21],
+    ]);
+    expect(results[1]?.diff).toEqual([
+      '  request 0 idgoal: expected "2", got "1"',
+      '  request 1 e_a: expected "Refunded", got "Paid"',
+    ]);
+    expect(results[2]?.diff).toEqual([
+      'expected 1 request(s), got 2',
+      expect.stringMatching(/^ {2}\+ request 1: \{"idsite":"1",.*"e_c":"Billing"/),
+    ]);
+    expect(results[4]?.diff).toEqual([
+      'expected an error containing "revenue", but the event mapped without error',
+    ]);
+    expect(results[5]?.diff[0]).toMatch(/^cannot read event examples\/missing\.json: ENOENT/);
+    expect(results[0]).toMatchObject({
+      source: 'app',
+      file: join(dir, 'app.yaml'),
+      given: 'examples/paid.json',
+    });
+  });
+
+  it('resolves rule files given relative to a base directory', async () => {
+    await writeFile(join(dir, 'app.yaml'), RULES);
+    const set = await loadRuleSet(relative(process.cwd(), dir));
+    expect((await runExamples(set))[0]?.ok).toBe(true);
+    const elsewhere = await runExamples(set, join(dir, 'examples'));
+    expect(elsewhere[0]?.diff[0]).toMatch(/^cannot read event/);
+  });
+});
+
+describe('compareRequests', () => {
+  it('reports an expected parameter that is absent', () => {
+    const request = {
+      v: 1 as const,
+      id: '0'.repeat(32),
+      source: 's',
+      eventId: 'e',
+      rule: 'r',
+      index: 0,
+      destination: 'default',
+      params: { idsite: '1' },
+      visitor: { key: 'k' },
+      time: 0,
+      receivedAt: 0,
+    };
+    expect(compareRequests([{ e_c: 'X' }], [request])).toEqual(['  request 0 e_c: expected "X", got absent']);
+    expect(matomoParams([request])).toEqual([{ idsite: '1' }]);
+  });
+});
