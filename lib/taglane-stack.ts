@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -49,6 +49,13 @@ export class TaglaneStack extends Stack {
     // `taglane validate`; from elsewhere the absolute path is the unambiguous name.
     const ruleSet = checkRuleSet(rulesDir === resolve(config.rulesDir) ? config.rulesDir : rulesDir);
     const logRetention = config.logRetentionDays as RetentionDays;
+    if (/(^|\.)example\.(com|org|net)$/.test(new URL(config.matomoUrl).hostname)) {
+      // cdk.json ships a placeholder so a clean clone synthesises; deploying it loses data.
+      Annotations.of(this).addWarningV2(
+        'taglane:placeholderMatomoUrl',
+        `matomoUrl is the placeholder ${config.matomoUrl}: deploy with -c matomoUrl=https://your-matomo`,
+      );
+    }
     const dataPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.secrets = new TaglaneSecrets(this, 'Secrets', {
