@@ -16,6 +16,8 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** A client for `endpoint` with dummy credentials. */
   readonly client: SQSClient;
+  /** The dummy credentials, for building another client. */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
   /** Standard queue; messages received `maxReceiveCount` times move to `dlqUrl`. */
   readonly queueUrl: string;
   readonly dlqUrl: string;
@@ -78,11 +80,8 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SQSClient({
-    region: 'us-east-1',
-    endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const client = new SQSClient({ region: 'us-east-1', endpoint, credentials });
   const url = async (name: string): Promise<string> => {
     const out = await client.send(new GetQueueUrlCommand({ QueueName: name }));
     if (!out.QueueUrl) throw new Error(`local SQS has no queue ${name}`);
@@ -92,6 +91,7 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
   return {
     endpoint,
     client,
+    credentials,
     queueUrl,
     dlqUrl: await url('taglane-dlq'),
     fifoQueueUrl: await url('taglane.fifo'),
