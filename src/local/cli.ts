@@ -1,16 +1,75 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { runServe } from './run.ts';
+
+const ENVIRONMENT_HELP = `
+Secrets and settings read from the environment:
+  MATOMO_TOKEN               token_auth sent with each bulk (needs write access to the sites)
+  TAGLANE_API_KEY            API key of the app source; unset: a random key for the session
+  STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET, SHOPIFY_WEBHOOK_SECRET
+                             webhook signing secrets named by the rule files
+  TAGLANE_VISITOR_HMAC_KEY   key for hashing visitor keys; unset: one kept in the data dir
+  TAGLANE_MAX_EVENTS, TAGLANE_MAX_BODY_BYTES, TAGLANE_BULK_MAX_REQUESTS, TAGLANE_BULK_MAX_BYTES,
+  TAGLANE_MATOMO_TIMEOUT_MS, TAGLANE_DELIVERED_TTL_DAYS
+                             handler limits, as on AWS (docs/architecture.md)
+
+Without --matomo-url the built-in inspector answers like Matomo, prints every delivered
+request and serves them as JSON at GET /inspect.
+Ctrl-C (SIGINT) or SIGTERM stops accepting events, delivers what is queued and exits 0;
+a second signal exits at once.`;
 
 /**
  * Registers `taglane serve`: the whole pipeline (ingest, queue, batcher, visitor store and a
- * Matomo or the built-in inspector) on one machine.
+ * Matomo or the built-in inspector) on one machine. Every flag can also be set through the
+ * environment variable named in `taglane serve --help`.
  */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run the whole pipeline locally: HTTP ingest, queue, batcher and Matomo or an inspector')
-    .option('--port <port>', 'HTTP port (env TAGLANE_PORT)', '8787')
-    .option('--host <host>', 'HTTP host (env TAGLANE_HOST)', '127.0.0.1')
-    .action(async () => {
-      throw new Error('taglane serve is not implemented yet');
+    .description(
+      'Run the whole pipeline locally: HTTP API, queue, batcher, visitor store, Matomo or inspector',
+    )
+    .addOption(option('--port <port>', 'HTTP port; 0 picks a free one', 'TAGLANE_PORT', '8787'))
+    .addOption(option('--host <host>', 'HTTP interface', 'TAGLANE_HOST', '127.0.0.1'))
+    .addOption(option('--rules <dir>', 'rule set directory', 'TAGLANE_RULES_DIR', 'rules'))
+    .addOption(option('--data-dir <dir>', 'where visitor ids are kept', 'TAGLANE_DATA_DIR', '.taglane'))
+    .addOption(option('--matomo-url <url>', 'Matomo base URL; unset: the built-in inspector', 'MATOMO_URL'))
+    .addOption(option('--batch-size <n>', 'messages per batcher invocation', 'TAGLANE_BATCH_SIZE', '10'))
+    .addOption(
+      option('--batch-window <seconds>', 'how long to gather a batch', 'TAGLANE_BATCH_WINDOW', '0.5'),
+    )
+    .addOption(
+      option(
+        '--visibility-timeout <seconds>',
+        'before a failed message is retried',
+        'TAGLANE_VISIBILITY_TIMEOUT',
+        '30',
+      ),
+    )
+    .addOption(
+      option(
+        '--max-receive-count <n>',
+        'receives before the dead-letter queue',
+        'TAGLANE_MAX_RECEIVE_COUNT',
+        '5',
+      ),
+    )
+    .addOption(
+      option(
+        '--drain-timeout <seconds>',
+        'how long shutdown waits for the queue',
+        'TAGLANE_DRAIN_TIMEOUT',
+        '60',
+      ),
+    )
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async (flags: Record<string, unknown>, command: Command) => {
+      // An empty variable (MATOMO_URL=) means unset, as in a shell `export MATOMO_URL=`.
+      const given = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== ''));
+      await runServe(given, command);
     });
+}
+
+function option(flags: string, description: string, env: string, fallback?: string): Option {
+  const opt = new Option(flags, description).env(env);
+  return fallback === undefined ? opt : opt.default(fallback);
 }

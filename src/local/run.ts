@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { describeFailure } from '../cli/failure.ts';
+import { processIo } from '../cli/io.ts';
+import { RuleSetError } from '../rules/index.ts';
+import { formatBanner } from './banner.ts';
+import { resolveServeConfig, ServeConfigError } from './config.ts';
+import { type RunningServer, startServer } from './server.ts';
+
+/**
+ * The `serve` action: starts the pipeline, prints the banner and runs until SIGINT/SIGTERM.
+ * The first signal stops accepting, drains the queue and returns (exit 0); a second one exits
+ * at once. Start-up problems (invalid rules or flags, a busy port) go through `command.error`,
+ * so they print once and the CLI exits 1.
+ */
+export async function runServe(flags: Readonly<Record<string, unknown>>, command: Command): Promise<void> {
+  const print = (line: string): void => processIo.out(line);
+  quietLambdaTooling(process.env);
+  let server: RunningServer;
+  try {
+    const config = resolveServeConfig(flags);
+    server = await startServer({ ...config, print });
+    print(formatBanner({ ...server, config }));
+  } catch (error) {
+    if (error instanceof RuleSetError) {
+      describeFailure(error, processIo);
+      return command.error('taglane serve: fix the rule files above and start again', { exitCode: 1 });
+    }
+    return command.error(`taglane serve: ${startupProblem(error)}`, { exitCode: 1 });
+  }
+  await untilStopped(server, print);
+}
+
+/**
+ * Lambda tooling that makes no sense on a laptop: CloudWatch EMF metrics printed as JSON, and
+ * the AWS SDK's notice about its future Node support (it only talks to embedded servers here).
+ * Set by the user, these variables win.
+ */
+function quietLambdaTooling(env: NodeJS.ProcessEnv): void {
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+function startupProblem(error: unknown): string {
+  if (error instanceof ServeConfigError) return error.message;
+  if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    return `${error.message}: another program uses this port; choose one with --port`;
+  }
+  if (error instanceof Error && /lock/i.test(error.message)) {
+    return `${error.message}: is another taglane serve using this --data-dir?`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function untilStopped(server: RunningServer, print: (line: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        processIo.err(`${signal} again: exiting without delivering what is still queued`);
+        process.exit(1);
+      }
+      stopping = true;
+      processIo.err(
+        `${signal}: not accepting events any more; delivering what is queued (signal again to exit now)`,
+      );
+      server.close().then(
+        (left) => {
+          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+          if (left > 0) processIo.err(`drain timed out: ${left} message(s) were not delivered`);
+          else print('queue drained, bye');
+          // Idle keep-alive sockets of the SDK clients must not keep the process up.
+          setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+          resolve();
+        },
+        (error: unknown) => {
+          processIo.err(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}

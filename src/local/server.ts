@@ -1,0 +1,150 @@
+import { resolve } from 'node:path';
+import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
+import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { loadRuleSet, type RuleSet } from '../rules/index.ts';
+import { EnvSecretSource } from '../secrets/secrets.ts';
+import { startLocalAws } from './aws-local.ts';
+import type { ServeConfig } from './config.ts';
+import { startHttpServer } from './http-server.ts';
+import { type InspectedRequest, startInspector } from './inspector.ts';
+import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
+import { type BatchOutcome, QueuePoller } from './poller.ts';
+import { terminalLog } from './terminal-log.ts';
+
+/** Options for {@link startServer}: the validated configuration and where output goes. */
+export interface StartServerOptions extends ServeConfig {
+  /** Environment the handlers see (secrets, limits); defaults to `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Progress and inspector lines. @default nothing printed */
+  readonly print?: (line: string) => void;
+}
+
+/** A running local pipeline. */
+export interface RunningServer {
+  /** Base URL of the HTTP API. */
+  readonly url: string;
+  readonly ruleSet: RuleSet;
+  readonly generated: GeneratedSecrets;
+  readonly missingSecrets: readonly string[];
+  /** What the inspector received; empty when a real Matomo is used. */
+  inspected(): readonly InspectedRequest[];
+  /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
+  drain(timeoutMs?: number): Promise<number>;
+  /**
+   * Stops accepting requests, delivers what is queued (up to the drain timeout), then stops
+   * everything. Resolves with the number of messages left undelivered.
+   */
+  close(): Promise<number>;
+  /** Stops at once, without draining: what is queued is lost with the in-memory queue. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Starts the whole pipeline on one machine: rules loaded (an invalid rule set throws
+ * `RuleSetError` before anything starts), embedded SQS and DynamoDB, the real ingest and
+ * batcher handlers, the poller between them and either a Matomo or the inspector.
+ *
+ * @example
+ * const server = await startServer({ ...resolveServeConfig(flags), port: 0 });
+ * await fetch(`${server.url}/health`);
+ * await server.close();
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const print = options.print ?? (() => undefined);
+  const rulesDir = resolve(options.rulesDir);
+  // Loaded as given, so problems name files the way `taglane validate` does.
+  const ruleSet = await loadRuleSet(options.rulesDir);
+  const dataDir = resolve(options.dataDir);
+  const { env: secretsEnv, generated } = await withLocalSecrets(options.env ?? process.env, ruleSet, dataDir);
+  const aws = await startLocalAws(options);
+  const inspector =
+    options.matomoUrl === undefined
+      ? await startInspector({ token: secretsEnv.MATOMO_TOKEN, print }).catch(async (error: unknown) => {
+          await aws.close();
+          throw error;
+        })
+      : undefined;
+  const env: Record<string, string | undefined> = {
+    ...secretsEnv,
+    TAGLANE_RULES_DIR: rulesDir,
+    TAGLANE_QUEUE_URL: aws.queueUrl,
+    TAGLANE_DLQ_URL: aws.dlqUrl,
+    TAGLANE_TABLE_NAME: aws.tableName,
+    MATOMO_URL: options.matomoUrl ?? inspector?.url,
+    // Secrets come from this environment locally, never from Secrets Manager.
+    TAGLANE_SECRET_ARNS: undefined,
+  };
+  const stopAll = async (): Promise<void> => {
+    await inspector?.close();
+    await aws.close();
+  };
+  try {
+    const secrets = new EnvSecretSource(env);
+    const ingest = createIngestHandler({
+      ...(await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets })),
+      logger: terminalLog('ingest', print),
+    });
+    const batcher = createBatcherHandler({
+      ...(await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets })),
+      log: terminalLog('batcher', print),
+    });
+    const poller = new QueuePoller({
+      sqs: aws.sqs,
+      queueUrl: aws.queueUrl,
+      queueArn: aws.queueArn,
+      region: 'us-east-1',
+      handler: batcher,
+      batchSize: options.batchSize,
+      batchWindowMs: options.batchWindowMs,
+      functionTimeoutMs: options.visibilityTimeoutSeconds * 1000,
+      onBatch: (outcome) => reportBatch(outcome, print),
+      onError: (error) => print(`poller: ${errorText(error)}`),
+    });
+    const http = await startHttpServer({
+      host: options.host,
+      port: options.port,
+      handler: ingest,
+      ...(inspector ? { inspected: () => inspector.requests() } : {}),
+      onError: (error) => print(`ingest handler failed: ${errorText(error)}`),
+    });
+    poller.start();
+    let closing: Promise<number> | undefined;
+    return {
+      url: http.url,
+      ruleSet,
+      generated,
+      missingSecrets: missingSecrets(env, ruleSet),
+      inspected: () => inspector?.requests() ?? [],
+      drain: (timeoutMs) => poller.drain(timeoutMs),
+      close: () => {
+        closing ??= (async () => {
+          await http.close();
+          const left = await poller.drain(options.drainTimeoutMs);
+          await poller.stop();
+          await stopAll();
+          return left;
+        })();
+        return closing;
+      },
+      abort: async () => {
+        await Promise.all([http.close(), poller.stop()]);
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function reportBatch(outcome: BatchOutcome, print: (line: string) => void): void {
+  if (outcome.error !== undefined) {
+    print(`batcher failed on ${outcome.size} message(s), retrying later: ${errorText(outcome.error)}`);
+  } else if (outcome.failed > 0) {
+    print(`batcher: ${outcome.failed} of ${outcome.size} message(s) will be retried`);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
