@@ -62,6 +62,9 @@ export function messages(requests: readonly QueuedRequest[]): QueueMessage[] {
 export interface Harness {
   readonly dynamo: TestDynamo;
   readonly matomo: TestMatomo;
+  /** A client of the local SQS server and the dead-letter queue's URL. */
+  readonly sqs: SQSClient;
+  readonly dlqUrl: string;
   /** Batcher deps on the real adapters; each call builds new clients (a second batcher). */
   deps(overrides?: Partial<BatcherDeps> & { token?: string | undefined; timeoutMs?: number }): BatcherDeps;
   /** Receives and deletes everything on the dead-letter queue. */
@@ -89,6 +92,8 @@ export async function startHarness(
   return {
     dynamo,
     matomo,
+    sqs,
+    dlqUrl,
     deps: (overrides = {}) => {
       const { token = defaults.token, timeoutMs = 2000, ...rest } = overrides;
       const client = dynamo.newClient();

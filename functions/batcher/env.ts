@@ -1,0 +1,102 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { DynamoDbDeliveryLog } from '../../src/adapters/dynamodb-delivery-log.ts';
+import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
+import { SecretsManagerSource } from '../../src/adapters/secrets-manager.ts';
+import { SqsDeadLetterSink } from '../../src/adapters/sqs-dead-letter.ts';
+import type { BatcherDeps } from '../../src/batcher/index.ts';
+import { FetchMatomoClient } from '../../src/matomo/client.ts';
+import { EnvSecretSource, type SecretSource } from '../../src/secrets/secrets.ts';
+
+/** The process environment, or any stand-in for it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const positiveInt = (name: string, fallback: number) =>
+  z
+    .string()
+    .regex(/^[1-9]\d*$/, `${name} must be a positive integer`)
+    .transform(Number)
+    .default(fallback);
+
+/** The batcher function's environment (docs/architecture.md); unknown variables are ignored. */
+const BatcherEnvSchema = z.object({
+  MATOMO_URL: z.url({ error: 'MATOMO_URL must be the base URL of Matomo' }),
+  TAGLANE_TABLE_NAME: z.string({ error: 'TAGLANE_TABLE_NAME is required' }).min(1),
+  TAGLANE_DLQ_URL: z.url({ error: 'TAGLANE_DLQ_URL must be the URL of the dead-letter queue' }),
+  TAGLANE_SECRET_ARNS: z.string().optional(),
+  TAGLANE_BULK_MAX_REQUESTS: positiveInt('TAGLANE_BULK_MAX_REQUESTS', 100),
+  TAGLANE_BULK_MAX_BYTES: positiveInt('TAGLANE_BULK_MAX_BYTES', 1_048_576),
+  TAGLANE_MATOMO_TIMEOUT_MS: positiveInt('TAGLANE_MATOMO_TIMEOUT_MS', 10_000),
+  TAGLANE_DELIVERED_TTL_DAYS: positiveInt('TAGLANE_DELIVERED_TTL_DAYS', 7),
+});
+
+/** Secret names the batcher looks up through its `SecretSource`. */
+export const MATOMO_TOKEN = 'MATOMO_TOKEN';
+export const VISITOR_HMAC_KEY = 'TAGLANE_VISITOR_HMAC_KEY';
+
+/** Adapters `batcherDepsFromEnv` would otherwise build itself. */
+export interface BatcherOverrides {
+  readonly sqs?: SQSClient;
+  readonly dynamodb?: DynamoDBClient;
+  readonly secrets?: SecretSource;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * The composition root: validates the environment (every problem reported at once), reads the
+ * visitor HMAC secret and builds the DynamoDB, SQS and Matomo adapters. The Matomo token is
+ * looked up per batch through the (cached) secret source, so a rotated token is picked up.
+ * Empty strings count as unset, as CloudFormation cannot omit a variable.
+ *
+ * @throws Error listing every invalid variable or missing secret.
+ */
+export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides = {}): Promise<BatcherDeps> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = BatcherEnvSchema.safeParse(present);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
+  const secretIds = (present.TAGLANE_SECRET_ARNS ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const secrets =
+    overrides.secrets ??
+    (secretIds.length > 0
+      ? new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds })
+      : new EnvSecretSource(env));
+  const hmacKey = await secrets.get(VISITOR_HMAC_KEY);
+  if (hmacKey === undefined)
+    problems.push(`${VISITOR_HMAC_KEY}: secret is required (it keys the visitor-key HMAC)`);
+  if (!parsed.success || hmacKey === undefined) {
+    throw new Error(`invalid batcher environment:\n  ${problems.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  const dynamodb = overrides.dynamodb ?? new DynamoDBClient({});
+  const tableName = config.TAGLANE_TABLE_NAME;
+  return {
+    visitors: new DynamoDbVisitorStore({ client: dynamodb, tableName }),
+    deliveryLog: new DynamoDbDeliveryLog({ client: dynamodb, tableName }),
+    matomo: new FetchMatomoClient({
+      timeoutMs: config.TAGLANE_MATOMO_TIMEOUT_MS,
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    }),
+    deadLetters: new SqsDeadLetterSink({
+      client: overrides.sqs ?? new SQSClient({}),
+      queueUrl: config.TAGLANE_DLQ_URL,
+    }),
+    destination: async (name) =>
+      name === 'default' ? { url: config.MATOMO_URL, token: await secrets.get(MATOMO_TOKEN) } : undefined,
+    config: {
+      maxRequests: config.TAGLANE_BULK_MAX_REQUESTS,
+      maxBytes: config.TAGLANE_BULK_MAX_BYTES,
+      deliveredTtlSeconds: config.TAGLANE_DELIVERED_TTL_DAYS * 86_400,
+      visitorHmacKey: hmacKey,
+    },
+    now: Date.now,
+  };
+}

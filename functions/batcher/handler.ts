@@ -1,0 +1,59 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type BatcherDeps, deliver } from '../../src/batcher/index.ts';
+import { batcherDepsFromEnv, type Env } from './env.ts';
+import { powertoolsLog, publishDeliveryMetrics } from './observability.ts';
+
+export { type BatcherOverrides, batcherDepsFromEnv, type Env } from './env.ts';
+
+type BatcherHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The batcher Lambda: middy glue around `deliver()` with partial batch responses. Powertools
+ * Logger adds the Lambda context; Powertools Metrics flushes EMF after each invocation. A log
+ * port in `deps` wins over the Powertools one (tests, local runtime).
+ */
+export function createBatcherHandler(deps: BatcherDeps): BatcherHandler {
+  const logger = new Logger({ serviceName: 'taglane-batcher' });
+  const metrics = new Metrics({ namespace: 'Taglane', serviceName: 'batcher' });
+  const wired: BatcherDeps = { ...deps, log: deps.log ?? powertoolsLog(logger) };
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use({
+      // Safety net: deliver() settles every message itself; if it still throws, SQS retries all.
+      onError: (request) => {
+        logger.error('unhandled error', { error: request.error });
+        request.response = {
+          batchItemFailures: request.event.Records.map((r: SQSRecord) => ({ itemIdentifier: r.messageId })),
+        };
+      },
+    })
+    .handler(async (event) => {
+      const report = await deliver(
+        event.Records.map((r: SQSRecord) => ({ messageId: r.messageId, body: r.body })),
+        wired,
+      );
+      publishDeliveryMetrics(metrics, report);
+      logger.info('batch delivered', { ...report.counts, bulks: report.bulks.length });
+      return { batchItemFailures: report.batchItemFailures };
+    });
+}
+
+let composed: Promise<BatcherHandler> | undefined;
+
+/** The Lambda entry point: composed from `process.env` on the first invocation, then reused. */
+export const handler: BatcherHandler = async (event, context) => {
+  composed ??= batcherDepsFromEnv(process.env as Env)
+    .then(createBatcherHandler)
+    .catch((error: unknown) => {
+      // A failed composition (bad env, missing secret) is retried on the next invocation.
+      composed = undefined;
+      throw error;
+    });
+  return (await composed)(event, context);
+};
