@@ -86,6 +86,8 @@ export function jsonErrorOffset(text: string): number | undefined {
     return undefined;
   } catch (error) {
     if (error instanceof Offset) return error.offset;
+    // Nesting deeper than the stack: no position, the caller still answers 400.
+    if (error instanceof RangeError) return undefined;
     throw error;
   }
 }
