@@ -99,7 +99,9 @@ export function describeValue(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Cyclic, BigInt or nested too deep for the stack: String() recurses as deep as
+    // JSON.stringify on arrays, so only the kind of value is shown.
+    text = Array.isArray(value) ? '[an array]' : typeof value === 'object' ? '[an object]' : typeof value;
   }
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
