@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../auth/index.ts';
-import type { CompiledSource } from '../rules/index.ts';
+import { type CompiledSource, RuleEvaluationError } from '../rules/index.ts';
+import { RuleFailedError } from './errors.ts';
 
 /** The vendor's own delivery/event id, which stays the same when the vendor retries. */
 export function vendorEventId(
@@ -48,7 +49,15 @@ export async function resolveEventId(
   fallback: { vendorId: string | undefined; bodyHash: string; index: number | undefined },
 ): Promise<string> {
   if (fallback.vendorId !== undefined) return fallback.vendorId;
-  const own = await source.eventId(event);
+  let own: string | undefined;
+  try {
+    own = await source.eventId(event);
+  } catch (error) {
+    // An `id` the rules cannot use (an object, say) is the event's fault: 422, not 500.
+    if (!(error instanceof RuleEvaluationError)) throw error;
+    const path = fallback.index === undefined ? '$' : `$[${fallback.index}]`;
+    throw new RuleFailedError([{ path, rule: error.rule, field: error.field, message: error.reason }], error);
+  }
   if (own !== undefined && own !== '') return own;
   return fallback.index === undefined ? fallback.bodyHash : `${fallback.bodyHash}#${fallback.index}`;
 }
