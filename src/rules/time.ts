@@ -34,8 +34,11 @@ export function normaliseTime(raw: unknown): number {
   throw new FieldError('expected a time as unix seconds, unix milliseconds or ISO-8601', raw);
 }
 
+/** The largest time a JavaScript Date holds (ms); beyond it `cdt` would not even be digits. */
+const MAX_TIME_MS = 8.64e15;
+
 function fromEpoch(value: number, raw: unknown): number {
-  if (!Number.isFinite(value) || value < 0) {
+  if (!Number.isFinite(value) || value < 0 || value > MAX_TIME_MS) {
     throw new FieldError('expected a time as unix seconds, unix milliseconds or ISO-8601', raw);
   }
   return Math.floor(value >= MS_THRESHOLD ? value / 1000 : value);
