@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TaglaneConfigError } from '../../../lib/config.ts';
+import { RuleSetSynthError } from '../../../lib/rule-set-check.ts';
+import { formatProblem, loadRuleSet, RuleSetError } from '../../../src/rules/index.ts';
+import { type Synthesised, SynthValidationError, synthTaglane } from './synth.ts';
+import { logicalIdOf, referencedIds, resourcesOf, statementsOfRole } from './template-queries.ts';
+
+// These variants skip esbuild (CDK's bundling-stacks switch); taglane-stack.test.ts bundles.
+const matomoUrl = 'https://matomo.example.org';
+const tokenArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matomo-token-AbCdEf';
+const webhooksArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taglane/webhooks';
+
+describe('FIFO variant with imported secrets and an alarm e-mail', () => {
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synthTaglane({
+      matomoUrl,
+      queueMode: 'fifo',
+      maxReceiveCount: '3',
+      maxConcurrency: '2',
+      alarmEmail: 'ops@example.org',
+      matomoTokenSecretArn: tokenArn,
+      webhookSecretsArn: webhooksArn,
+    });
+  }, 120_000);
+  afterAll(() => s?.dispose());
+
+  it('uses FIFO queues deduplicated and throttled per message group (visitor)', () => {
+    const queues = Object.values(resourcesOf(s.template, 'AWS::SQS::Queue')).map((q) => q.Properties ?? {});
+    expect(queues).toHaveLength(2);
+    for (const q of queues) {
+      expect(q).toMatchObject({
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+      });
+    }
+    const dlq = logicalIdOf(s.template, 'AWS::SQS::Queue', '"MessageRetentionPeriod":1209600');
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 3 },
+    });
+  });
+
+  it('tells ingest the queue is FIFO', () => {
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { TAGLANE_QUEUE_FIFO: 'true', TAGLANE_SECRET_ARNS: webhooksArn } },
+    });
+  });
+
+  it('reads at most 10 messages with no batching window (FIFO limits)', () => {
+    const [mapping] = Object.values(resourcesOf(s.template, 'AWS::Lambda::EventSourceMapping'));
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(mapping?.Properties).not.toHaveProperty('MaximumBatchingWindowInSeconds');
+  });
+
+  it('creates only the visitor key secret and grants the imported ones by ARN', () => {
+    const created = Object.keys(resourcesOf(s.template, 'AWS::SecretsManager::Secret'));
+    expect(created).toEqual([expect.stringMatching(/^SecretsVisitorKey/)]);
+    const batcher = logicalIdOf(s.template, 'AWS::Lambda::Function', '"POWERTOOLS_SERVICE_NAME":"batcher"');
+    const role = referencedIds(
+      resourcesOf(s.template, 'AWS::Lambda::Function')[batcher]?.Properties?.Role,
+    )[0];
+    const secretResources = statementsOfRole(s.template, role ?? '')
+      .filter((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue'))
+      .map((st) => JSON.stringify(st.Resource));
+    expect(secretResources.some((r) => r.includes(tokenArn))).toBe(true);
+    expect(secretResources.some((r) => r.includes('taglane/webhooks'))).toBe(false);
+  });
+
+  it('warns that the Matomo URL is a placeholder', () => {
+    Annotations.fromStack(s.stack).hasWarning(
+      '/Taglane',
+      Match.stringLikeRegexp('matomoUrl is the placeholder https://matomo.example.org'),
+    );
+  });
+
+  it('subscribes the alarm e-mail to the alarm topic', () => {
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+    });
+  });
+});
+
+describe('synth refuses', () => {
+  let rulesDir: string;
+  beforeAll(() => {
+    rulesDir = mkdtempSync(join(tmpdir(), 'taglane-rules-'));
+  });
+  afterAll(() => rmSync(rulesDir, { recursive: true, force: true }));
+
+  it('an invalid rule file, with the same file:line:col lines as taglane validate', async () => {
+    const file = join(rulesDir, 'shop.yaml');
+    writeFileSync(
+      file,
+      [
+        'source: shop',
+        'auth: { api-key: { secrets: [SHOP_KEY] } }',
+        'site: 1',
+        "visitor: { key: '{% customer %}' }",
+        'rules:',
+        '  - name: order',
+        '    track:',
+        '      - order: { id: "{% id %}", revenu: 3 }',
+        '',
+      ].join('\n'),
+    );
+    const expected = await loadRuleSet(rulesDir).then(
+      () => [],
+      (error: unknown) =>
+        error instanceof RuleSetError ? error.problems.map(formatProblem) : [String(error)],
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+ `));
+
+    const error = captureError(() => synthTaglane({ matomoUrl, rulesDir }));
+    expect(error).toBeInstanceOf(RuleSetSynthError);
+    expect((error as RuleSetSynthError).lines).toEqual(expected);
+    expect((error as Error).message).toContain(expected[0]);
+  });
+
+  it('a configuration with several problems, listing all of them', () => {
+    const error = captureError(() =>
+      synthTaglane({
+        matomoUrl: 'http://matomo.example.org',
+        queueMode: 'fifo',
+        batchSize: '50',
+        batchWindowSeconds: 2,
+        maxConcurrency: 1,
+        matomoURL: 'https://typo.example.org',
+      }),
+    );
+    expect(error).toBeInstanceOf(TaglaneConfigError);
+    const problems = (error as TaglaneConfigError).problems.join('\n');
+    for (const part of ['matomoUrl:', 'batchSize:', 'batchWindowSeconds:', 'maxConcurrency:', 'matomoURL']) {
+      expect(problems).toContain(part);
+    }
+  });
+
+  it('a resource cdk-nag flags and nobody acknowledged', () => {
+    // Proves the AwsSolutions pack is live in the app bin/app.ts builds: an unencrypted,
+    // unlogged bucket added to the stack must stop synth.
+    const error = captureError(() =>
+      synthTaglane({ matomoUrl }, { extend: (stack) => new Bucket(stack, 'Unreviewed') }),
+    );
+    expect(error).toBeInstanceOf(SynthValidationError);
+    const unacknowledged = unacknowledgedFindings((error as SynthValidationError).report);
+    expect(unacknowledged).toContainEqual(['AwsSolutions-S1', 'Taglane/Unreviewed/Resource']);
+    expect(unacknowledged.filter(([, path]) => !path.startsWith('Taglane/Unreviewed/'))).toEqual([]);
+  });
+});
+
+/** `[rule, construct path]` of every finding in a validation report that nobody acknowledged. */
+function unacknowledgedFindings(reportJson: string): [string, string][] {
+  const report = JSON.parse(reportJson) as {
+    pluginReports: {
+      violations: {
+        ruleName: string;
+        acknowledgedId?: string;
+        violatingConstructs: { constructPath: string }[];
+      }[];
+    }[];
+  };
+  return report.pluginReports
+    .flatMap((p) => p.violations)
+    .filter((v) => v.acknowledgedId === undefined)
+    .flatMap((v) => v.violatingConstructs.map((c): [string, string] => [v.ruleName, c.constructPath]));
+}
+
+function captureError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
