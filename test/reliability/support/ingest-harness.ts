@@ -19,6 +19,8 @@ export const secrets = {
   GITHUB_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
   SHOPIFY_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
   HOSTILE_API_KEY: `key_${randomBytes(12).toString('hex')}`,
+  SVIX_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
+  ACME_SECRET: randomBytes(16).toString('hex'),
 };
 
 /**
@@ -41,12 +43,45 @@ rules:
       - pageview: { url: '{% url %}', title: '{% title %}' }
 `;
 
+/** Sources for the two schemes the shipped rules do not use. */
+const SIGNED_RULES = [
+  {
+    path: 'test/reliability/svix.yaml',
+    text: `source: svix
+auth: { standard-webhooks: { secret: SVIX_SECRET } }
+site: 3
+visitor: { key: '{% data.user %}' }
+rules:
+  - name: user created
+    when: '{% type = "user.created" %}'
+    track:
+      - event: { category: Users, action: Created }
+`,
+  },
+  {
+    path: 'test/reliability/acme.yaml',
+    text: `source: acme
+auth: { hmac: { secret: ACME_SECRET, header: X-Acme-Signature, prefix: 'sha256=', timestampHeader: X-Acme-Timestamp } }
+site: 4
+visitor: { key: '{% customer %}' }
+rules:
+  - name: order placed
+    when: '{% kind = "order" %}'
+    track:
+      - event: { category: Orders, action: Placed, value: '{% total %}' }
+`,
+  },
+];
+
 let shipped: Promise<RuleSet> | undefined;
 
 /** The shipped rules plus the `hostile` source, compiled once per test file. */
 export async function reliabilityRules(): Promise<RuleSet> {
   shipped ??= loadRuleSet('rules');
-  const extra = compileRuleSet([{ path: 'test/reliability/hostile.yaml', text: HOSTILE_RULES }]);
+  const extra = compileRuleSet([
+    { path: 'test/reliability/hostile.yaml', text: HOSTILE_RULES },
+    ...SIGNED_RULES,
+  ]);
   return { sources: new Map([...(await shipped).sources, ...extra.sources]) };
 }
 
