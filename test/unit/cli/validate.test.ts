@@ -25,10 +25,9 @@ describe('taglane validate', () => {
   });
 
   it('reports three mistakes in one file at once, each with file:line:col and path', async () => {
-    const broken = MINIMAL_RULES.replace('site: 3', 'site: 0').replace(
-      "value: '{% total %}' }",
-      'value: lots, colour: red }',
-    );
+    const broken = MINIMAL_RULES.replace('site: 3', 'site: 0')
+      .replace('{% type = "purchase" %}', '{% type = %}')
+      .replace("value: '{% total %}' }", "value: '{% total %}', colour: red }");
     const dir = await dirWith({ 'shop.yaml': broken, 'examples/purchase.json': PURCHASE_EVENT });
     const io = bufferIo();
     expect(await validateCommand(dir, io)).toBe(1);
@@ -36,11 +35,20 @@ describe('taglane validate', () => {
     const lines = io.stderr().trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(at(file, 4, 7, 'site'));
-    expect(lines[1]).toMatch(at(file, 10, 65, 'rules[0].track[0].event.value'));
-    expect(lines[2]).toMatch(at(file, 10, 71, 'rules[0].track[0].event.colour'));
+    expect(lines[1]).toMatch(at(file, 8, 21, 'rules[0].when'));
+    expect(lines[1]).toContain('JSONata syntax error');
+    expect(lines[2]).toMatch(at(file, 10, 80, 'rules[0].track[0].event.colour'));
     expect(lines[2]).toContain('unknown key');
     expect(lines[3]).toBe('3 problems found');
     expect(io.stdout()).toBe('');
+  });
+
+  it('reports a value of the wrong type at the value', async () => {
+    const broken = MINIMAL_RULES.replace("value: '{% total %}' }", 'value: lots }');
+    const dir = await dirWith({ 'shop.yaml': broken, 'examples/purchase.json': PURCHASE_EVENT });
+    const io = bufferIo();
+    expect(await validateCommand(dir, io)).toBe(1);
+    expect(io.stderr()).toMatch(at(`${dir}/shop.yaml`, 10, 65, 'rules[0].track[0].event.value'));
   });
 
   it('locates JSONata syntax errors inside the expression', async () => {
