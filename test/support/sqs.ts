@@ -46,8 +46,26 @@ export interface LocalSqs {
  * afterAll(() => sqs.stop());
  */
 export async function startLocalSqs(options: { maxReceiveCount?: number } = {}): Promise<LocalSqs> {
-  const { requestHandler } = createRequestHandler({
-    port: 0,
+  let failing = 0;
+  let calls = 0;
+  let requestHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createServer((req, res) => {
+    const isBatch = req.headers['x-amz-target'] === 'AmazonSQS.SendMessageBatch';
+    if (isBatch) calls += 1;
+    if (isBatch && failing > 0) {
+      failing -= 1;
+      void answerAllFailed(req, res);
+      return;
+    }
+    void requestHandler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  // Created once the port is known, so the queue URLs it hands out point at this server.
+  requestHandler = createRequestHandler({
+    port,
     hostname: '127.0.0.1',
     emulateQueueCreationLifecycle: false,
     queues: [
@@ -64,21 +82,7 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
       },
       { QueueName: 'taglane.fifo', Attributes: { FifoQueue: true } },
     ],
-  });
-  let failing = 0;
-  let calls = 0;
-  const server = createServer((req, res) => {
-    const isBatch = req.headers['x-amz-target'] === 'AmazonSQS.SendMessageBatch';
-    if (isBatch) calls += 1;
-    if (isBatch && failing > 0) {
-      failing -= 1;
-      void answerAllFailed(req, res);
-      return;
-    }
-    void requestHandler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  }).requestHandler;
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const client = new SQSClient({ region: 'us-east-1', endpoint, credentials });
