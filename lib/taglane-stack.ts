@@ -163,6 +163,9 @@ export class TaglaneStack extends Stack {
       description: 'POST /events, /webhooks/{source}',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.queues.deadLetterQueue.queueUrl });
+    // ARNs for `aws sqs start-message-move-task` (DLQ redrive back into the queue).
+    new CfnOutput(this, 'DeadLetterQueueArn', { value: this.queues.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'QueueArn', { value: this.queues.queue.queueArn });
     new CfnOutput(this, 'MatomoTokenSecretArn', { value: this.secrets.matomoToken.secretArn });
     new CfnOutput(this, 'WebhookSecretsArn', {
       value: this.secrets.webhookSecrets.secretArn,

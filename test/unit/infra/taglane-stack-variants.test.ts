@@ -42,8 +42,10 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
       });
     }
     const dlq = logicalIdOf(s.template, 'AWS::SQS::Queue', '"MessageRetentionPeriod":1209600');
+    // No batching window on FIFO: visibility is exactly 6x the (default 60 s) batcher timeout.
     s.template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 3 },
+      VisibilityTimeout: 360,
     });
   });
 
