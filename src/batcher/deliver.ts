@@ -64,8 +64,17 @@ export async function deliver(messages: readonly QueueMessage[], deps: BatcherDe
         newVisitorId: deps.newVisitorId ?? randomVisitorId,
       },
     );
+    const onDelivered = (entries: readonly BulkEntry[]): Promise<void> =>
+      recordDelivered(
+        entries.map((e) => e.item),
+        deps,
+        nowSeconds,
+        counts,
+      );
     const ctx: SendContext = {
-      ...deps.config,
+      onDelivered,
+      maxRequests: deps.config.maxRequests,
+      maxBytes: deps.config.maxBytes,
       matomo: deps.matomo,
       now: deps.now,
       bulks,
@@ -88,7 +97,6 @@ export async function deliver(messages: readonly QueueMessage[], deps: BatcherDe
     }
     counts.invalidUnindexed = ctx.unindexedInvalid;
     counts.delivered = delivered.length;
-    await recordDelivered(delivered, deps, nowSeconds, counts);
   } catch (error) {
     // The delivery log or the visitor store failed: everything not settled yet is retried.
     deps.log?.error('delivery failed; retrying the batch', { error: String(error) });
@@ -172,12 +180,12 @@ async function recordDelivered(
   const ids = delivered.map((i) => i.request.id);
   try {
     const twice = await deps.deliveryLog.record(ids, nowSeconds + deps.config.deliveredTtlSeconds);
-    counts.sentTwice = twice.length;
+    counts.sentTwice += twice.length;
     if (twice.length > 0) deps.log?.warn('requests were delivered to Matomo twice', { ids: twice });
   } catch (error) {
     // Matomo has them: retrying would send them again, so they count as delivered and the
     // failed write is reported. This is the one window where a redelivery can duplicate.
-    counts.unrecorded = ids.length;
+    counts.unrecorded += ids.length;
     deps.log?.error('could not record delivered request ids', { error: String(error), count: ids.length });
   }
 }

@@ -32,6 +32,8 @@ export interface SendContext {
   /** Invalid requests Matomo did not name (no super-user token): counted, not retried. */
   unindexedInvalid: number;
   readonly log: BatcherLog | undefined;
+  /** Called after each accepted bulk with its delivered entries, before the next bulk goes out. */
+  readonly onDelivered: (entries: readonly BulkEntry[]) => Promise<void>;
 }
 
 const INVALID_DETAIL =
@@ -105,6 +107,7 @@ async function sendSplitting(
         : { kind: 'delivered' };
       outcomes.set(entry, outcome);
     }
+    await ctx.onDelivered(chunk.filter((_, index) => !invalid.has(index)));
   } catch (error) {
     if (!(error instanceof MatomoError) || !error.splittable) {
       stat('unavailable');

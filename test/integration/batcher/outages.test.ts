@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { deliver } from '../../../src/batcher/deliver.ts';
 import type { QueueMessage } from '../../../src/batcher/parse.ts';
 import { FetchMatomoClient } from '../../../src/matomo/client.ts';
@@ -85,5 +86,39 @@ describe('deliver: outages', () => {
     const after = await deliver(batch, t.deps({ config }));
     expect(after.counts).toMatchObject({ delivered: 8, skipped: 4 });
     expect(t.matomo.recorded().map((p) => p.action_name)).toEqual(requests.map((r) => r.params.action_name));
+  });
+
+  it('records each bulk as soon as Matomo accepts it, so a crash mid-batch resends only what was in flight', async () => {
+    const t = await startHarness();
+    h = t;
+    const requests = Array.from({ length: 8 }, (_, i) => queued({ time: nowSeconds() - 900 + i }));
+    let calls = 0;
+    let secondBulkStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => {
+      secondBulkStarted = resolve;
+    });
+    // The second bulk never returns, like a Lambda killed while waiting for Matomo.
+    const fetchThenHang: typeof fetch = async (input, init) => {
+      calls += 1;
+      if (calls === 1) return fetch(input, init);
+      secondBulkStarted();
+      return new Promise<Response>(() => undefined);
+    };
+    const config = { maxRequests: 4, maxBytes: 1024 * 1024, deliveredTtlSeconds: 3600, visitorHmacKey: 'k' };
+    // Never settles: the batcher is 'killed' while the second bulk is in flight.
+    void deliver(
+      messages(requests),
+      t.deps({ config, matomo: new FetchMatomoClient({ fetch: fetchThenHang }) }),
+    );
+    await started;
+
+    const log = new DynamoDbDeliveryLog({ client: t.dynamo.client, tableName: t.dynamo.tableName });
+    const recorded = await log.delivered(requests.map((r) => r.id));
+    expect([...recorded].sort()).toEqual(
+      requests
+        .slice(0, 4)
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 });

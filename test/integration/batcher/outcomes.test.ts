@@ -1,4 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { deliver } from '../../../src/batcher/deliver.ts';
 import { type Harness, messages, nowSeconds, queued, startHarness } from './harness.ts';
 
@@ -166,5 +168,25 @@ describe('deliver: outcomes', () => {
     );
     expect(report.bulks.map((b) => b.size)).toEqual([10, 10, 5]);
     expect(t.matomo.received.map((r) => JSON.parse(r.body).requests.length)).toEqual([10, 10, 5]);
+  });
+
+  it('counts delivered requests whose record write failed and does not retry them', async () => {
+    const t = await harness();
+    const good = new DynamoDbDeliveryLog({ client: t.dynamo.client, tableName: t.dynamo.tableName });
+    // A client for a port nothing listens on: every record write fails, reads still work.
+    const unreachable = new DynamoDBClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const broken = new DynamoDbDeliveryLog({ client: unreachable, tableName: t.dynamo.tableName });
+    const deliveryLog = { delivered: good.delivered.bind(good), record: broken.record.bind(broken) };
+    const report = await deliver(messages([queued(), queued()]), t.deps({ deliveryLog }));
+    unreachable.destroy();
+
+    expect(report.batchItemFailures).toEqual([]);
+    expect(report.counts).toMatchObject({ delivered: 2, unrecorded: 2 });
+    expect(t.matomo.recorded()).toHaveLength(2);
   });
 });
