@@ -18,6 +18,7 @@ export interface PreviewOptions {
  * `taglane preview [--rules DIR] SOURCE EVENT.json [--json]`: maps one event with the source's
  * rules and shows which rules matched and the Matomo requests it produces. With `json`, stdout
  * is exactly a JSON array of the requests' parameters, string-valued as Matomo receives them.
+ * For an api-key source the file may hold an array of events, as `POST /events` accepts.
  */
 export async function previewCommand(
   sourceName: string,
@@ -33,17 +34,19 @@ export async function previewCommand(
       throw new CliInputError(`unknown source "${sourceName}" in ${options.rules} (sources: ${known})`);
     }
     const { event, digest } = await readEventFile(eventFile);
-    const eventId = (await source.eventId(event)) ?? digest.slice(0, 32);
-    const result = await source.map(event, { eventId, receivedAt: options.receivedAt ?? Date.now() });
-    if (options.json)
-      io.out(
-        JSON.stringify(
-          result.requests.map((r) => r.params),
-          null,
-          2,
-        ),
-      );
-    else io.out(renderPreview(source, eventId, result));
+    // POST /events takes one event or an array of them; webhooks always send one.
+    const events = Array.isArray(event) && source.auth.scheme === 'api-key' ? event : [event];
+    const receivedAt = options.receivedAt ?? Date.now();
+    const params: Record<string, string>[] = [];
+    const blocks: string[] = [];
+    for (const [i, one] of events.entries()) {
+      const fallbackId = events.length === 1 ? digest.slice(0, 32) : `${digest.slice(0, 32)}#${i}`;
+      const eventId = (await source.eventId(one)) ?? fallbackId;
+      const result = await source.map(one, { eventId, receivedAt });
+      params.push(...result.requests.map((r) => r.params));
+      blocks.push(renderPreview(source, eventId, result));
+    }
+    io.out(options.json ? JSON.stringify(params, null, 2) : blocks.join('\n\n'));
     return 0;
   } catch (error) {
     return describeFailure(error, io);

@@ -139,6 +139,26 @@ describe('taglane preview', () => {
     expect(malformed.stderr()).toContain(`error: event file "${dir}/bad.json" is not valid JSON: `);
   });
 
+  it('maps each event of an array for an api-key source, as POST /events does', async () => {
+    const batch = [
+      { id: 'b1', type: 'search', timestamp: 1726129012, userId: 'u1', properties: { query: 'socks' } },
+      { id: 'b2', type: 'newsletter_opened', timestamp: 1726129013, userId: 'u1' },
+      { id: 'b3', type: 'signup', timestamp: 1726129014, userId: 'u2' },
+    ];
+    const { dir, cleanup } = await tempRules({ 'batch.json': JSON.stringify(batch) });
+    cleanups.push(cleanup);
+    const io = bufferIo();
+    expect(await previewCommand('app', `${dir}/batch.json`, json, io)).toBe(0);
+    const requests = JSON.parse(io.stdout()) as Record<string, string>[];
+    expect(requests.map((r) => [r.search ?? r.idgoal, r.uid, r.cdt])).toEqual([
+      ['socks', 'u1', '1726129012'],
+      ['2', 'u2', '1726129014'],
+    ]);
+    const text = bufferIo();
+    expect(await previewCommand('app', `${dir}/batch.json`, human, text)).toBe(0);
+    expect(text.stdout()).toContain('app event b2: no rule matched');
+  });
+
   it('reads rules from --rules and identifies an event without id by its content hash', async () => {
     const { dir, cleanup } = await tempRules({
       'shop.yaml': MINIMAL_RULES,
