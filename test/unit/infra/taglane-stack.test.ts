@@ -134,7 +134,10 @@ describe('queues', () => {
     ];
     const timeout = fn('Batcher').props.Timeout as number;
     expect(timeout).toBe(context.batcherTimeoutSeconds);
-    expect(queue?.Properties?.VisibilityTimeout).toBe(6 * timeout + 5);
+    const [mapping] = Object.values(resourcesOf(s.template, 'AWS::Lambda::EventSourceMapping'));
+    const window = mapping?.Properties?.MaximumBatchingWindowInSeconds as number;
+    expect(window).toBeGreaterThan(0);
+    expect(queue?.Properties?.VisibilityTimeout).toBe(6 * timeout + window);
   });
 
   it('refuse non-TLS access to both queues', () => {
