@@ -70,10 +70,14 @@ export class QueuePoller {
   async drain(timeoutMs = Number.POSITIVE_INFINITY): Promise<number> {
     this.#draining = true;
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const left = this.#busy ? 1 : await this.#messagesLeft();
-      if (left === 0 || Date.now() >= deadline) return left;
-      await sleep(100);
+    try {
+      for (;;) {
+        const left = this.#busy ? 1 : await this.#messagesLeft();
+        if (left === 0 || Date.now() >= deadline) return left;
+        await sleep(100);
+      }
+    } finally {
+      this.#draining = false;
     }
   }
 
@@ -98,20 +102,18 @@ export class QueuePoller {
 
   async #collect(): Promise<Message[]> {
     const { batchSize, batchWindowMs } = this.#options;
-    const batch: Message[] = [];
-    let windowEnds = 0;
-    while (batch.length < batchSize && !this.#abort.signal.aborted) {
-      const gathering = batch.length > 0;
-      if (gathering && (this.#draining || Date.now() >= windowEnds)) break;
-      // While idle, long-poll for ONE message: local-aws-sqs answers a long poll only when it
-      // has MaxNumberOfMessages or the wait is over, so asking for more would hold the first
-      // message back. Once a batch has started, look again without waiting.
-      const received = gathering
-        ? await this.#receive(Math.min(10, batchSize - batch.length), 0)
-        : await this.#receive(1, 1);
-      if (!gathering && received.length > 0) windowEnds = Date.now() + batchWindowMs;
+    // While idle, long-poll for ONE message: local-aws-sqs answers a long poll only when it has
+    // MaxNumberOfMessages or the wait is over, so asking for more would hold the first back.
+    const batch = await this.#receive(1, 1);
+    const windowEnds = Date.now() + batchWindowMs;
+    while (batch.length > 0 && batch.length < batchSize && !this.#abort.signal.aborted) {
+      // Draining ends the window early: take what is there now, then invoke.
+      if (!this.#draining && Date.now() >= windowEnds) break;
+      const received = await this.#receive(Math.min(10, batchSize - batch.length), 0);
       batch.push(...received);
-      if (gathering && received.length === 0) await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
+      if (received.length > 0) continue;
+      if (this.#draining) break;
+      await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
     }
     return batch;
   }

@@ -31,12 +31,14 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
 }
 
 /**
- * Lambda tooling that makes no sense on a laptop: CloudWatch EMF metrics printed as JSON, and
+ * Lambda tooling that makes no sense on a laptop: CloudWatch EMF metrics and JSON logs, and
  * the AWS SDK's notice about its future Node support (it only talks to embedded servers here).
  * Set by the user, these variables win.
  */
 function quietLambdaTooling(env: NodeJS.ProcessEnv): void {
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // The handlers' own log ports print readable lines; Powertools' JSON lines repeat them.
+  env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
