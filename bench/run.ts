@@ -46,9 +46,12 @@ async function main(): Promise<void> {
   const passes = new Map<string, number>();
   for (const variant of variants) passes.set(variant.name, await calibrate(variant, items));
   const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  // Interleave the variants round by round so drift (GC, a busy neighbour) hits all alike.
+  // Interleave the variants round by round so drift (a busy neighbour) hits all alike, and
+  // rotate their order so no variant always pays the garbage the one before it left.
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const variant of variants) {
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    for (const variant of order) {
+      if (variant === undefined) continue;
       const rate = await eventsPerSecond(variant, items, passes.get(variant.name) ?? 1);
       samples.get(variant.name)?.push(rate);
     }
