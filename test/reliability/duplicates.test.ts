@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseBulkBody, type TrackingParams } from '../../src/matomo/emulator.ts';
+import { operationOf } from './support/fault-proxy.ts';
+import { stripeSignature } from './support/ingest-harness.ts';
+import { type Pipeline, pageView, recordedCounts, startPipeline } from './support/pipeline.ts';
+
+let pipeline: Pipeline | undefined;
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every request Matomo was sent (whatever it answered), across all bulks. */
+function sent(p: Pipeline): TrackingParams[] {
+  return p.matomo.received.flatMap((bulk) => parseBulkBody(bulk.body).requests);
+}
+
+describe('duplicate deliveries', () => {
+  it('sends one set of requests for a Stripe webhook delivered three times', async () => {
+    const p = await startPipeline();
+    pipeline = p;
+    const body = readFileSync('rules/examples/stripe/checkout-session-completed.json');
+    const deliver = async (): Promise<number> => {
+      // Stripe signs each retry anew, with the time of that attempt.
+      const signature = stripeSignature(body, { timestamp: Math.floor(Date.now() / 1000) });
+      const res = await fetch(`${p.url}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body,
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect(await deliver()).toBe(202);
+    expect(await p.drain(10_000)).toBe(0);
+    const once = sent(p).length;
+    expect(once).toBeGreaterThan(0);
+    // The two retries arrive together, as when Stripe's retry overlaps a slow answer.
+    expect(await Promise.all([deliver(), deliver()])).toEqual([202, 202]);
+    expect(await p.drain(10_000)).toBe(0);
+    expect(sent(p)).toHaveLength(once);
+    expect(p.matomo.recorded()).toHaveLength(once);
+    expect(p.matomo.recorded().filter((r) => r.ec_id !== undefined)).toHaveLength(1);
+  });
+
+  it('sends one set of requests when SQS redelivers a batch whose delete failed', async () => {
+    const p = await startPipeline();
+    pipeline = p;
+    let deletesFailed = 0;
+    // The batch is processed but its delete fails, so SQS offers the same messages again.
+    p.sqsProxy.setRule((request) => {
+      if (operationOf(request) !== 'DeleteMessageBatch' || deletesFailed >= 3) return undefined;
+      deletesFailed += 1;
+      const input = JSON.parse(request.body.toString('utf8')) as { Entries: { Id: string }[] };
+      const failed = input.Entries.map((e) => ({
+        Id: e.Id,
+        SenderFault: false,
+        Code: 'InternalError',
+        Message: 'injected',
+      }));
+      return {
+        answer: {
+          status: 200,
+          headers: { 'content-type': 'application/x-amz-json-1.0' },
+          body: JSON.stringify({ Successful: [], Failed: failed }),
+        },
+      };
+    });
+    expect(await p.post(Array.from({ length: 10 }, (_, i) => pageView(i)))).toBe(202);
+    await sleep(1500);
+    expect(await p.drain(15_000)).toBe(0);
+    expect(deletesFailed).toBeGreaterThan(0);
+    // More messages were handed to the batcher than were queued: the redeliveries.
+    expect(p.batches.reduce((sum, b) => sum + b.size, 0)).toBeGreaterThan(10);
+    expect(sent(p)).toHaveLength(10);
+    expect(recordedCounts(p.matomo, 10)).toEqual(Array.from({ length: 10 }, () => 1));
+  });
+});
