@@ -189,4 +189,18 @@ describe('deliver: outcomes', () => {
     expect(report.counts).toMatchObject({ delivered: 2, unrecorded: 2 });
     expect(t.matomo.recorded()).toHaveLength(2);
   });
+
+  it('dead-letters a request larger than the bulk byte limit and one for an unknown destination', async () => {
+    const t = await harness();
+    const config = { maxRequests: 100, maxBytes: 800, deliveredTtlSeconds: 60, visitorHmacKey: 'k' };
+    const huge = queued({ params: { url: `https://shop.example/${'y'.repeat(1000)}` } });
+    const elsewhere = queued({ destination: 'staging' });
+    const fine = queued();
+    const report = await deliver(messages([huge, elsewhere, fine]), t.deps({ config }));
+
+    expect(report.batchItemFailures).toEqual([]);
+    expect(report.counts.deadLettered).toEqual({ 'too-large': 1, 'unknown-destination': 1 });
+    expect(t.matomo.recorded().map((p) => p.action_name)).toEqual([fine.params.action_name]);
+    for (const bulk of t.matomo.received) expect(Buffer.byteLength(bulk.body)).toBeLessThanOrEqual(800);
+  });
 });
