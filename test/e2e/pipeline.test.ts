@@ -6,23 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RunningServer, startServer } from '../../src/local/server.ts';
 import type { TrackingParams } from '../../src/matomo/emulator.ts';
 import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
-import {
-  type Answer,
-  type E2eSecrets,
-  example,
-  sendApp,
-  sendGithub,
-  sendShopify,
-  sendStripe,
-} from './senders.ts';
+import { type Answer, example, newSecrets, sendApp, sendGithub, sendShopify, sendStripe } from './senders.ts';
 
-const secrets: E2eSecrets = {
-  TAGLANE_API_KEY: `key_${randomBytes(12).toString('hex')}`,
-  STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
-  GITHUB_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
-  SHOPIFY_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
-  MATOMO_TOKEN: randomBytes(16).toString('hex'),
-};
+const secrets = newSecrets();
 
 let matomo: TestMatomo;
 let server: RunningServer;

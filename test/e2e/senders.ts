@@ -1,15 +1,27 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { sign as githubSign } from '@octokit/webhooks-methods';
 import Stripe from 'stripe';
 
 /** Secrets the end-to-end tests configure; random per run. */
-export interface E2eSecrets {
-  readonly TAGLANE_API_KEY: string;
-  readonly STRIPE_WEBHOOK_SECRET: string;
-  readonly GITHUB_WEBHOOK_SECRET: string;
-  readonly SHOPIFY_WEBHOOK_SECRET: string;
-  readonly MATOMO_TOKEN: string;
+export type E2eSecrets = Readonly<{
+  TAGLANE_API_KEY: string;
+  STRIPE_WEBHOOK_SECRET: string;
+  GITHUB_WEBHOOK_SECRET: string;
+  SHOPIFY_WEBHOOK_SECRET: string;
+  MATOMO_TOKEN: string;
+}>;
+
+/** Fresh random secrets, so no test depends on a value written down anywhere. */
+export function newSecrets(): E2eSecrets {
+  const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+  return {
+    TAGLANE_API_KEY: `key_${hex(12)}`,
+    STRIPE_WEBHOOK_SECRET: `whsec_${hex(16)}`,
+    GITHUB_WEBHOOK_SECRET: hex(16),
+    SHOPIFY_WEBHOOK_SECRET: hex(16),
+    MATOMO_TOKEN: hex(16),
+  };
 }
 
 const stripe = new Stripe('sk_test_unused');
