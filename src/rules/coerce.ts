@@ -48,12 +48,13 @@ export function integer(min: number): Coerce {
   };
 }
 
+const ABSOLUTE_URL = /^https?:\/\/[^\s/?#]+/i;
+
 /** An absolute http(s) URL; Matomo would store anything else as a broken page URL. */
 export const url: Coerce = (raw) => {
   const value = nonBlank(raw);
-  if (!URL.canParse(value) || !/^https?:$/i.test(new URL(value).protocol)) {
-    throw new FieldError('expected an absolute http(s) URL', raw);
-  }
+  // A prefix check, not a full parse: this runs for every request and Matomo is lenient after the host.
+  if (!ABSOLUTE_URL.test(value)) throw new FieldError('expected an absolute http(s) URL', raw);
   return value;
 };
 

@@ -1,6 +1,7 @@
+import { ASYNC } from './async.ts';
 import type { Coerce } from './coerce.ts';
 import { FieldError, RuleEvaluationError } from './errors.ts';
-import { type Accessor, ASYNC } from './expression.ts';
+import type { Accessor } from './expression.ts';
 
 /** A compiled rule field: where its value comes from and the Matomo parameter it becomes. */
 export interface CompiledField {
@@ -25,31 +26,84 @@ export interface EvalScope {
   readonly rule: string;
 }
 
-/**
- * Reads an accessor's value, synchronously when it can. JSONata run-time failures (a function
- * given the wrong type, say) become a {@link RuleEvaluationError} naming the field.
- */
-export async function readValue(
-  accessor: Accessor,
-  input: unknown,
-  scope: EvalScope,
-  field: string,
-): Promise<unknown> {
-  const value = accessor.read(input);
-  if (value !== ASYNC) return value;
-  try {
-    return await accessor.evaluate(input);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String((e as { message?: unknown }).message ?? e);
-    throw new RuleEvaluationError(
-      { ...scope, field, value: undefined, reason: `expression ${accessor.source} failed: ${message}` },
-      { cause: e },
-    );
+/** Thrown by {@link Reader.read} for a value only JSONata can compute; not an Error, no stack. */
+class NeedsEvaluation {
+  constructor(readonly accessor: Accessor) {}
+}
+
+type Settled = { readonly value: unknown } | { readonly error: unknown };
+
+/** Reads accessors' values for one event, synchronously (see {@link resolve}). */
+export class Reader {
+  readonly #input: unknown;
+  #settled: Map<Accessor, Settled> | undefined;
+
+  constructor(input: unknown) {
+    this.#input = input;
+  }
+
+  /** The value, or throws NeedsEvaluation when JSONata must compute it first. */
+  read(accessor: Accessor, scope: EvalScope, field: string): unknown {
+    const value = accessor.read(this.#input);
+    if (value !== ASYNC) return value;
+    const known = this.#settled?.get(accessor);
+    if (known === undefined) throw new NeedsEvaluation(accessor);
+    if ('error' in known) throw evaluationError(accessor, known.error, scope, field);
+    return known.value;
+  }
+
+  async settle(accessor: Accessor): Promise<void> {
+    this.#settled ??= new Map();
+    try {
+      this.#settled.set(accessor, { value: await accessor.evaluate(this.#input) });
+    } catch (error) {
+      this.#settled.set(accessor, { error });
+    }
   }
 }
 
+/**
+ * Runs `compute` synchronously against `input`. Literals, plain paths and the compiled JSONata
+ * subset are read directly; when `compute` needs a value only JSONata can produce, that one
+ * expression is evaluated (asynchronously), remembered, and `compute` runs again. An event
+ * that needs no JSONata costs no extra promise; `compute` is pure, so running it again is safe.
+ */
+export async function resolve<C, T>(
+  input: unknown,
+  compute: (reader: Reader, context: C) => T,
+  context: C,
+): Promise<T> {
+  const reader = new Reader(input);
+  for (;;) {
+    try {
+      return compute(reader, context);
+    } catch (e) {
+      if (!(e instanceof NeedsEvaluation)) throw e;
+      await reader.settle(e.accessor);
+    }
+  }
+}
+
+function evaluationError(
+  accessor: Accessor,
+  e: unknown,
+  scope: EvalScope,
+  field: string,
+): RuleEvaluationError {
+  const message = e instanceof Error ? e.message : String((e as { message?: unknown }).message ?? e);
+  return new RuleEvaluationError(
+    { ...scope, field, value: undefined, reason: `expression ${accessor.source} failed: ${message}` },
+    { cause: e },
+  );
+}
+
 /** Coerces a value, turning a {@link FieldError} into a {@link RuleEvaluationError} for the field. */
-export function coerceValue(coerce: Coerce, raw: unknown, scope: EvalScope, field: string): string {
+export function coerceValue<T>(
+  coerce: (raw: unknown) => T,
+  raw: unknown,
+  scope: EvalScope,
+  field: string,
+): T {
   try {
     return coerce(raw);
   } catch (e) {
@@ -61,15 +115,14 @@ export function coerceValue(coerce: Coerce, raw: unknown, scope: EvalScope, fiel
 }
 
 /** Adds the parameters one track item produces to `params`. */
-export async function buildTrack(
+export function buildTrack(
   track: CompiledTrack,
-  input: unknown,
+  reader: Reader,
   scope: EvalScope,
   params: Record<string, string>,
-): Promise<void> {
+): void {
   for (const f of track.fields) {
-    let raw = f.accessor.read(input);
-    if (raw === ASYNC) raw = await readValue(f.accessor, input, scope, f.field);
+    const raw = reader.read(f.accessor, scope, f.field);
     // An empty string carries nothing (Shopify sends referring_site: ""): optional fields omit it.
     if (raw === undefined || raw === null || (raw === '' && !f.required)) {
       if (f.required) {

@@ -1,5 +1,5 @@
 import { ASYNC } from './async.ts';
-import type { FastFn, Node } from './fast.ts';
+import { type FastFn, type Node, toBoolean } from './fast.ts';
 
 /** A step of a plain path: a property name or an array index. */
 export type Segment = string | number;
@@ -31,12 +31,20 @@ const isPlainObject = (v: unknown): v is object => v !== null && typeof v === 'o
 
 /** Name steps (each with at most one literal index), optionally ending in `.{...}` or `.(...)`. */
 export function compilePath(node: Node, compile: (n: Node) => FastFn | undefined): FastFn | undefined {
+  // group-by (`a{...}`), sorting, focus and index bindings change the semantics: JSONata only.
+  if (!hasOnly(node, PATH_KEYS)) return undefined;
   const steps = node.steps ?? [];
+  const filtered = steps.findIndex(
+    (s) => s.stages?.[0]?.expr !== undefined && s.stages[0].expr.type !== 'number',
+  );
+  if (filtered >= 0)
+    return node.keepSingletonArray ? undefined : compileFilteredPath(steps, filtered, compile);
   const segments: Segment[] = [];
   let last: Node | undefined;
   for (const [i, step] of steps.entries()) {
     if (step.type !== 'name') {
       if (i !== steps.length - 1 || i === 0) return undefined;
+      if (!hasOnly(step, TAIL_KEYS)) return undefined;
       last = step;
       break;
     }
@@ -70,9 +78,16 @@ export function compilePath(node: Node, compile: (n: Node) => FastFn | undefined
   };
 }
 
+const PATH_KEYS = new Set(['type', 'steps', 'keepSingletonArray', 'position', 'value']);
+const STEP_KEYS = new Set(['type', 'value', 'position', 'stages']);
+const TAIL_KEYS = new Set(['type', 'value', 'position', 'lhs', 'expressions', 'keepArray']);
+
+function hasOnly(node: Node, keys: ReadonlySet<string>): boolean {
+  return Object.keys(node).every((k) => keys.has(k));
+}
+
 function nameStep(step: Node, segments: Segment[]): boolean {
-  const known = new Set(['type', 'value', 'position', 'stages']);
-  if (Object.keys(step).some((k) => !known.has(k))) return false;
+  if (!hasOnly(step, STEP_KEYS)) return false;
   segments.push(String(step.value));
   const stages = step.stages ?? [];
   if (stages.length === 0) return true;
@@ -106,5 +121,46 @@ function compileConstructor(node: Node, compile: (n: Node) => FastFn | undefined
       if (v !== undefined) out[key] = v;
     }
     return out;
+  };
+}
+
+/**
+ * `list[predicate].name...`: one name step filtered by a condition, then plain names, e.g.
+ * `note_attributes[name = "_pk_id"].value`. JSONata's sequence rules for this shape: filter each
+ * item, collect the names' values, and a single result is the value itself.
+ */
+function compileFilteredPath(
+  steps: readonly Node[],
+  at: number,
+  compile: (n: Node) => FastFn | undefined,
+): FastFn | undefined {
+  const before: Segment[] = [];
+  const after: Segment[] = [];
+  for (const [i, step] of steps.entries()) {
+    if (step.type !== 'name' || (i !== at && step.stages !== undefined)) return undefined;
+    if (i < at && !nameStep(step, before)) return undefined;
+    if (i > at && !nameStep(step, after)) return undefined;
+  }
+  const step = steps[at];
+  const predicateNode = step?.stages?.[0];
+  if (!step || !hasOnly(step, STEP_KEYS) || step.stages?.length !== 1) return undefined;
+  if (predicateNode?.type !== 'filter' || !predicateNode.expr) return undefined;
+  const predicate = compile(predicateNode.expr);
+  if (!predicate || !nameStep({ type: 'name', value: step.value }, before)) return undefined;
+  return (ctx) => {
+    const base = readPath(ctx, before);
+    if (base === ASYNC) return ASYNC;
+    const list = Array.isArray(base) ? base : base === undefined ? [] : [base];
+    const out: unknown[] = [];
+    for (const item of list) {
+      if (!isPlainObject(item)) return ASYNC;
+      const keep = predicate(item);
+      if (keep === ASYNC || typeof keep === 'number' || Array.isArray(keep)) return ASYNC;
+      if (!toBoolean(keep)) continue;
+      const value = readPath(item, after);
+      if (value === ASYNC || Array.isArray(value)) return ASYNC;
+      if (value !== undefined) out.push(value);
+    }
+    return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
   };
 }

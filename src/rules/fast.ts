@@ -147,7 +147,7 @@ const OPERATORS: Readonly<Record<string, (l: unknown, r: unknown) => unknown>> =
 
 const NUMBER_TEXT = /^-?(0|([1-9][0-9]*))(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/;
 
-const FUNCTIONS: Readonly<Record<string, (arg: unknown) => unknown>> = {
+const FUNCTIONS: Readonly<Record<string, (...args: unknown[]) => unknown>> = {
   string: (v) => (v === undefined ? undefined : toText(v)),
   exists: (v) => v !== undefined,
   number: (v) => {
@@ -160,17 +160,51 @@ const FUNCTIONS: Readonly<Record<string, (arg: unknown) => unknown>> = {
     }
     return ASYNC;
   },
+  lowercase: (v) => (v === undefined ? undefined : typeof v === 'string' ? v.toLowerCase() : ASYNC),
+  uppercase: (v) => (v === undefined ? undefined : typeof v === 'string' ? v.toUpperCase() : ASYNC),
+  substringBefore: (v, chars) => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || typeof chars !== 'string') return ASYNC;
+    const at = v.indexOf(chars);
+    return at > -1 ? v.slice(0, at) : v;
+  },
+  substringAfter: (v, chars) => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || typeof chars !== 'string') return ASYNC;
+    const at = v.indexOf(chars);
+    return at > -1 ? v.slice(at + chars.length) : v;
+  },
+};
+
+/** Arity of each supported function; other arities go to JSONata. */
+const ARITY: Readonly<Record<string, number>> = {
+  string: 1,
+  exists: 1,
+  number: 1,
+  lowercase: 1,
+  uppercase: 1,
+  substringBefore: 2,
+  substringAfter: 2,
 };
 
 function compileCall(node: Node): FastFn | undefined {
-  const fn = node.procedure?.type === 'variable' ? FUNCTIONS[String(node.procedure.value)] : undefined;
-  const args = node.arguments;
-  if (!fn || args?.length !== 1 || !args[0]) return undefined;
-  const arg = compileFast(args[0]);
-  if (!arg) return undefined;
+  const name = node.procedure?.type === 'variable' ? String(node.procedure.value) : '';
+  const fn = FUNCTIONS[name];
+  const args = (node.arguments ?? []).map(compileFast);
+  if (!fn || args.length !== ARITY[name]) return undefined;
+  const compiled: FastFn[] = [];
+  for (const arg of args) {
+    if (!arg) return undefined;
+    compiled.push(arg);
+  }
   return (ctx) => {
-    const v = arg(ctx);
-    return v === ASYNC ? ASYNC : fn(v);
+    const values: unknown[] = [];
+    for (const arg of compiled) {
+      const v = arg(ctx);
+      if (v === ASYNC) return ASYNC;
+      values.push(v);
+    }
+    return fn(...values);
   };
 }
 

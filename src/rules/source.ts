@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
 import { FieldError, RuleEvaluationError } from './errors.ts';
-import { buildTrack, type CompiledTrack, type EvalScope, isTruthy, readValue } from './evaluate.ts';
+import {
+  buildTrack,
+  type CompiledTrack,
+  coerceValue,
+  type EvalScope,
+  isTruthy,
+  type Reader,
+  resolve,
+} from './evaluate.ts';
 import type { Accessor } from './expression.ts';
 import { normaliseTime } from './time.ts';
 import type { AuthConfig, CompiledSource, MapContext, MapResult, RuleExample } from './types.ts';
@@ -44,24 +52,66 @@ interface EventCommon {
 export function createSource(parts: SourceParts): CompiledSource {
   const rules = parts.rules.map((r) => ({ name: r.name }));
 
-  async function common(event: unknown, ctx: MapContext, rule: string): Promise<EventCommon> {
+  function common(reader: Reader, ctx: MapContext, rule: string): EventCommon {
     const scope: EvalScope = { source: parts.name, rule };
-    const site = await readValue(parts.site, event, scope, 'site');
-    const siteText = check(scope, 'site', site, () => positiveInteger(site));
-    const rawTime = parts.time ? await readValue(parts.time, event, scope, 'time') : undefined;
+    const site = coerceValue(positiveInteger, reader.read(parts.site, scope, 'site'), scope, 'site');
+    const rawTime = parts.time ? reader.read(parts.time, scope, 'time') : undefined;
     const time =
       rawTime === undefined || rawTime === null
         ? Math.floor(ctx.receivedAt / 1000)
-        : check(scope, 'time', rawTime, () => normaliseTime(rawTime));
-    const rawKey = parts.visitorKey
-      ? await readValue(parts.visitorKey, event, scope, 'visitor.key')
-      : undefined;
-    const key = check(scope, 'visitor.key', rawKey, () => optionalKey(rawKey));
-    const rawBrowser = parts.browserId
-      ? await readValue(parts.browserId, event, scope, 'visitor.browserId')
-      : undefined;
-    const browserId = check(scope, 'visitor.browserId', rawBrowser, () => optionalBrowserId(rawBrowser));
-    return { site: siteText, time, key, browserId };
+        : coerceValue(normaliseTime, rawTime, scope, 'time');
+    const rawKey = parts.visitorKey ? reader.read(parts.visitorKey, scope, 'visitor.key') : undefined;
+    const key = coerceValue(optionalKey, rawKey, scope, 'visitor.key');
+    const rawBrowser = parts.browserId ? reader.read(parts.browserId, scope, 'visitor.browserId') : undefined;
+    const browserId = coerceValue(optionalBrowserId, rawBrowser, scope, 'visitor.browserId');
+    return { site, time, key, browserId };
+  }
+
+  const idScope: EvalScope = { source: parts.name, rule: 'id' };
+  function readEventId(reader: Reader, event: unknown): string | undefined {
+    const raw = parts.id ? reader.read(parts.id, idScope, 'id') : ownId(event);
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    if (typeof raw === 'string') return raw;
+    if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+    throw new RuleEvaluationError({
+      ...idScope,
+      field: 'id',
+      value: raw,
+      reason: 'expected a string or number',
+    });
+  }
+
+  function run(reader: Reader, ctx: MapContext): MapResult {
+    const matched: string[] = [];
+    const requests: QueuedRequest[] = [];
+    let shared: EventCommon | undefined;
+    for (const rule of parts.rules) {
+      const scope: EvalScope = { source: parts.name, rule: rule.name };
+      if (rule.when && !isTruthy(reader.read(rule.when, scope, 'when'))) continue;
+      matched.push(rule.name);
+      shared ??= common(reader, ctx, rule.name);
+      for (const track of rule.tracks) {
+        const params: Record<string, string> = { idsite: shared.site, rec: '1', apiv: '1' };
+        buildTrack(track, reader, scope, params);
+        params.cdt = String(shared.time);
+        const index = requests.length;
+        const key = shared.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
+        requests.push({
+          v: 1,
+          id: requestId(parts.name, ctx.eventId, rule.name, index),
+          source: parts.name,
+          eventId: ctx.eventId,
+          rule: rule.name,
+          index,
+          destination: parts.destination,
+          params,
+          visitor: shared.browserId === undefined ? { key } : { key, browserId: shared.browserId },
+          time: shared.time,
+          receivedAt: ctx.receivedAt,
+        });
+      }
+    }
+    return { matched, requests };
   }
 
   return {
@@ -72,51 +122,12 @@ export function createSource(parts: SourceParts): CompiledSource {
     rules,
     examples: parts.examples,
 
-    async eventId(event) {
-      const scope = { source: parts.name, rule: 'id' };
-      const raw = parts.id ? await readValue(parts.id, event, scope, 'id') : ownId(event);
-      if (raw === undefined || raw === null || raw === '') return undefined;
-      if (typeof raw === 'string') return raw;
-      if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-      throw new RuleEvaluationError({
-        ...scope,
-        field: 'id',
-        value: raw,
-        reason: 'expected a string or number',
-      });
+    eventId(event) {
+      return resolve(event, readEventId, event);
     },
 
-    async map(event, ctx): Promise<MapResult> {
-      const matched: string[] = [];
-      const requests: QueuedRequest[] = [];
-      let shared: EventCommon | undefined;
-      for (const rule of parts.rules) {
-        const scope: EvalScope = { source: parts.name, rule: rule.name };
-        if (rule.when && !isTruthy(await readValue(rule.when, event, scope, 'when'))) continue;
-        matched.push(rule.name);
-        shared ??= await common(event, ctx, rule.name);
-        for (const track of rule.tracks) {
-          const params: Record<string, string> = { idsite: shared.site, rec: '1', apiv: '1' };
-          await buildTrack(track, event, scope, params);
-          params.cdt = String(shared.time);
-          const index = requests.length;
-          const key = shared.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
-          requests.push({
-            v: 1,
-            id: requestId(parts.name, ctx.eventId, rule.name, index),
-            source: parts.name,
-            eventId: ctx.eventId,
-            rule: rule.name,
-            index,
-            destination: parts.destination,
-            params,
-            visitor: shared.browserId === undefined ? { key } : { key, browserId: shared.browserId },
-            time: shared.time,
-            receivedAt: ctx.receivedAt,
-          });
-        }
-      }
-      return { matched, requests };
+    map(event, ctx) {
+      return resolve(event, run, ctx);
     },
   };
 }
@@ -125,15 +136,6 @@ function ownId(event: unknown): unknown {
   return event !== null && typeof event === 'object' && !Array.isArray(event)
     ? (event as Record<string, unknown>).id
     : undefined;
-}
-
-function check<T>(scope: EvalScope, field: string, value: unknown, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!(e instanceof FieldError)) throw e;
-    throw new RuleEvaluationError({ ...scope, field, value, reason: e.message }, { cause: e });
-  }
 }
 
 function positiveInteger(raw: unknown): string {

@@ -27,8 +27,11 @@ describe('compileValue', () => {
   it('compiles the common JSONata subset to closures and the rest to JSONata', () => {
     expect(compileValue('{% type = "paid" and amount > 0 %}').kind).toBe('compiled');
     expect(compileValue('{% lines.{"sku": p, "price": c / 100}[] %}').kind).toBe('compiled');
-    expect(compileValue('{% $substringBefore(a, ".") %}').kind).toBe('jsonata');
-    expect(compileValue('{% a[name = "x"].value %}').kind).toBe('jsonata');
+    expect(compileValue('{% $substringBefore(a, ".") %}').kind).toBe('compiled');
+    expect(compileValue('{% a[name = "x"].value %}').kind).toBe('compiled');
+    expect(compileValue('{% $sum(a.b) %}').kind).toBe('jsonata');
+    expect(compileValue('{% a[0][1] %}').kind).toBe('jsonata');
+    expect(compileValue('{% a.b{c: d} %}').kind).toBe('jsonata');
   });
 
   it('goes to JSONata when a path meets a list on the way, where sequence semantics apply', async () => {
@@ -85,6 +88,12 @@ const EXPRESSIONS = [
   'a.{"x": b, "y": c}',
   'a.{"x": b}[]',
   'a.{"x": b * 2, "n": $string(c)}',
+  'a[b = "x"].c',
+  'a[b].c.a',
+  'a[b > 1]',
+  '$substringBefore(a, ".")',
+  '$substringAfter(a.b, "1")',
+  '$lowercase(a) & $uppercase(b)',
 ];
 
 const scalar = fc.oneof(
