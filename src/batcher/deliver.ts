@@ -129,9 +129,13 @@ async function precheck(
   letters: DeadLetter[],
 ): Promise<ReadyItem[]> {
   const ready: ReadyItem[] = [];
+  // One lookup per destination name and batch: the token comes from a (cached) secret source.
+  const destinations = new Map<string, Promise<Destination | undefined>>();
   for (const item of items) {
     const { request } = item;
-    const destination = await deps.destination(request.destination);
+    const lookup = destinations.get(request.destination) ?? deps.destination(request.destination);
+    destinations.set(request.destination, lookup);
+    const destination = await lookup;
     if (destination === undefined) {
       letters.push(
         ...lettersFor(item, 'unknown-destination', `no Matomo configured as "${request.destination}"`),
