@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerForgetCommand } from './forget.ts';
 import type { CliIo, ExitCode } from './io.ts';
 import { registerPreviewCommand } from './preview.ts';
+import { registerRedriveCommand } from './redrive.ts';
 import { registerSchemaCommand } from './schema.ts';
 import { registerTestCommand } from './test-examples.ts';
 import { registerValidateCommand } from './validate.ts';
@@ -23,11 +25,13 @@ export async function createProgram(
   registerTestCommand(program, io, setExit);
   registerPreviewCommand(program, io, setExit);
   registerSchemaCommand(program, io, setExit);
+  registerRedriveCommand(program, io, setExit);
+  registerForgetCommand(program, io, setExit);
   await addServeCommand(program, argv, io, setExit);
   return program;
 }
 
-const OWN_COMMANDS = new Set(['validate', 'test', 'preview', 'schema']);
+const OWN_COMMANDS = new Set(['validate', 'test', 'preview', 'schema', 'redrive', 'forget']);
 
 /**
  * `taglane serve` comes from the local runtime, which pulls in the AWS SDK clients, the embedded

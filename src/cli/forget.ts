@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { hashVisitorKey } from '../batcher/visitors.ts';
+import { EnvSecretSource, type SecretSource } from '../secrets/secrets.ts';
+import { CliInputError } from './errors.ts';
+import { describeFailure } from './failure.ts';
+import type { CliIo, ExitCode } from './io.ts';
+
+/** Flags of `taglane forget`. */
+export interface ForgetFlags {
+  readonly table?: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly dataDir?: string;
+}
+
+const KEY_SECRET = 'TAGLANE_VISITOR_HMAC_KEY';
+
+/**
+ * Erases the visitor mapping of one person (the key rules put in `visitor.key`: a customer
+ * id, an email). On AWS it deletes from TAGLANE_TABLE_NAME with the HMAC key from the
+ * environment or Secrets Manager; with `--data-dir` it opens the data of a stopped
+ * `taglane serve`. The key itself is never printed.
+ */
+export async function forgetCommand(key: string, flags: ForgetFlags, io: CliIo): Promise<ExitCode> {
+  try {
+    if (key.trim() === '') throw new CliInputError('the visitor key is empty');
+    const forgotten =
+      flags.dataDir === undefined ? await forgetOnAws(key, flags) : await forgetLocally(key, flags.dataDir);
+    io.out(
+      forgotten === undefined
+        ? 'no visitor mapping for this key: nothing to forget'
+        : `forgot visitor ${forgotten}: later events for this key get a new visitor id. ` +
+            'What Matomo recorded stays there; erase it with Matomo’s GDPR tools (visitor id above).',
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof CliInputError) return describeFailure(error, io);
+    io.err(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    return 1;
+  }
+}
+
+async function forgetOnAws(key: string, flags: ForgetFlags): Promise<string | undefined> {
+  const tableName = flags.table ?? process.env.TAGLANE_TABLE_NAME;
+  if (!tableName) throw new CliInputError('--table (or TAGLANE_TABLE_NAME) is required');
+  const secret = await (await secretSource()).get(KEY_SECRET);
+  if (secret === undefined) throw new CliInputError(`the secret ${KEY_SECRET} is not configured`);
+  // The AWS SDK is loaded only when needed, so validate/test/preview start fast.
+  const [{ DynamoDBClient }, { forgetVisitor }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('../adapters/dynamodb-forget.ts'),
+  ]);
+  const local = flags.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined;
+  const client = new DynamoDBClient({
+    ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+    ...(flags.region ? { region: flags.region } : flags.endpoint ? { region: 'us-east-1' } : {}),
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  try {
+    return await forgetVisitor({ client, tableName, keyHash: hashVisitorKey(key, secret) });
+  } finally {
+    client.destroy();
+  }
+}
+
+async function secretSource(): Promise<SecretSource> {
+  const ids = (process.env.TAGLANE_SECRET_ARNS ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  if (ids.length === 0) return new EnvSecretSource();
+  const [{ SecretsManagerClient }, { SecretsManagerSource }] = await Promise.all([
+    import('@aws-sdk/client-secrets-manager'),
+    import('../adapters/secrets-manager.ts'),
+  ]);
+  return new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds: ids });
+}
+
+/** The data directory of `taglane serve`: its DynamoDB files and its visitor-key file. */
+async function forgetLocally(key: string, dataDir: string): Promise<string | undefined> {
+  const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
+  const [{ startLocalAws }, { forgetVisitor }] = await Promise.all([
+    import('../local/aws-local.ts'),
+    import('../adapters/dynamodb-forget.ts'),
+  ]);
+  const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+  try {
+    return await forgetVisitor({
+      client: aws.dynamodb,
+      tableName: aws.tableName,
+      keyHash: hashVisitorKey(key, secret),
+    });
+  } finally {
+    await aws.close();
+  }
+}
+
+async function storedKey(dataDir: string): Promise<string> {
+  try {
+    return (await readFile(join(dataDir, 'visitor-hmac-key'), 'utf8')).trim();
+  } catch {
+    throw new CliInputError(`${dataDir} holds no visitor key: taglane serve never stored a visitor there`);
+  }
+}
+
+/** Registers `forget` on the program; the exit code goes to `setExit`. */
+export function registerForgetCommand(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
+  program
+    .command('forget')
+    .description("Erase a person's visitor mapping (right to erasure)")
+    .argument('<key>', 'the visitor key the rules produce for the person (customer id, email, ...)')
+    .option('--table <name>', 'the DynamoDB table (env TAGLANE_TABLE_NAME)')
+    .option('--endpoint <url>', 'DynamoDB endpoint (env AWS_ENDPOINT_URL_DYNAMODB)')
+    .option('--region <region>', 'AWS region (env AWS_REGION)')
+    .option('--data-dir <dir>', 'the data directory of a stopped taglane serve, instead of AWS')
+    .action(async (key: string, flags: ForgetFlags) => {
+      setExit(await forgetCommand(key, flags, io));
+    });
+}

@@ -1,0 +1,204 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
+import { hashVisitorKey, resolveVisitors } from '../../src/batcher/visitors.ts';
+import { runCli } from '../../src/cli/program.ts';
+import { startLocalAws } from '../../src/local/aws-local.ts';
+import { type QueuedRequest, QueuedRequestSchema } from '../../src/tracking/queued-request.ts';
+import { startDynalite, type TestDynamo } from '../support/dynalite.ts';
+import { type LocalSqs, startLocalSqs } from '../support/sqs.ts';
+import { bufferIo } from '../unit/cli/buffer-io.ts';
+
+function queued(n: number): QueuedRequest {
+  return {
+    v: 1,
+    id: n.toString(16).padStart(32, '0'),
+    source: 'app',
+    eventId: `evt_${n}`,
+    rule: 'page view',
+    index: 0,
+    destination: 'default',
+    params: { idsite: '1', rec: '1', apiv: '1', url: `https://www.example.com/p/${n}`, cdt: '1790000000' },
+    visitor: { key: `anon_${n}` },
+    time: 1_790_000_000,
+    receivedAt: 1_790_000_000_000,
+  };
+}
+
+/** A dead letter as the batcher writes it. */
+function letter(n: number, reason: string): string {
+  return JSON.stringify({
+    messageId: `m-${n}`,
+    reason,
+    detail: `because ${reason}`,
+    body: JSON.stringify(queued(n)),
+  });
+}
+
+async function receiveAll(sqs: LocalSqs, queueUrl: string): Promise<Message[]> {
+  const out = await sqs.client.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+  );
+  // With a zero visibility timeout local SQS may hand the same message out twice in one answer.
+  return [...new Map((out.Messages ?? []).map((m) => [m.MessageId, m])).values()];
+}
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = bufferIo();
+  const code = await runCli(['node', 'taglane', ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+describe('taglane redrive', () => {
+  let sqs: LocalSqs;
+  let args: string[];
+  beforeEach(async () => {
+    sqs = await startLocalSqs();
+    args = ['--queue-url', sqs.queueUrl, '--dlq-url', sqs.dlqUrl, '--endpoint', sqs.endpoint];
+    await sqs.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: sqs.dlqUrl,
+        Entries: [
+          { Id: 'a', MessageBody: letter(1, 'rejected') },
+          { Id: 'b', MessageBody: letter(2, 'invalid') },
+          // Moved by SQS itself after maxReceiveCount: the original message, no wrapper.
+          { Id: 'c', MessageBody: JSON.stringify(queued(3)) },
+        ],
+      }),
+    );
+    return () => sqs.stop();
+  });
+
+  it('puts every original request back on the queue and empties the dead-letter queue', async () => {
+    const run = await cli('redrive', ...args);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('moved 3 dead letter(s)');
+    expect(run.out).toMatch(/rejected 1.*invalid 1.*retries-exhausted 1|retries-exhausted 1/);
+    const back = await sqs.drain();
+    const requests = back.map((m) => QueuedRequestSchema.parse(JSON.parse(m.Body ?? '')));
+    expect(requests.map((r) => r.eventId).sort()).toEqual(['evt_1', 'evt_2', 'evt_3']);
+    expect(await sqs.drain(sqs.dlqUrl)).toEqual([]);
+  });
+
+  it('moves only the reasons asked for and leaves the others visible', async () => {
+    const run = await cli('redrive', ...args, '--reason', 'invalid');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('moved 1 dead letter(s) back to the queue (invalid 1)');
+    expect(
+      (await sqs.drain()).map((m) => QueuedRequestSchema.parse(JSON.parse(m.Body ?? '')).eventId),
+    ).toEqual(['evt_2']);
+    expect(await receiveAll(sqs, sqs.dlqUrl)).toHaveLength(2);
+  });
+
+  it('moves nothing on a dry run', async () => {
+    const run = await cli('redrive', ...args, '--dry-run');
+    expect(run.out).toContain('would move 3');
+    expect(await sqs.drain()).toEqual([]);
+    expect(await receiveAll(sqs, sqs.dlqUrl)).toHaveLength(3);
+  });
+
+  it("moves messages unchanged with SQS's StartMessageMoveTask when asked", async () => {
+    const run = await cli('redrive', ...args, '--native');
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain('moved 3 message(s)');
+    const bodies = (await sqs.drain()).map((m) => m.Body ?? '');
+    expect(bodies).toContain(letter(1, 'rejected'));
+    expect(await sqs.drain(sqs.dlqUrl)).toEqual([]);
+  });
+
+  it('names a missing queue URL instead of failing later', async () => {
+    const run = await cli('redrive', '--dlq-url', sqs.dlqUrl, '--endpoint', sqs.endpoint);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('--queue-url (or TAGLANE_QUEUE_URL) is required');
+  });
+});
+
+describe('taglane forget', () => {
+  let dynamo: TestDynamo;
+  const hmacKey = 'forget-test-hmac-key';
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    process.env.TAGLANE_VISITOR_HMAC_KEY = hmacKey;
+  });
+  afterAll(async () => {
+    delete process.env.TAGLANE_VISITOR_HMAC_KEY;
+    await dynamo.close();
+  });
+
+  it("deletes the person's mapping, so the next event gets a new visitor id", async () => {
+    const store = new DynamoDbVisitorStore({ client: dynamo.client, tableName: dynamo.tableName });
+    const resolve = async (): Promise<string | undefined> =>
+      (
+        await resolveVisitors([{ key: 'cus_42' }], {
+          store,
+          secret: hmacKey,
+          now: 1,
+          newVisitorId: () => randomHex(),
+        })
+      ).get('cus_42');
+    const before = await resolve();
+    expect(await resolve()).toBe(before);
+    const run = await cli('forget', 'cus_42', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain(`forgot visitor ${before}`);
+    expect(run.out).not.toContain('cus_42');
+    const item = await dynamo.client.send(
+      new GetItemCommand({
+        TableName: dynamo.tableName,
+        Key: { pk: { S: `v#${hashVisitorKey('cus_42', hmacKey)}` } },
+      }),
+    );
+    expect(item.Item).toBeUndefined();
+    const after = await resolve();
+    expect(after).toMatch(/^[0-9a-f]{16}$/);
+    expect(after).not.toBe(before);
+    const again = await cli('forget', 'cus_42', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);
+    expect(again.out).toContain('forgot visitor');
+  });
+
+  it('says so when there is nothing to forget, and needs a table name', async () => {
+    const none = await cli('forget', 'nobody', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);
+    expect(none.code).toBe(0);
+    expect(none.out).toContain('no visitor mapping for this key');
+    const noTable = await cli('forget', 'nobody', '--endpoint', dynamo.endpoint);
+    expect(noTable.code).toBe(1);
+    expect(noTable.err).toContain('TAGLANE_TABLE_NAME');
+  });
+
+  it('forgets in the data directory of a stopped taglane serve, with the key kept there', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'taglane-forget-'));
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(dataDir, 'visitor-hmac-key'), 'serve-kept-key\n');
+      const key = (await readFile(join(dataDir, 'visitor-hmac-key'), 'utf8')).trim();
+      const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+      await aws.dynamodb.send(
+        new PutItemCommand({
+          TableName: aws.tableName,
+          Item: {
+            pk: { S: `v#${hashVisitorKey('jane@example.com', key)}` },
+            visitorId: { S: '0123456789abcdef' },
+          },
+        }),
+      );
+      await aws.close();
+      const saved = process.env.TAGLANE_VISITOR_HMAC_KEY;
+      delete process.env.TAGLANE_VISITOR_HMAC_KEY;
+      const run = await cli('forget', 'jane@example.com', '--data-dir', dataDir).finally(() => {
+        process.env.TAGLANE_VISITOR_HMAC_KEY = saved;
+      });
+      expect(run.code, run.err).toBe(0);
+      expect(run.out).toContain('forgot visitor 0123456789abcdef');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+function randomHex(): string {
+  return Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+}
