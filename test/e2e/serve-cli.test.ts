@@ -1,0 +1,160 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
+import { newSecrets, sendApp } from './senders.ts';
+import { type ServeProcess, spawnServe } from './serve-process.ts';
+
+const LISTENING = 'Taglane is listening on';
+const secrets = newSecrets();
+let matomo: TestMatomo;
+let dir: string;
+const running: ServeProcess[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'taglane-serve-cli-'));
+  matomo = await startMatomoServer({
+    sites: [1],
+    goals: { 1: [1, 2] },
+    superUserTokens: [secrets.MATOMO_TOKEN],
+  });
+});
+afterEach(async () => {
+  for (const proc of running.splice(0)) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+});
+afterAll(async () => {
+  await matomo?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function serve(name: string, env: Record<string, string>, args: string[] = []): ServeProcess {
+  const proc = spawnServe(['--data-dir', join(dir, name), ...args], env);
+  running.push(proc);
+  return proc;
+}
+
+describe('taglane serve as a process', () => {
+  it('delivers every event accepted before SIGTERM, then exits 0', async () => {
+    const proc = serve('drain', {
+      ...secrets,
+      MATOMO_URL: matomo.url,
+      // A long batching window: the events are still queued when SIGTERM arrives.
+      TAGLANE_BATCH_WINDOW: '60',
+      TAGLANE_BATCH_SIZE: '1000',
+    });
+    await proc.waitFor(LISTENING);
+    const before = matomo.recorded().length;
+    let queued = 0;
+    for (let post = 0; post < 5; post += 1) {
+      const events = Array.from({ length: 4 }, (_, i) => ({
+        id: `drain-${post}-${i}`,
+        type: 'page_view',
+        userId: `user-${i}`,
+        properties: { url: `https://www.example.com/drain/${post}/${i}` },
+      }));
+      const answer = await sendApp(proc.url, secrets, events);
+      expect(answer.status).toBe(202);
+      queued += answer.body.requests ?? 0;
+    }
+    expect(queued).toBe(20);
+    proc.child.kill('SIGTERM');
+    await proc.waitFor('not accepting events');
+    const late = await sendApp(proc.url, secrets, { id: 'too-late', type: 'page_view', userId: 'late' }).then(
+      (answer) => answer.status,
+      () => 'refused',
+    );
+    expect(late).not.toBe(202);
+    expect(await proc.exited).toBe(0);
+    const urls = matomo
+      .recorded()
+      .slice(before)
+      .map((r) => r.url);
+    expect(new Set(urls).size).toBe(20);
+    expect(urls.every((url) => url?.startsWith('https://www.example.com/drain/'))).toBe(true);
+  });
+
+  it('exits at once on a second signal while the drain waits on Matomo', async () => {
+    const hanging = await startMatomoServer({ sites: [1], superUserTokens: [secrets.MATOMO_TOKEN] });
+    try {
+      await hanging.outage({ kind: 'hang' });
+      const proc = serve('second-signal', {
+        ...secrets,
+        MATOMO_URL: hanging.url,
+        TAGLANE_BATCH_WINDOW: '0',
+        TAGLANE_MATOMO_TIMEOUT_MS: '600000',
+      });
+      await proc.waitFor(LISTENING);
+      expect((await sendApp(proc.url, secrets, { id: 'stuck', type: 'page_view', userId: 'u' })).status).toBe(
+        202,
+      );
+      // Wait until the batcher is stuck in its POST to the hanging Matomo.
+      while (hanging.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      proc.child.kill('SIGTERM');
+      await proc.waitFor('not accepting events');
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toContain('SIGTERM again');
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it('refuses to start with invalid rules and prints where each problem is', async () => {
+    const rules = join(dir, 'broken-rules');
+    await mkdir(rules, { recursive: true });
+    await writeFile(
+      join(rules, 'broken.yaml'),
+      [
+        'source: broken',
+        'auth:',
+        '  api-key: { secrets: [TAGLANE_API_KEY] }',
+        'site: 1',
+        'visitor:',
+        '  key: "{% userId %}"',
+        'rules:',
+        '  - name: typo',
+        '    when: \'{% type = "x" %}\'',
+        '    track:',
+        '      - pageview:',
+        '          urll: "{% url %}"',
+        '',
+      ].join('\n'),
+    );
+    const proc = serve('broken', { ...secrets }, ['--rules', rules]);
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr()).toMatch(/broken\.yaml:12:11 /);
+    expect(proc.stdout()).not.toContain(LISTENING);
+  });
+
+  it('shows a newcomer the journey: the printed curl, then the request at /inspect', async () => {
+    // No MATOMO_URL and no API key: the inspector receives, and a session key is printed.
+    const proc = serve('newcomer', {});
+    await proc.waitFor('curl -sS');
+    const banner = proc.stdout();
+    const target = /curl -sS -X POST '([^']+)'/.exec(banner)?.[1];
+    const key = /x-api-key: ([^"]+)"/.exec(banner)?.[1];
+    const body = /-d '([^']+)'/.exec(banner)?.[1];
+    expect(target).toBe(`${proc.url}/events?source=app`);
+    expect(key).toMatch(/^tl_local_[0-9a-f]+$/);
+    const res = await fetch(target ?? '', {
+      method: 'POST',
+      headers: { 'x-api-key': key ?? '', 'content-type': 'application/json' },
+      body: body ?? '',
+    });
+    expect(res.status).toBe(202);
+    await proc.waitFor('matomo <- site 1');
+    const inspected = (await (await fetch(`${proc.url}/inspect`)).json()) as {
+      requests: { kind: string; outcome: string; cid: string; fields: Record<string, string> }[];
+    };
+    expect(inspected.requests).toHaveLength(1);
+    expect(inspected.requests[0]).toMatchObject({ kind: 'pageview', outcome: 'recorded' });
+    expect(inspected.requests[0]?.cid).toMatch(/^[0-9a-f]{16}$/);
+    expect(inspected.requests[0]?.fields.action_name).toBe('Hello Taglane');
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+  });
+});
