@@ -1,6 +1,7 @@
 export { compileRuleSet, type RuleFileText } from './compile.ts';
 export { formatProblem, RuleError, RuleEvaluationError, type RuleProblem, RuleSetError } from './errors.ts';
 export { compareRequests, type ExampleResult, runExamples } from './examples.ts';
+export type { CompileOptions } from './expression.ts';
 export { ruleFileJsonSchema, ruleFileJsonSchemaText } from './json-schema.ts';
 export { loadRuleSet, ruleFilePaths } from './load.ts';
 export { matomoParams } from './preview.ts';

@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileRuleSet } from './compile.ts';
+import { RuleSetError } from './errors.ts';
+import type { CompileOptions } from './expression.ts';
 import type { RuleSet } from './types.ts';
 
 /** Rule files of a directory: `*.yaml` and `*.yml` at the top level, sorted by name. */
@@ -18,8 +20,17 @@ export async function ruleFilePaths(dir: string): Promise<string[]> {
  *
  * @throws {RuleSetError} listing every problem of every file.
  */
-export async function loadRuleSet(dir: string): Promise<RuleSet> {
-  const paths = await ruleFilePaths(dir);
+export async function loadRuleSet(dir: string, options: CompileOptions = {}): Promise<RuleSet> {
+  let paths: string[];
+  try {
+    paths = await ruleFilePaths(dir);
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    throw new RuleSetError(
+      [{ file: dir, line: 1, column: 1, path: '', message: `cannot read the rule directory (${reason})` }],
+      { cause: e },
+    );
+  }
   const files = await Promise.all(paths.map(async (path) => ({ path, text: await readFile(path, 'utf8') })));
-  return compileRuleSet(files);
+  return compileRuleSet(files, options);
 }

@@ -91,6 +91,13 @@ describe('loadRuleSet', () => {
     expect(problem?.message).not.toContain('whsec_live_123');
   });
 
+  it('reports a missing rule directory as a rule set problem', async () => {
+    const problems = await loadProblems(join(dir, 'nope'));
+    expect(problems.map(formatProblem)).toEqual([
+      `${join(dir, 'nope')}:1:1 cannot read the rule directory (ENOENT)`,
+    ]);
+  });
+
   it('loads the shipped rules and all their examples pass', async () => {
     const set = await loadRuleSet('rules');
     expect(set.sources.size).toBeGreaterThan(0);
