@@ -20,11 +20,11 @@ export interface InjectedAnswer {
  * What to do with one request: answer it in place of the upstream (a fault), forward a
  * changed body and rewrite the upstream's answer, or `undefined` to pass it through.
  */
-export type FaultRule = (
-  request: ProxiedRequest,
-) =>
+export type FaultRule = (request: ProxiedRequest) =>
   | { readonly answer: InjectedAnswer }
   | { readonly forward: Buffer; readonly rewrite: (status: number, body: Buffer) => Buffer }
+  /** Forward, let the upstream act on it, then cut the connection: the answer is lost. */
+  | { readonly loseAnswer: true }
   | undefined;
 
 /** A fault injector in front of a real AWS-compatible server (dynalite, local-aws-sqs). */
@@ -59,7 +59,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         res.end(action.answer.body);
         return;
       }
-      const body = action ? action.forward : seen.body;
+      const body = action && 'forward' in action ? action.forward : seen.body;
       const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
       const out = httpRequest(
         { host: target.hostname, port: target.port, method: seen.method, path: seen.url, headers },
@@ -67,6 +67,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           const parts: Buffer[] = [];
           up.on('data', (chunk: Buffer) => parts.push(chunk));
           up.on('end', () => {
+            if (action && 'loseAnswer' in action) {
+              res.socket?.destroy();
+              return;
+            }
             const status = up.statusCode ?? 502;
             const answer = action ? action.rewrite(status, Buffer.concat(parts)) : Buffer.concat(parts);
             const { 'content-length': _length, 'transfer-encoding': _te, ...rest } = up.headers;

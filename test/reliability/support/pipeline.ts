@@ -33,6 +33,8 @@ export interface Pipeline {
   readonly sqsProxy: FaultProxy;
   /** Between the batcher and the embedded DynamoDB server. */
   readonly dynamoProxy: FaultProxy;
+  /** Between the batcher and Matomo. */
+  readonly matomoProxy: FaultProxy;
   readonly batches: BatchOutcome[];
   /** Posts app events (as JSON) and returns the HTTP statuses. */
   post(events: unknown, source?: string): Promise<number>;
@@ -59,6 +61,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   });
   const sqsProxy = await startFaultProxy(await endpointOf(aws.sqs));
   const dynamoProxy = await startFaultProxy(await endpointOf(aws.dynamodb));
+  const matomoProxy = await startFaultProxy(matomo.url);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsProxy.endpoint, credentials });
   const dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamoProxy.endpoint, credentials });
@@ -70,7 +73,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     TAGLANE_QUEUE_URL: aws.queueUrl,
     TAGLANE_DLQ_URL: aws.dlqUrl,
     TAGLANE_TABLE_NAME: aws.tableName,
-    MATOMO_URL: matomo.url,
+    MATOMO_URL: matomoProxy.endpoint,
     TAGLANE_MATOMO_TIMEOUT_MS: '500',
     ...options.env,
   };
@@ -108,6 +111,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     matomo,
     sqsProxy,
     dynamoProxy,
+    matomoProxy,
     batches,
     async post(events, source = 'app') {
       const key = source === 'hostile' ? secrets.HOSTILE_API_KEY : secrets.TAGLANE_API_KEY;
@@ -141,7 +145,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       await poller.stop();
       sqs.destroy();
       dynamodb.destroy();
-      await Promise.all([sqsProxy.close(), dynamoProxy.close(), matomo.close()]);
+      await Promise.all([sqsProxy.close(), dynamoProxy.close(), matomoProxy.close(), matomo.close()]);
       await aws.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
+import { MATOMO_TOKEN, pageView, recordedCounts } from './support/pipeline.ts';
+import { postEvents, type ServeProcess, startServeProcess } from './support/serve-process.ts';
+
+let dataDir: string;
+let matomo: TestMatomo;
+const running: ServeProcess[] = [];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'taglane-kill-'));
+  matomo = await startMatomoServer({ sites: [1], writeTokens: [MATOMO_TOKEN] });
+});
+afterEach(async () => {
+  for (const serve of running.splice(0)) {
+    if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL');
+    await serve.exited;
+  }
+  await matomo.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await sleep(50);
+  }
+  return check();
+}
+
+/** Sends events `from`..`from+count-1` in POSTs of 5; returns how many were answered 202. */
+async function send(url: string, from: number, count: number): Promise<number> {
+  let accepted = 0;
+  for (let n = from; n < from + count; n += 5) {
+    const events = Array.from({ length: 5 }, (_, i) => pageView(n + i));
+    if ((await postEvents(url, events)) === 202) accepted += events.length;
+  }
+  return accepted;
+}
+
+describe('taglane serve stopped while delivering', () => {
+  it('SIGTERM: stops accepting, delivers everything queued, exits 0', async () => {
+    const serve = await startServeProcess({ dataDir, matomoUrl: matomo.url });
+    running.push(serve);
+    expect(await send(serve.url, 0, 40)).toBe(40);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(recordedCounts(matomo, 40)).toEqual(Array.from({ length: 40 }, () => 1));
+  });
+
+  it('SIGKILL mid-batch: nothing is recorded twice; what the in-memory queue held is the measured window', async () => {
+    const first = await startServeProcess({
+      dataDir,
+      matomoUrl: matomo.url,
+      env: { TAGLANE_MATOMO_TIMEOUT_MS: '5000' },
+    });
+    running.push(first);
+    expect(await send(first.url, 0, 10)).toBe(10);
+    expect(await until(() => matomo.recorded().length === 10, 15_000)).toBe(true);
+    // Matomo now holds every bulk open: the batcher is mid-batch when the process dies.
+    await matomo.outage({ kind: 'hang' });
+    const accepted = await send(first.url, 10, 30);
+    expect(await until(() => matomo.received.some((b) => b.status === 0), 15_000)).toBe(true);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    await matomo.recover();
+
+    const second = await startServeProcess({ dataDir, matomoUrl: matomo.url });
+    running.push(second);
+    expect(await send(second.url, 40, 10)).toBe(10);
+    expect(
+      await until(
+        () =>
+          recordedCounts(matomo, 50)
+            .slice(40)
+            .every((c) => c === 1),
+        15_000,
+      ),
+    ).toBe(true);
+    await sleep(500);
+    const counts = recordedCounts(matomo, 50);
+    const lost = counts.slice(10, 40).filter((c) => c === 0).length;
+    process.stdout.write(
+      `RELIABILITY sigkill ${JSON.stringify({ sent: 50, accepted: accepted + 20, lost, duplicated: counts.filter((c) => c > 1).length })}\n`,
+    );
+    expect(counts.every((c) => c <= 1)).toBe(true);
+    expect(counts.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 1));
+    expect(accepted).toBe(30);
+    // Visitor ids live in the data directory: the same person keeps their cid after the restart.
+    const cidOf = (n: number): string | undefined =>
+      matomo.recorded().find((r) => r.url === `https://www.example.com/p/${n}`)?.cid;
+    expect(cidOf(42)).toBeDefined();
+    expect(cidOf(42)).toBe(cidOf(0));
+    stop(second);
+  });
+});
+
+function stop(serve: ServeProcess): void {
+  serve.child.kill('SIGTERM');
+}
