@@ -5,7 +5,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type QueuePort, QueueSendError } from '../ingest/queue.ts';
+import { MessageTooLargeError, type QueuePort, QueueSendError } from '../ingest/queue.ts';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
 
 /** SQS limits for SendMessageBatch: entries per call, bytes per message and per call. */
@@ -110,7 +110,7 @@ export class SqsQueue implements QueuePort {
         Buffer.byteLength(value.StringValue ?? '');
     }
     if (bytes > MAX_BYTES) {
-      throw new QueueSendError(`request ${request.id} is ${bytes} bytes; SQS takes at most ${MAX_BYTES}`, [
+      throw new MessageTooLargeError(`a tracking request is ${bytes} bytes; SQS takes at most ${MAX_BYTES}`, [
         request.id,
       ]);
     }

@@ -15,7 +15,7 @@ export {
 export { bodyHashId } from './identity.ts';
 export { ingest } from './ingest.ts';
 export { PROBLEM_TYPE_PREFIX, problemResponse } from './problem.ts';
-export { MemoryQueue, type QueuePort, QueueSendError } from './queue.ts';
+export { MemoryQueue, MessageTooLargeError, type QueuePort, QueueSendError } from './queue.ts';
 export {
   type Accepted,
   DEFAULT_LIMITS,

@@ -1,10 +1,11 @@
 import type { CompiledSource } from '../rules/index.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
-import { IngestError, NotFoundError, QueueUnavailableError } from './errors.ts';
+import { IngestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError } from './errors.ts';
 import { evaluate, type IdentifiedEvent } from './evaluate.ts';
 import { bodyHashId, resolveEventId, vendorEventId } from './identity.ts';
 import { problemResponse } from './problem.ts';
+import { MessageTooLargeError } from './queue.ts';
 import { matchRoute } from './routes.ts';
 import type { Accepted, IngestDeps, IngestRequest, IngestResponse } from './types.ts';
 
@@ -65,6 +66,7 @@ async function accept(
     try {
       await deps.queue.send(result.requests);
     } catch (error) {
+      if (error instanceof MessageTooLargeError) throw new PayloadTooLargeError(error.message);
       throw new QueueUnavailableError(error);
     }
   }

@@ -12,7 +12,7 @@ export interface QueuePort {
 
 /** Some requests were not queued after the adapter's retries. */
 export class QueueSendError extends Error {
-  override readonly name = 'QueueSendError';
+  override readonly name: string = 'QueueSendError';
   /** Request ids that were not queued. */
   readonly failedIds: readonly string[];
 
@@ -20,6 +20,11 @@ export class QueueSendError extends Error {
     super(message, options);
     this.failedIds = failedIds;
   }
+}
+
+/** A request is larger than the queue accepts: retrying cannot help, so this is not a 503. */
+export class MessageTooLargeError extends QueueSendError {
+  override readonly name = 'MessageTooLargeError';
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsQueue } from '../../../src/adapters/sqs-queue.ts';
-import { QueueSendError } from '../../../src/ingest/index.ts';
+import { MessageTooLargeError, QueueSendError } from '../../../src/ingest/index.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { type LocalSqs, startLocalSqs } from '../../support/sqs.ts';
 
@@ -54,6 +54,15 @@ describe('SqsQueue against local SQS', () => {
     // 400 kB each: two per call at most.
     expect(sqs.batchCalls() - before).toBe(2);
     expect(await sqs.drain()).toHaveLength(4);
+  });
+
+  it('refuses a request over 1 MiB with MessageTooLargeError before sending anything', async () => {
+    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    const before = sqs.batchCalls();
+    const error = await queue.send([request(150), request(151, 'v', 1_100_000)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    expect(sqs.batchCalls()).toBe(before);
+    expect(await sqs.drain()).toEqual([]);
   });
 
   it('retries entries SQS reports as Failed and queues each exactly once', async () => {
