@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { compileRuleSet, type RuleSet } from '../src/rules/index.ts';
+import { loadRuleSet, type RuleSet } from '../src/rules/index.ts';
 import { HANDWRITTEN } from './handwritten.ts';
 import type { Ctx, Mapped } from './handwritten-support.ts';
 
@@ -48,9 +48,8 @@ export async function loadWorkload(ruleSet: RuleSet): Promise<WorkItem[]> {
  * expression, plain paths included, is evaluated by JSONata. That is the naive interpreter the
  * compiled rules are measured against.
  */
-export async function loadNaiveRuleSet(files: readonly string[]): Promise<RuleSet> {
-  const texts = await Promise.all(files.map(async (path) => ({ path, text: await readFile(path, 'utf8') })));
-  return compileRuleSet(texts, { optimize: false });
+export function loadNaiveRuleSet(dir: string): Promise<RuleSet> {
+  return loadRuleSet(dir, { optimize: false });
 }
 
 /** The rule engine's variant over a rule set. */
