@@ -132,7 +132,7 @@ export function buildTrack(
     }
     params[f.param] = coerceValue(f.coerce, raw, scope, f.field);
   }
-  for (const [name, value] of Object.entries(track.fixed)) params[name] = value;
+  for (const name in track.fixed) params[name] = track.fixed[name] ?? '';
   if (track.urlFrom !== undefined && params.url === undefined) {
     const link = params[track.urlFrom];
     if (link !== undefined) params.url = link;

@@ -51,6 +51,8 @@ interface EventCommon {
 /** Builds the runnable source from compiled parts. */
 export function createSource(parts: SourceParts): CompiledSource {
   const rules = parts.rules.map((r) => ({ name: r.name }));
+  // Built once: map() runs per event and should allocate only what it returns.
+  const scopes: EvalScope[] = parts.rules.map((r) => ({ source: parts.name, rule: r.name }));
 
   function common(reader: Reader, ctx: MapContext, rule: string): EventCommon {
     const scope: EvalScope = { source: parts.name, rule };
@@ -85,8 +87,8 @@ export function createSource(parts: SourceParts): CompiledSource {
     const matched: string[] = [];
     const requests: QueuedRequest[] = [];
     let shared: EventCommon | undefined;
-    for (const rule of parts.rules) {
-      const scope: EvalScope = { source: parts.name, rule: rule.name };
+    for (const [r, rule] of parts.rules.entries()) {
+      const scope = scopes[r] ?? { source: parts.name, rule: rule.name };
       if (rule.when && !isTruthy(reader.read(rule.when, scope, 'when'))) continue;
       matched.push(rule.name);
       shared ??= common(reader, ctx, rule.name);
