@@ -131,6 +131,25 @@ describe('ingest Lambda handler with local SQS', () => {
     expect(queued.map((r) => r.eventId).sort()).toEqual(['e1', 'e3']);
   });
 
+  it('answers 202 when SQS fails the entries twice and the retries get them through', async () => {
+    sqs.failNextBatches(2);
+    const res = await invoke(
+      handler,
+      apiEvent({
+        path: '/events',
+        headers: { 'content-type': 'application/json', 'x-api-key': secrets.TAGLANE_API_KEY },
+        body: Buffer.from(
+          JSON.stringify({ id: 'retry-1', type: 'signup', timestamp: 1726128930, userId: 'u9' }),
+        ),
+      }),
+    );
+    expect(res.statusCode).toBe(202);
+    const messages = await sqs.drain();
+    expect(messages.map((m) => QueuedRequestSchema.parse(JSON.parse(m.Body ?? '')).eventId)).toEqual([
+      'retry-1',
+    ]);
+  });
+
   it('answers GET /health', async () => {
     const res = await invoke(handler, apiEvent({ method: 'GET', path: '/health' }));
     expect(res.statusCode).toBe(200);
