@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBulkBody, type TrackingParams } from '../../src/matomo/emulator.ts';
 import { operationOf } from './support/fault-proxy.ts';
+import { countFigures, reportFigures } from './support/figures.ts';
 import { stripeSignature } from './support/ingest-harness.ts';
 import { type Pipeline, pageView, recordedCounts, startPipeline } from './support/pipeline.ts';
 
@@ -41,6 +42,14 @@ describe('duplicate deliveries', () => {
     // The two retries arrive together, as when Stripe's retry overlaps a slow answer.
     expect(await Promise.all([deliver(), deliver()])).toEqual([202, 202]);
     expect(await p.drain(10_000)).toBe(0);
+    reportFigures('stripe-webhook-x3', {
+      injected: 'the same signed Stripe checkout.session.completed delivered 3 times (2 concurrently)',
+      sent: 3,
+      recorded: p.matomo.recorded().length,
+      lost: 0,
+      duplicated: sent(p).length - once,
+      requestsPerDelivery: once,
+    });
     expect(sent(p)).toHaveLength(once);
     expect(p.matomo.recorded()).toHaveLength(once);
     expect(p.matomo.recorded().filter((r) => r.ec_id !== undefined)).toHaveLength(1);
@@ -75,6 +84,11 @@ describe('duplicate deliveries', () => {
     expect(deletesFailed).toBeGreaterThan(0);
     // More messages were handed to the batcher than were queued: the redeliveries.
     expect(p.batches.reduce((sum, b) => sum + b.size, 0)).toBeGreaterThan(10);
+    reportFigures('sqs-redelivery', {
+      injected: 'DeleteMessageBatch fails 3 times, so SQS redelivers processed messages',
+      ...countFigures(recordedCounts(p.matomo, 10)),
+      messagesHandled: p.batches.reduce((sum, b) => sum + b.size, 0),
+    });
     expect(sent(p)).toHaveLength(10);
     expect(recordedCounts(p.matomo, 10)).toEqual(Array.from({ length: 10 }, () => 1));
   });
@@ -97,7 +111,11 @@ describe('the remaining duplicate window', () => {
     const counts = recordedCounts(p.matomo, 10);
     const lostBulk = parseBulkBody(p.matomo.received[0]?.body ?? '').requests.length;
     const duplicated = counts.filter((c) => c > 1).length;
-    process.stdout.write(`RELIABILITY answer-lost ${JSON.stringify({ sent: 10, lostBulk, duplicated })}\n`);
+    reportFigures('answer-lost', {
+      injected: "Matomo's answer to the first bulk dropped after Matomo recorded it",
+      ...countFigures(counts),
+      lostBulk,
+    });
     expect(lost).toBe(1);
     expect(counts.every((c) => c >= 1)).toBe(true);
     expect(duplicated).toBe(lostBulk);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Outage } from '../support/matomo-server.ts';
+import { countFigures, reportFigures, secondsSince } from './support/figures.ts';
 import { type Pipeline, pageView, recordedCounts, startPipeline } from './support/pipeline.ts';
 
 let pipeline: Pipeline | undefined;
@@ -38,11 +39,19 @@ describe.each<[string, Outage]>([
     }
     const failedBatches = p.batches.filter((b) => b.failed > 0 || b.error !== undefined).length;
     await p.matomo.recover();
+    const recoveredAt = Date.now();
     const left = await p.drain(20_000);
+    const counts = recordedCounts(p.matomo, 60);
+    reportFigures(`matomo-${outage.kind === 'status' ? outage.status : outage.kind}`, {
+      injected: `${_label} for ~1.5 s while 40 of 60 events arrived`,
+      ...countFigures(counts),
+      recoverSeconds: secondsSince(recoveredAt),
+      failedBatches,
+    });
     expect([...before, ...during].every((s) => s === 202)).toBe(true);
     expect(left).toBe(0);
     expect(failedBatches).toBeGreaterThan(0);
-    expect(recordedCounts(p.matomo, 60)).toEqual(Array.from({ length: 60 }, () => 1));
+    expect(counts).toEqual(Array.from({ length: 60 }, () => 1));
     expect(await p.deadLetters()).toEqual([]);
   });
 });
@@ -65,6 +74,12 @@ describe('Matomo answers 500 for every bulk that holds a crash request', () => {
     expect(p.matomo.received.some((bulk) => bulk.status === 500)).toBe(true);
     expect(recordedCounts(p.matomo, 20)).toEqual(Array.from({ length: 20 }, () => 1));
     const letters = await p.deadLetters();
+    reportFigures('matomo-500-crash', {
+      injected: 'HTTP 500 + rollback for every bulk holding a crash request (3 crashes among 20 page views)',
+      ...countFigures(recordedCounts(p.matomo, 20)),
+      deadLettered: letters.length,
+      bulks: p.matomo.received.length,
+    });
     expect(letters).toHaveLength(3);
     for (const letter of letters) {
       const body = JSON.parse(letter.Body ?? '{}') as { reason: string; detail: string; body: string };
@@ -82,6 +97,12 @@ describe('Matomo answers 413 above a body size', () => {
     expect(await sendRange(p, 0, 60, 20)).toEqual([202, 202, 202]);
     expect(await p.drain(20_000)).toBe(0);
     expect(p.matomo.received.some((bulk) => bulk.status === 413)).toBe(true);
+    reportFigures('matomo-413', {
+      injected: 'HTTP 413 for bulk bodies over 600 bytes',
+      ...countFigures(recordedCounts(p.matomo, 60)),
+      bulks413: p.matomo.received.filter((b) => b.status === 413).length,
+      bulks200: p.matomo.received.filter((b) => b.status === 200).length,
+    });
     expect(recordedCounts(p.matomo, 60)).toEqual(Array.from({ length: 60 }, () => 1));
     expect(await p.deadLetters()).toEqual([]);
   });

@@ -12,6 +12,9 @@ import { createLambdaContext } from '../../../src/local/lambda-context.ts';
 import { compileRuleSet, loadRuleSet, type RuleSet } from '../../../src/rules/index.ts';
 import { EnvSecretSource } from '../../../src/secrets/secrets.ts';
 
+// Hundreds of handler invocations emit no metric each; Powertools would warn about every one.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 /** Secret values, random per process so no fixture or snapshot can hold one. */
 export const secrets = {
   TAGLANE_API_KEY: `key_${randomBytes(12).toString('hex')}`,

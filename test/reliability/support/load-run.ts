@@ -42,6 +42,8 @@ export interface LoadOptions {
   /** Requests per second over all connections. */
   readonly rate: number;
   readonly connections?: number;
+  /** Extra environment of the serve process, e.g. `NODE_OPTIONS=--max-old-space-size=64`. */
+  readonly serveEnv?: Record<string, string>;
   /** Called with RSS samples as they are taken. */
   readonly onSample?: (sample: { atSeconds: number; rssMiB: number }) => void;
 }
@@ -65,6 +67,10 @@ export interface LoadReport {
   readonly duplicated: number;
   /** From the end of the load to the last accepted event recorded by Matomo. */
   readonly drainSeconds: number;
+  /** Batches the batcher handed back for a retry, as `taglane serve` reported them. */
+  readonly retriedBatches: number;
+  /** Bulk POSTs Matomo received (answered or not). */
+  readonly bulks: number;
 }
 
 /**
@@ -75,7 +81,12 @@ export interface LoadReport {
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taglane-load-'));
   const matomo = await startMatomoServer({ sites: [1], writeTokens: [MATOMO_TOKEN] });
-  const serve = await startServeProcess({ dataDir, matomoUrl: matomo.url, args: ['--batch-size', '100'] });
+  const serve = await startServeProcess({
+    dataDir,
+    matomoUrl: matomo.url,
+    args: ['--batch-size', '100'],
+    ...(options.serveEnv ? { env: options.serveEnv } : {}),
+  });
   const pid = serve.child.pid ?? 0;
   try {
     const samples: number[] = [await rssMiB(pid)];
@@ -135,6 +146,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       lost: accepted.size - delivered,
       duplicated: counts.filter((c) => c > 1).length,
       drainSeconds,
+      retriedBatches: (serve.output().match(/will be retried|retrying later/g) ?? []).length,
+      bulks: matomo.received.length,
     };
   } finally {
     serve.child.kill('SIGKILL');
