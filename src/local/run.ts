@@ -47,9 +47,6 @@ function startupProblem(error: unknown): string {
   if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
     return `${error.message}: another program uses this port; choose one with --port`;
   }
-  if (error instanceof Error && /lock/i.test(error.message)) {
-    return `${error.message}: is another taglane serve using this --data-dir?`;
-  }
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
@@ -5,8 +6,9 @@ import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { startLocalAws } from './aws-local.ts';
 import type { ServeConfig } from './config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { startHttpServer } from './http-server.ts';
-import { type InspectedRequest, startInspector } from './inspector.ts';
+import { type InspectedRequest, type Inspector, startInspector } from './inspector.ts';
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
 import { type BatchOutcome, QueuePoller } from './poller.ts';
 import { terminalLog } from './terminal-log.ts';
@@ -55,30 +57,39 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Loaded as given, so problems name files the way `taglane validate` does.
   const ruleSet = await loadRuleSet(options.rulesDir);
   const dataDir = resolve(options.dataDir);
-  const { env: secretsEnv, generated } = await withLocalSecrets(options.env ?? process.env, ruleSet, dataDir);
-  const aws = await startLocalAws(options);
-  const inspector =
-    options.matomoUrl === undefined
-      ? await startInspector({ token: secretsEnv.MATOMO_TOKEN, print }).catch(async (error: unknown) => {
-          await aws.close();
-          throw error;
-        })
-      : undefined;
-  const env: Record<string, string | undefined> = {
-    ...secretsEnv,
-    TAGLANE_RULES_DIR: rulesDir,
-    TAGLANE_QUEUE_URL: aws.queueUrl,
-    TAGLANE_DLQ_URL: aws.dlqUrl,
-    TAGLANE_TABLE_NAME: aws.tableName,
-    MATOMO_URL: options.matomoUrl ?? inspector?.url,
-    // Secrets come from this environment locally, never from Secrets Manager.
-    TAGLANE_SECRET_ARNS: undefined,
-  };
+  // Undone in reverse order on a failed start and on close.
+  const cleanups: (() => Promise<void>)[] = [await lockDataDir(dataDir)];
   const stopAll = async (): Promise<void> => {
-    await inspector?.close();
-    await aws.close();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    const { env: secretsEnv, generated } = await withLocalSecrets(
+      options.env ?? process.env,
+      ruleSet,
+      dataDir,
+    );
+    const aws = await startLocalAws({ ...options, dataDir });
+    cleanups.push(() => aws.close());
+    let matomoUrl = options.matomoUrl;
+    let inspector: Inspector | undefined;
+    if (matomoUrl === undefined) {
+      // A Matomo in production always has a token (old `cdt` values need one); so does the inspector.
+      secretsEnv.MATOMO_TOKEN ??= `inspector_${randomBytes(16).toString('hex')}`;
+      const started = await startInspector({ token: secretsEnv.MATOMO_TOKEN, print });
+      cleanups.push(() => started.close());
+      inspector = started;
+      matomoUrl = started.url;
+    }
+    const env: Record<string, string | undefined> = {
+      ...secretsEnv,
+      TAGLANE_RULES_DIR: rulesDir,
+      TAGLANE_QUEUE_URL: aws.queueUrl,
+      TAGLANE_DLQ_URL: aws.dlqUrl,
+      TAGLANE_TABLE_NAME: aws.tableName,
+      MATOMO_URL: matomoUrl,
+      // Secrets come from this environment locally, never from Secrets Manager.
+      TAGLANE_SECRET_ARNS: undefined,
+    };
     const secrets = new EnvSecretSource(env);
     const ingest = createIngestHandler({
       ...(await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets })),
