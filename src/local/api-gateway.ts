@@ -33,7 +33,7 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
       const segment = segments[i] ?? '';
       if (part.startsWith('{') && part.endsWith('}')) {
         if (segment === '') return false;
-        params[part.slice(1, -1)] = decodeURIComponent(segment);
+        params[part.slice(1, -1)] = safeDecode(segment);
         return true;
       }
       return part === segment;
@@ -44,6 +44,15 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     }
   }
   return undefined;
+}
+
+/** A path segment decoded; a broken escape (`%E0%A4%A`) stays as sent, so ingest answers 404, not 500. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** What the local server knows about one HTTP request. */
