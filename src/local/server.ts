@@ -37,8 +37,6 @@ export interface RunningServer {
    * everything. Resolves with the number of messages left undelivered.
    */
   close(): Promise<number>;
-  /** Stops at once, without draining: what is queued is lost with the in-memory queue. */
-  abort(): Promise<void>;
 }
 
 /**
@@ -136,10 +134,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           return left;
         })();
         return closing;
-      },
-      abort: async () => {
-        await Promise.all([http.close(), poller.stop()]);
-        await stopAll();
       },
     };
   } catch (error) {

@@ -1,0 +1,100 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBanner } from '../../../src/local/banner.ts';
+import { resolveServeConfig, ServeConfigError } from '../../../src/local/config.ts';
+import { missingSecrets, withLocalSecrets } from '../../../src/local/local-secrets.ts';
+import { loadRuleSet, type RuleSet } from '../../../src/rules/index.ts';
+
+const flags = {
+  host: '127.0.0.1',
+  port: '8787',
+  rules: 'rules',
+  dataDir: '.taglane',
+  batchSize: '10',
+  batchWindow: '0.5',
+  visibilityTimeout: '30',
+  maxReceiveCount: '5',
+  drainTimeout: '60',
+};
+
+let ruleSet: RuleSet;
+let dataDir: string;
+beforeAll(async () => {
+  ruleSet = await loadRuleSet('rules');
+  dataDir = await mkdtemp(join(tmpdir(), 'taglane-banner-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('serve configuration', () => {
+  it('turns flags into a configuration with milliseconds and no trailing slash', () => {
+    const config = resolveServeConfig({ ...flags, matomoUrl: 'https://matomo.example.com/' });
+    expect(config).toMatchObject({ port: 8787, batchWindowMs: 500, drainTimeoutMs: 60_000 });
+    expect(config.matomoUrl).toBe('https://matomo.example.com');
+  });
+
+  it('reports every bad flag at once, by its flag name', () => {
+    const attempt = () =>
+      resolveServeConfig({ ...flags, port: '99999', batchWindow: 'soon', matomoUrl: 'ftp://x' });
+    expect(attempt).toThrow(ServeConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as ServeConfigError).problems.map((p) => p.split(':')[0]);
+      expect(problems).toEqual(['port', 'matomo-url', 'batch-window']);
+    }
+  });
+});
+
+describe('start-up banner', () => {
+  it('prints a session API key it made up, with a curl that uses it', async () => {
+    const { env, generated } = await withLocalSecrets({}, ruleSet, dataDir);
+    const key = env.TAGLANE_API_KEY ?? '';
+    expect(key).toMatch(/^tl_local_[0-9a-f]{24}$/);
+    const text = formatBanner({
+      url: 'http://127.0.0.1:8787',
+      config: resolveServeConfig(flags),
+      ruleSet,
+      generated,
+      missingSecrets: missingSecrets(env, ruleSet),
+    });
+    expect(text).toContain(`-H "x-api-key: ${key}"`);
+    expect(text).toMatch(/stripe +POST \/webhooks\/stripe +stripe \(STRIPE_WEBHOOK_SECRET\)/);
+    expect(text).toContain('! STRIPE_WEBHOOK_SECRET is not set');
+  });
+
+  it('never prints a secret the user set: the curl names the variable instead', async () => {
+    const userKey = 'user-secret-api-key-123';
+    const { env, generated } = await withLocalSecrets(
+      { TAGLANE_API_KEY: userKey, STRIPE_WEBHOOK_SECRET: 'whsec_user', MATOMO_TOKEN: 'tok_user' },
+      ruleSet,
+      dataDir,
+    );
+    expect(env.TAGLANE_API_KEY).toBe(userKey);
+    const text = formatBanner({
+      url: 'http://127.0.0.1:8787',
+      config: resolveServeConfig({ ...flags, matomoUrl: 'https://matomo.example.com' }),
+      ruleSet,
+      generated,
+      missingSecrets: missingSecrets(env, ruleSet),
+    });
+    expect(text).toContain('-H "x-api-key: $TAGLANE_API_KEY"');
+    for (const secret of [userKey, 'whsec_user', 'tok_user', env.TAGLANE_VISITOR_HMAC_KEY ?? '']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain('STRIPE_WEBHOOK_SECRET is not set');
+  });
+
+  it('keeps the visitor-key secret in the data directory so it is the same on the next start', async () => {
+    const first = await withLocalSecrets({}, ruleSet, dataDir);
+    const second = await withLocalSecrets({}, ruleSet, dataDir);
+    expect(first.env.TAGLANE_VISITOR_HMAC_KEY).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.env.TAGLANE_VISITOR_HMAC_KEY).toBe(first.env.TAGLANE_VISITOR_HMAC_KEY);
+    const own = await withLocalSecrets({ TAGLANE_VISITOR_HMAC_KEY: 'mine' }, ruleSet, dataDir);
+    expect(own.env.TAGLANE_VISITOR_HMAC_KEY).toBe('mine');
+    expect(own.generated.visitorKeyFromDataDir).toBe(false);
+  });
+});
