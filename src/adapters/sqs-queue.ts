@@ -91,7 +91,7 @@ export class SqsQueue implements QueuePort {
   }
 
   #entry(request: QueuedRequest): PreparedEntry {
-    const body = JSON.stringify(request);
+    const body = sqsSafeJson(request);
     const attributes: Record<string, MessageAttributeValue> = {
       source: { DataType: 'String', StringValue: request.source },
       rule: { DataType: 'String', StringValue: request.rule },
@@ -116,6 +116,16 @@ export class SqsQueue implements QueuePort {
     }
     return { entry, bytes, requestId: request.id };
   }
+}
+
+/**
+ * JSON that SQS accepts as a message body. SQS refuses any character outside #x9 #xA #xD
+ * #x20–#xD7FF #xE000–#xFFFD #x10000–#x10FFFF; JSON.stringify already escapes control
+ * characters and lone surrogates, but not the noncharacters U+FFFE and U+FFFF, which a sender
+ * can put in any string. Escaped, they mean the same JSON and cannot make a send fail forever.
+ */
+function sqsSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 interface PreparedEntry {

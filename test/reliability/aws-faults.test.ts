@@ -104,3 +104,33 @@ describe('SQS SendMessageBatch fails some entries', () => {
     expect(counts).toEqual(ones(5));
   });
 });
+
+describe("SQS's message character rules", () => {
+  it('queues titles holding U+FFFE/U+FFFF as bodies SQS accepts, and Matomo gets the same text', async () => {
+    const p = await startPipeline();
+    pipeline = p;
+    const bodies: string[] = [];
+    p.sqsProxy.setRule((request) => {
+      if (operationOf(request) === 'SendMessageBatch') {
+        const input = JSON.parse(request.body.toString('utf8')) as { Entries: { MessageBody: string }[] };
+        bodies.push(...input.Entries.map((e) => e.MessageBody));
+      }
+      return undefined;
+    });
+    const titles = ['a\uffffb', '\ufffe', 'ok \u{10FFFF} \ud83d\uded2'];
+    const events = titles.map((title, i) => ({
+      ...pageView(i),
+      properties: { url: `https://www.example.com/p/${i}`, title },
+    }));
+    expect(await p.post(events)).toBe(202);
+    expect(await p.drain(10_000)).toBe(0);
+    // The characters SQS allows in a message body (SendMessage documentation).
+    const allowed = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+    expect(bodies).toHaveLength(3);
+    for (const body of bodies) expect(body).toMatch(allowed);
+    const recorded = new Map(p.matomo.recorded().map((r) => [r.url, r.action_name]));
+    for (const [i, title] of titles.entries()) {
+      expect(recorded.get(`https://www.example.com/p/${i}`)).toBe(title);
+    }
+  });
+});
