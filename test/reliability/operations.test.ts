@@ -12,6 +12,7 @@ import { type QueuedRequest, QueuedRequestSchema } from '../../src/tracking/queu
 import { startDynalite, type TestDynamo } from '../support/dynalite.ts';
 import { type LocalSqs, startLocalSqs } from '../support/sqs.ts';
 import { bufferIo } from '../unit/cli/buffer-io.ts';
+import { pageView, recordedCounts, startPipeline } from './support/pipeline.ts';
 
 function queued(n: number): QueuedRequest {
   return {
@@ -202,3 +203,56 @@ describe('taglane forget', () => {
 function randomHex(): string {
   return Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 }
+
+describe('dead letters redriven once the cause is fixed', () => {
+  it('delivers crash reports exactly once after the Crash Analytics plugin is installed', async () => {
+    const p = await startPipeline({ matomo: { crashPlugin: true } });
+    try {
+      // Until the plugin is "installed", Matomo fails (500, rolled back) every bulk with a crash.
+      p.matomoProxy.setRule((request) =>
+        request.body.toString('utf8').includes('cra=')
+          ? {
+              answer: {
+                status: 500,
+                headers: { 'content-type': 'application/json' },
+                body: '{"status":"error"}',
+              },
+            }
+          : undefined,
+      );
+      const at = Math.floor(Date.now() / 1000) - 60;
+      const crashes = [1, 2].map((n) => ({
+        id: `evt_c${n}`,
+        type: 'error',
+        timestamp: at,
+        userId: `u${n}`,
+        properties: { message: `boom ${n}` },
+      }));
+      expect(await p.post([pageView(0, at), ...crashes])).toBe(202);
+      expect(await p.drain(15_000)).toBe(0);
+      expect(p.matomo.recorded().filter((r) => r.ca === '1' && r.cra !== undefined)).toEqual([]);
+      p.matomoProxy.setRule(undefined);
+      const run = await cli(
+        'redrive',
+        '--queue-url',
+        p.queues.queueUrl,
+        '--dlq-url',
+        p.queues.dlqUrl,
+        '--endpoint',
+        p.queues.endpoint,
+      );
+      expect(run.code, run.err).toBe(0);
+      expect(run.out).toContain('moved 2 dead letter(s) back to the queue (rejected 2)');
+      expect(await p.drain(15_000)).toBe(0);
+      const crashesRecorded = p.matomo
+        .recorded()
+        .filter((r) => r.cra !== undefined)
+        .map((r) => r.cra);
+      expect(crashesRecorded.sort()).toEqual(['boom 1', 'boom 2']);
+      expect(recordedCounts(p.matomo, 1)).toEqual([1]);
+      expect(await p.deadLetters()).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -35,6 +35,8 @@ export interface Pipeline {
   readonly dynamoProxy: FaultProxy;
   /** Between the batcher and Matomo. */
   readonly matomoProxy: FaultProxy;
+  /** The embedded SQS, for operations such as `taglane redrive --endpoint`. */
+  readonly queues: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   readonly batches: BatchOutcome[];
   /** Posts app events (as JSON) and returns the HTTP statuses. */
   post(events: unknown, source?: string): Promise<number>;
@@ -112,6 +114,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     sqsProxy,
     dynamoProxy,
     matomoProxy,
+    queues: { endpoint: sqsProxy.endpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
     batches,
     async post(events, source = 'app') {
       const key = source === 'hostile' ? secrets.HOSTILE_API_KEY : secrets.TAGLANE_API_KEY;
