@@ -81,19 +81,26 @@ async function secretSource(): Promise<SecretSource> {
 /** The data directory of `taglane serve`: its DynamoDB files and its visitor-key file. */
 async function forgetLocally(key: string, dataDir: string): Promise<string | undefined> {
   const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
-  const [{ startLocalAws }, { forgetVisitor }] = await Promise.all([
+  const [{ startLocalAws }, { forgetVisitor }, { lockDataDir }] = await Promise.all([
     import('../local/aws-local.ts'),
     import('../adapters/dynamodb-forget.ts'),
+    import('../local/data-dir-lock.ts'),
   ]);
-  const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+  // dynalite crashes on a LevelDB another process holds: refuse while serve runs, with a message.
+  const release = await lockDataDir(dataDir);
   try {
-    return await forgetVisitor({
-      client: aws.dynamodb,
-      tableName: aws.tableName,
-      keyHash: hashVisitorKey(key, secret),
-    });
+    const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    try {
+      return await forgetVisitor({
+        client: aws.dynamodb,
+        tableName: aws.tableName,
+        keyHash: hashVisitorKey(key, secret),
+      });
+    } finally {
+      await aws.close();
+    }
   } finally {
-    await aws.close();
+    await release();
   }
 }
 

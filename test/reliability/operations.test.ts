@@ -194,6 +194,11 @@ describe('taglane forget', () => {
       });
       expect(run.code, run.err).toBe(0);
       expect(run.out).toContain('forgot visitor 0123456789abcdef');
+      // While a serve holds the directory (this process's pid stands in for it), forget refuses.
+      await writeFile(join(dataDir, 'serve.pid'), `${process.pid}\n`);
+      const busy = await cli('forget', 'jane@example.com', '--data-dir', dataDir);
+      expect(busy.code).toBe(1);
+      expect(busy.err).toContain('in use by another taglane serve');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
