@@ -1,0 +1,73 @@
+import { type CostBreakdown, cloudRunWarmPerMonth, costPerMillionEvents, idleCostPerMonth } from './cost.ts';
+import { PRICES } from './prices.ts';
+import { round } from './stats.ts';
+
+/** Assumptions of the cost estimate that this machine cannot measure. */
+export const COST_ASSUMPTIONS = {
+  /** One SendMessageBatch round trip from Lambda to SQS in the same region, added to the measured handler time. */
+  sqsRoundTripMs: 15,
+  /** A batcher invocation of 100 messages: DynamoDB reads and writes plus one bulk POST to a real Matomo. */
+  batcherMs: 300,
+  ingestMemoryMb: 512,
+  batcherMemoryMb: 512,
+  batchSize: 100,
+  /** 500 visitors in 10,000 events, as in the delivery benchmark. */
+  visitorsPerMessage: 0.05,
+  newVisitorShare: 0.1,
+  invocationsPerColdStart: 1000,
+  /** lib/: the stack's secrets (webhook secrets, Matomo token, visitor key) and its alarms. */
+  secrets: 3,
+  alarms: 4,
+  /** The alarm topic's customer managed key. */
+  kmsKeys: 1,
+  idlePollers: 5,
+  /** Google's default server-side Tag Manager Cloud Run service: 1 vCPU, 512 MiB; one minimum instance always warm. */
+  cloudRunVcpu: 1,
+  cloudRunMemoryGib: 0.5,
+} as const;
+
+/** Item 5: dollars per million events, idle dollars per month, and the Cloud Run comparison. */
+export interface CostResult {
+  readonly pricesAsOf: string;
+  readonly assumptions: typeof COST_ASSUMPTIONS;
+  readonly measuredIngestMs: { readonly single: number; readonly batch100: number };
+  readonly singleEventPosts: CostBreakdown;
+  readonly batchesOf100: CostBreakdown;
+  readonly idlePerMonth: number;
+  readonly cloudRunWarmPerMonth: number;
+}
+
+/** Prices the measured ingest times (p50 of one POST of 1 and of 100 events). */
+export function estimateCost(
+  ingestSingleMs: number,
+  ingestBatchMs: number,
+  requestsPerEvent: number,
+): CostResult {
+  const a = COST_ASSUMPTIONS;
+  const common = {
+    ingestMemoryMb: a.ingestMemoryMb,
+    requestsPerEvent,
+    batchSize: a.batchSize,
+    batcherMs: a.batcherMs,
+    batcherMemoryMb: a.batcherMemoryMb,
+    visitorsPerMessage: a.visitorsPerMessage,
+    newVisitorShare: a.newVisitorShare,
+    invocationsPerColdStart: a.invocationsPerColdStart,
+  };
+  const sends = (events: number) => Math.ceil((events * requestsPerEvent) / 10) * a.sqsRoundTripMs;
+  const cents = (b: CostBreakdown): CostBreakdown =>
+    Object.fromEntries(Object.entries(b).map(([k, v]) => [k, round(v, 3)])) as unknown as CostBreakdown;
+  return {
+    pricesAsOf: PRICES.asOf,
+    assumptions: a,
+    measuredIngestMs: { single: ingestSingleMs, batch100: ingestBatchMs },
+    singleEventPosts: cents(
+      costPerMillionEvents({ ...common, eventsPerPost: 1, ingestMs: ingestSingleMs + sends(1) }, PRICES),
+    ),
+    batchesOf100: cents(
+      costPerMillionEvents({ ...common, eventsPerPost: 100, ingestMs: ingestBatchMs + sends(100) }, PRICES),
+    ),
+    idlePerMonth: round(idleCostPerMonth(a, PRICES)),
+    cloudRunWarmPerMonth: round(cloudRunWarmPerMonth(a.cloudRunVcpu, a.cloudRunMemoryGib, PRICES)),
+  };
+}

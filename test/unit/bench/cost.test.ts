@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type CostInputs,
+  cloudRunWarmPerMonth,
+  costPerMillionEvents,
+  idleCostPerMonth,
+} from '../../../bench/cost.ts';
+import { PRICES, type Prices } from '../../../bench/prices.ts';
+
+const free: Prices = {
+  aws: {
+    httpApiPerRequest: 0,
+    lambdaPerGbSecond: 0,
+    lambdaPerRequest: 0,
+    sqsPerRequest: 0,
+    dynamoPerWriteUnit: 0,
+    dynamoPerReadUnit: 0,
+    secretPerMonth: 0,
+    secretsPerApiCall: 0,
+    alarmPerMonth: 0,
+    kmsKeyPerMonth: 0,
+  },
+  cloudRun: { perVcpuSecond: 0, perGibSecond: 0 },
+};
+/** Only one AWS price set, so each test checks one line of the model. */
+const only = (key: keyof Prices['aws'], value: number): Prices => ({
+  ...free,
+  aws: { ...free.aws, [key]: value },
+});
+
+const single: CostInputs = {
+  eventsPerPost: 1,
+  ingestMs: 99.2,
+  ingestMemoryMb: 1024,
+  requestsPerEvent: 1,
+  batchSize: 100,
+  batcherMs: 500,
+  batcherMemoryMb: 2048,
+  visitorsPerMessage: 0.05,
+  newVisitorShare: 0.1,
+  invocationsPerColdStart: 1000,
+};
+const batched: CostInputs = { ...single, eventsPerPost: 100 };
+
+describe('costPerMillionEvents', () => {
+  it('charges one API Gateway request per POST', () => {
+    expect(costPerMillionEvents(single, only('httpApiPerRequest', 1e-6)).apiGateway).toBeCloseTo(1, 9);
+    expect(costPerMillionEvents(batched, only('httpApiPerRequest', 1e-6)).apiGateway).toBeCloseTo(0.01, 9);
+  });
+
+  it('bills Lambda duration rounded up to the millisecond at the configured memory', () => {
+    // 1M invocations x 0.1 s x 1 GB; batcher: 10,000 batches x 0.5 s x 2 GB.
+    const cost = costPerMillionEvents(single, only('lambdaPerGbSecond', 1e-5));
+    expect(cost.ingestLambda).toBeCloseTo(1, 9);
+    expect(cost.batcherLambda).toBeCloseTo(0.1, 9);
+  });
+
+  it('counts SQS calls of 10 messages for sending, receiving and deleting', () => {
+    // Single: 1M sends + 2 x 100k; batched: 10 sends per POST x 10k POSTs + 2 x 100k.
+    expect(costPerMillionEvents(single, only('sqsPerRequest', 1e-6)).sqs).toBeCloseTo(1.2, 9);
+    expect(costPerMillionEvents(batched, only('sqsPerRequest', 1e-6)).sqs).toBeCloseTo(0.3, 9);
+  });
+
+  it('reads and writes DynamoDB per message and per visitor of a batch', () => {
+    expect(costPerMillionEvents(single, only('dynamoPerReadUnit', 1e-6)).dynamodb).toBeCloseTo(1.05, 9);
+    expect(costPerMillionEvents(single, only('dynamoPerWriteUnit', 1e-6)).dynamodb).toBeCloseTo(1.055, 9);
+  });
+
+  it('adds the parts up and costs less per event when POSTs carry 100 events', () => {
+    const one = costPerMillionEvents(single, PRICES);
+    const parts =
+      one.apiGateway + one.ingestLambda + one.batcherLambda + one.sqs + one.dynamodb + one.secretsManager;
+    expect(one.total).toBeCloseTo(parts, 12);
+    expect(costPerMillionEvents(batched, PRICES).total).toBeLessThan(one.total);
+  });
+});
+
+describe('idle and Cloud Run', () => {
+  it('prices secrets, alarms, keys and empty long polls for 30 days', () => {
+    const idle = idleCostPerMonth({ secrets: 3, alarms: 4, kmsKeys: 1, idlePollers: 5 }, PRICES);
+    // 1.20 + 0.40 + 1.00 + 5 pollers x 3 polls a minute x 43,200 minutes x $0.40 per million.
+    expect(idle).toBeCloseTo(2.8592, 6);
+  });
+
+  it('keeps one instance warm for 2,592,000 seconds', () => {
+    expect(cloudRunWarmPerMonth(1, 0.5, PRICES)).toBeCloseTo(49.248, 6);
+  });
+});
