@@ -81,10 +81,22 @@ export class QueuePoller {
     }
   }
 
-  /** Stops polling and waits for the batch in flight, if any. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and waits for the batch in flight, if any, for at most `graceMs`: after a
+   * drain that timed out, the batch may be stuck on a Matomo that does not answer.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.#abort.abort();
-    await this.#running;
+    if (graceMs === Number.POSITIVE_INFINITY) {
+      await this.#running;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([this.#running, grace]);
+    clearTimeout(timer);
   }
 
   async #loop(): Promise<void> {

@@ -8,9 +8,9 @@ import { type RunningServer, startServer } from './server.ts';
 
 /**
  * The `serve` action: starts the pipeline, prints the banner and runs until SIGINT/SIGTERM.
- * The first signal stops accepting, drains the queue and returns (exit 0); a second one exits
- * at once. Start-up problems (invalid rules or flags, a busy port) go through `command.error`,
- * so they print once and the CLI exits 1.
+ * The first signal stops accepting, drains the queue and returns (exit 0, or 1 when the drain
+ * timed out with messages left); a second one exits at once. Start-up problems (invalid rules
+ * or flags, a busy port) go through `command.error`, so they print once and the CLI exits 1.
  */
 export async function runServe(flags: Readonly<Record<string, unknown>>, command: Command): Promise<void> {
   const print = (line: string): void => processIo.out(line);
@@ -27,7 +27,13 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
     }
     return command.error(`taglane serve: ${startupProblem(error)}`, { exitCode: 1 });
   }
-  await untilStopped(server, print);
+  const left = await untilStopped(server, print);
+  if (left > 0) {
+    // Exit 1: the queue lives in memory, so these requests are lost.
+    command.error(`taglane serve: drain timed out, ${left} queued message(s) were not delivered`, {
+      exitCode: 1,
+    });
+  }
 }
 
 /**
@@ -50,7 +56,8 @@ function startupProblem(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function untilStopped(server: RunningServer, print: (line: string) => void): Promise<void> {
+/** Resolves after the first signal's drain with the number of messages left undelivered. */
+function untilStopped(server: RunningServer, print: (line: string) => void): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -65,11 +72,10 @@ function untilStopped(server: RunningServer, print: (line: string) => void): Pro
       server.close().then(
         (left) => {
           process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-          if (left > 0) processIo.err(`drain timed out: ${left} message(s) were not delivered`);
-          else print('queue drained, bye');
+          if (left === 0) print('queue drained, bye');
           // Idle keep-alive sockets of the SDK clients must not keep the process up.
           setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
-          resolve();
+          resolve(left);
         },
         (error: unknown) => {
           processIo.err(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);

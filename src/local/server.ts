@@ -129,7 +129,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         closing ??= (async () => {
           await http.close();
           const left = await poller.drain(options.drainTimeoutMs);
-          await poller.stop();
+          await poller.stop(left > 0 ? 1000 : Number.POSITIVE_INFINITY);
           await stopAll();
           return left;
         })();

@@ -37,7 +37,8 @@ function serve(name: string, env: Record<string, string>, args: string[] = []): 
   return proc;
 }
 
-describe('taglane serve as a process', () => {
+// Child processes start slowly on a busy machine (tsx compiles the CLI first).
+describe('taglane serve as a process', { timeout: 60_000 }, () => {
   it('delivers every event accepted before SIGTERM, then exits 0', async () => {
     const proc = serve('drain', {
       ...secrets,
@@ -98,6 +99,30 @@ describe('taglane serve as a process', () => {
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(1);
       expect(proc.stderr()).toContain('SIGTERM again');
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it('exits 1 and says how many messages are lost when the drain times out', async () => {
+    const hanging = await startMatomoServer({ sites: [1], superUserTokens: [secrets.MATOMO_TOKEN] });
+    try {
+      await hanging.outage({ kind: 'hang' });
+      const proc = serve('drain-timeout', {
+        ...secrets,
+        MATOMO_URL: hanging.url,
+        TAGLANE_BATCH_WINDOW: '0',
+        TAGLANE_DRAIN_TIMEOUT: '1',
+        TAGLANE_MATOMO_TIMEOUT_MS: '600000',
+      });
+      await proc.waitFor(LISTENING);
+      expect((await sendApp(proc.url, secrets, { id: 'lost', type: 'page_view', userId: 'u' })).status).toBe(
+        202,
+      );
+      while (hanging.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr()).toContain('drain timed out, 1 queued message(s) were not delivered');
     } finally {
       await hanging.close();
     }
