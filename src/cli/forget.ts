@@ -81,16 +81,24 @@ async function secretSource(): Promise<SecretSource> {
 /** The data directory of `taglane serve`: its DynamoDB files and its visitor-key file. */
 async function forgetLocally(key: string, dataDir: string): Promise<string | undefined> {
   const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
-  const [{ startLocalAws }, { forgetVisitor }, { lockDataDir }] = await Promise.all([
-    import('../local/aws-local.ts'),
-    import('../adapters/dynamodb-forget.ts'),
-    import('../local/data-dir-lock.ts'),
-  ]);
+  const [{ startLocalAws }, { forgetVisitor }, { lockDataDir }, { waitUntilTableExists }] = await Promise.all(
+    [
+      import('../local/aws-local.ts'),
+      import('../adapters/dynamodb-forget.ts'),
+      import('../local/data-dir-lock.ts'),
+      import('@aws-sdk/client-dynamodb'),
+    ],
+  );
   // dynalite crashes on a LevelDB another process holds: refuse while serve runs, with a message.
   const release = await lockDataDir(dataDir);
   try {
     const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     try {
+      // A data dir serve never used gets a new table, which dynalite hides until it is ACTIVE.
+      await waitUntilTableExists(
+        { client: aws.dynamodb, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
+        { TableName: aws.tableName },
+      );
       return await forgetVisitor({
         client: aws.dynamodb,
         tableName: aws.tableName,

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
@@ -177,6 +177,11 @@ describe('taglane forget', () => {
       await writeFile(join(dataDir, 'visitor-hmac-key'), 'serve-kept-key\n');
       const key = (await readFile(join(dataDir, 'visitor-hmac-key'), 'utf8')).trim();
       const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+      // dynalite answers ResourceNotFound until a new table turns ACTIVE.
+      await waitUntilTableExists(
+        { client: aws.dynamodb, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
+        { TableName: aws.tableName },
+      );
       await aws.dynamodb.send(
         new PutItemCommand({
           TableName: aws.tableName,
