@@ -2,7 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 
@@ -123,6 +128,9 @@ async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise
     // The table is kept on disk between runs: that is how visitor ids survive a restart.
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  // dynalite answers ResourceNotFound for a table it is still creating, even with
+  // createTableMs 0: a first batch would fail and wait out the visibility timeout.
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
 }
 
 function listen(server: Server): Promise<void> {
