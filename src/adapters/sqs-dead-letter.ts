@@ -13,7 +13,9 @@ const MAX_ENTRIES = 10;
 /**
  * Dead letters on an SQS queue. Each message body is the original message with the reason
  * beside it, `{"reason", "detail", "messageId", "body"}`, and the reason is also a message
- * attribute so `taglane redrive` and operators can filter without parsing.
+ * attribute so `taglane redrive` and operators can filter without parsing. SQS's
+ * StartMessageMoveTask moves such a letter back unchanged; the batcher reads it as the request
+ * in `body` (`src/batcher/parse.ts`).
  */
 export class SqsDeadLetterSink implements DeadLetterSink {
   readonly #client: SQSClient;

@@ -104,7 +104,11 @@ export function registerRedriveCommand(program: Command, io: CliIo, setExit: (co
     )
     .option('--max <n>', 'move at most n letters')
     .option('--dry-run', 'count what would move, move nothing', false)
-    .option('--native', "use SQS's StartMessageMoveTask (moves messages unchanged)", false)
+    .option(
+      '--native',
+      "use SQS's StartMessageMoveTask: moves everything unchanged, no --reason filter (the batcher unwraps its own letters)",
+      false,
+    )
     .action(async (flags: RedriveFlags) => {
       setExit(await redriveCommand(flags, io));
     });

@@ -43,4 +43,47 @@ describe('parseMessages', () => {
     expect(malformed[1]?.detail).toMatch(/^v: .*; visitor\.browserId: expected 16 hex characters$/);
     expect(malformed[1]?.body).toBe(JSON.stringify(broken));
   });
+
+  it('reads a dead letter moved back unchanged as the request it carries', () => {
+    const body = JSON.stringify(valid);
+    const letter = JSON.stringify({
+      messageId: 'old',
+      reason: 'rejected',
+      detail: 'Matomo answered 500',
+      body,
+    });
+    const { items, malformed } = parseMessages([
+      { messageId: 'moved', body: letter },
+      { messageId: 'plain', body },
+    ]);
+    expect(malformed).toEqual([]);
+    expect(items).toHaveLength(1);
+    expect(items[0]?.request).toEqual(valid);
+    expect(items[0]?.messageIds).toEqual(['moved', 'plain']);
+    expect(items[0]?.body).toBe(body);
+  });
+
+  it('dead-letters a broken envelope with the envelope problems and its body unchanged', () => {
+    const letter = JSON.stringify({ messageId: 'old', reason: 'invalid', body: 42, extra: true });
+    const { items, malformed } = parseMessages([{ messageId: 'm', body: letter }]);
+    expect(items).toEqual([]);
+    expect(malformed).toHaveLength(1);
+    expect(malformed[0]?.detail).toMatch(/^dead-letter envelope: .*detail: .*body: .*extra/);
+    expect(malformed[0]?.body).toBe(letter);
+  });
+
+  it('dead-letters an envelope whose request is malformed with the request alone, so letters never nest', () => {
+    const inner = JSON.stringify({ ...valid, id: 'short' });
+    const letters = [
+      JSON.stringify({ messageId: 'a', reason: 'malformed', detail: 'x', body: inner }),
+      JSON.stringify({ messageId: 'b', reason: 'malformed', detail: 'x', body: 'not json' }),
+    ];
+    const { items, malformed } = parseMessages(letters.map((body, i) => ({ messageId: `m${i}`, body })));
+    expect(items).toEqual([]);
+    expect(malformed.map((l) => l.detail)).toEqual([
+      'in a dead letter (was malformed): id: expected 32 lowercase hex characters',
+      expect.stringMatching(/^in a dead letter \(was malformed\): body is not JSON/),
+    ]);
+    expect(malformed.map((l) => l.body)).toEqual([inner, 'not json']);
+  });
 });
