@@ -21,7 +21,11 @@ export function createBatcherHandler(deps: BatcherDeps): BatcherHandler {
   const logger = new Logger({ serviceName: 'taglane-batcher' });
   const metrics = new Metrics({ namespace: 'Taglane', serviceName: 'batcher' });
   const wired: BatcherDeps = { ...deps, log: deps.log ?? powertoolsLog(logger) };
-  return middy<SQSEvent, SQSBatchResponse>()
+  // No early timeout: middy would answer "all failed" while deliver() kept running, and a
+  // second invocation could then send the same requests while the first still had them in
+  // flight (seen under load locally, where the poller waits for no one). At the Lambda
+  // timeout the runtime is reset instead, so nothing resumes in the background.
+  return middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use({
