@@ -95,6 +95,7 @@ export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides =
       maxRequests: config.TAGLANE_BULK_MAX_REQUESTS,
       maxBytes: config.TAGLANE_BULK_MAX_BYTES,
       deliveredTtlSeconds: config.TAGLANE_DELIVERED_TTL_DAYS * 86_400,
+      bulkTimeoutMs: config.TAGLANE_MATOMO_TIMEOUT_MS,
       visitorHmacKey: hmacKey,
     },
     now: Date.now,

@@ -37,10 +37,14 @@ export function createBatcherHandler(deps: BatcherDeps): BatcherHandler {
         };
       },
     })
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const report = await deliver(
         event.Records.map((r: SQSRecord) => ({ messageId: r.messageId, body: r.body })),
         wired,
+        // Lambda always provides it; hand-made test contexts may not.
+        typeof context.getRemainingTimeInMillis === 'function'
+          ? { remainingMs: () => context.getRemainingTimeInMillis() }
+          : {},
       );
       publishDeliveryMetrics(metrics, report);
       logger.info('batch delivered', { ...report.counts, bulks: report.bulks.length });

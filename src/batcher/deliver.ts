@@ -1,3 +1,4 @@
+import { OutOfTimeError } from './errors.ts';
 import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
 import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
@@ -33,13 +34,26 @@ export interface DeliveryReport {
 /** `tracking_requests_require_authentication_when_custom_timestamp_newer_than` default. */
 const OLD_CDT_SECONDS = 86_400;
 
+/** Time kept after the last bulk for recording ids, sending dead letters and answering. */
+const RESERVE_MS = 1000;
+
+/** What {@link deliver} knows about the invocation it runs in. */
+export interface DeliverOptions {
+  /** Milliseconds left before the function times out (Lambda's `getRemainingTimeInMillis`). */
+  readonly remainingMs?: () => number;
+}
+
 /**
  * Delivers a batch of queued requests to Matomo: skips those delivered before, resolves stable
  * visitor ids, sends chronological bulks, dead-letters what can never succeed (with the reason)
  * and returns the messages to retry. Nothing is dropped silently: every message ends delivered,
  * skipped, dead-lettered or in `batchItemFailures`.
  */
-export async function deliver(messages: readonly QueueMessage[], deps: BatcherDeps): Promise<DeliveryReport> {
+export async function deliver(
+  messages: readonly QueueMessage[],
+  deps: BatcherDeps,
+  options: DeliverOptions = {},
+): Promise<DeliveryReport> {
   const counts: DeliveryCounts = {
     received: messages.length,
     ...{ delivered: 0, skipped: 0, invalid: 0, invalidUnindexed: 0, retried: 0 },
@@ -50,6 +64,11 @@ export async function deliver(messages: readonly QueueMessage[], deps: BatcherDe
   const retry: BatchItem[] = [];
   const bulks: BulkStat[] = [];
   const nowSeconds = Math.floor(deps.now() / 1000);
+  // Bulks start only while one more fits before the function times out. A function given less
+  // than that from the start (a short local visibility timeout) is not held to it, or it
+  // could never deliver: it sends as before.
+  const bulkNeedsMs = (deps.config.bulkTimeoutMs ?? 10_000) + RESERVE_MS;
+  const enforceTime = (options.remainingMs?.() ?? 0) >= bulkNeedsMs;
   try {
     const done = await deps.deliveryLog.delivered(items.map((i) => i.request.id));
     const pending = items.filter((i) => !done.has(i.request.id));
@@ -80,6 +99,10 @@ export async function deliver(messages: readonly QueueMessage[], deps: BatcherDe
       bulks,
       unindexedInvalid: 0,
       log: deps.log,
+      checkTime: () => {
+        const left = enforceTime ? options.remainingMs?.() : undefined;
+        if (left !== undefined && left < bulkNeedsMs) throw new OutOfTimeError(left);
+      },
     };
     const delivered: BatchItem[] = [];
     const groups = groupBy(sortByTime(ready), (r) => `${r.destination.url}\n${r.destination.token ?? ''}`);

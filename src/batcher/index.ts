@@ -1,4 +1,5 @@
-export { type DeliveryCounts, type DeliveryReport, deliver } from './deliver.ts';
+export { type DeliverOptions, type DeliveryCounts, type DeliveryReport, deliver } from './deliver.ts';
+export { BatcherError, OutOfTimeError } from './errors.ts';
 export { chunkBySize, compareRequests, sortByTime } from './order.ts';
 export type { BatchItem, QueueMessage } from './parse.ts';
 export type {

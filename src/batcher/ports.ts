@@ -78,6 +78,11 @@ export interface BatcherConfig {
   readonly maxBytes: number;
   /** How long delivered request ids are remembered, in seconds. @default 7 days */
   readonly deliveredTtlSeconds: number;
+  /**
+   * The Matomo client's timeout per bulk, in milliseconds: a bulk is started only while the
+   * invocation has at least this much time left plus a reserve for recording. @default 10000
+   */
+  readonly bulkTimeoutMs?: number;
   /** Secret keying the HMAC of visitor keys. */
   readonly visitorHmacKey: string;
 }

@@ -1,5 +1,6 @@
 import type { MatomoEndpoint } from '../matomo/client.ts';
 import { MatomoError, MatomoPayloadTooLargeError } from '../matomo/errors.ts';
+import { OutOfTimeError } from './errors.ts';
 import { chunkBySize, entryBytes, envelopeBytes } from './order.ts';
 import type { BatchItem } from './parse.ts';
 import type { BatcherLog, DeadLetterReason, Destination } from './ports.ts';
@@ -34,6 +35,8 @@ export interface SendContext {
   readonly log: BatcherLog | undefined;
   /** Called after each accepted bulk with its delivered entries, before the next bulk goes out. */
   readonly onDelivered: (entries: readonly BulkEntry[]) => Promise<void>;
+  /** Throws {@link OutOfTimeError} when no further bulk may start in this invocation. */
+  readonly checkTime: () => void;
 }
 
 const INVALID_DETAIL =
@@ -59,7 +62,8 @@ export async function sendToDestination(
     }
   } catch (error) {
     const unsent = entries.filter((e) => !outcomes.has(e)).length;
-    ctx.log?.warn('Matomo unavailable; requests go back to the queue', { error: describe(error), unsent });
+    const why = error instanceof OutOfTimeError ? 'Out of time' : 'Matomo unavailable';
+    ctx.log?.warn(`${why}; requests go back to the queue`, { error: describe(error), unsent });
   }
   // A lone request answered with 500 is poisonous only if Matomo accepted others meanwhile;
   // when nothing got through, Matomo itself is failing and every request is retried instead.
@@ -82,6 +86,7 @@ async function sendSplitting(
   outcomes: Map<BulkEntry, SendOutcome>,
   suspects: BulkEntry[],
 ): Promise<void> {
+  ctx.checkTime();
   const started = ctx.now();
   const stat = (outcome: BulkStat['outcome']): void => {
     ctx.bulks.push({ size: chunk.length, latencyMs: ctx.now() - started, outcome });
