@@ -30,6 +30,8 @@ export interface LocalAwsOptions {
 /** The running in-process SQS and DynamoDB servers, with SDK clients pointed at them. */
 export interface LocalAws {
   readonly sqs: SQSClient;
+  /** Endpoint of the embedded SQS server, for `taglane redrive --endpoint`. */
+  readonly sqsEndpoint: string;
   readonly dynamodb: DynamoDBClient;
   readonly queueUrl: string;
   readonly queueArn: string;
@@ -78,7 +80,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const queueArn = await arnOf(sqs, queueUrl);
     const tableName = 'taglane-local';
     await createTable(dynamodb, tableName);
-    return { sqs, dynamodb, queueUrl, queueArn, dlqUrl, tableName, close };
+    return { sqs, sqsEndpoint: urlOf(sqsServer), dynamodb, queueUrl, queueArn, dlqUrl, tableName, close };
   } catch (error) {
     await close();
     throw error;

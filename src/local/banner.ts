@@ -9,8 +9,12 @@ export interface BannerInput {
   readonly config: ServeConfig;
   readonly ruleSet: RuleSet;
   readonly generated: GeneratedSecrets;
-  /** Secret names used by rule files but not set: those routes will answer 401. */
+  /** Secret names used by rule files but not set: ingest answers 500 `misconfigured` for them. */
   readonly missingSecrets: readonly string[];
+  /** The embedded SQS; printed as a `taglane redrive` command that reaches it. */
+  readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
+  /** Messages a previous run left queued, replayed from the journal. */
+  readonly replayed: number;
 }
 
 /** A first event the shipped `app` rules turn into a page view. */
@@ -38,11 +42,15 @@ export function formatBanner(input: BannerInput): string {
   }
   if (sources.length === 0) lines.push('  (no rule files: every event will be answered 404)');
   for (const name of input.missingSecrets)
-    lines.push(`  ! ${name} is not set: requests needing it are refused with 401`);
+    lines.push(`  ! ${name} is not set: requests needing it fail with 500 until it is set`);
   lines.push('');
   const window = `${config.batchWindowMs / 1000} s`;
   lines.push(
     `Queue:     in-process SQS, batches of ${config.batchSize} within ${window}, retried after ${config.visibilityTimeoutSeconds} s, dead-lettered after ${config.maxReceiveCount} receives`,
+  );
+  const journal = `${display(config.dataDir)}/queue.journal`;
+  lines.push(
+    `           journaled to ${journal} before a request is accepted${input.replayed > 0 ? `; ${input.replayed} message(s) from the last run queued again` : ''}`,
   );
   lines.push(`Visitors:  in-process DynamoDB in ${display(config.dataDir)}/ (visitor ids survive restarts)`);
   lines.push(
@@ -53,6 +61,7 @@ export function formatBanner(input: BannerInput): string {
   for (const [name, value] of generated.apiKeys)
     lines.push(`API key:   ${name} was not set; for this session it is ${value}`);
   lines.push(
+    `Redrive:   taglane redrive --endpoint ${input.sqs.endpoint} --queue-url ${input.sqs.queueUrl} --dlq-url ${input.sqs.dlqUrl}`,
     '',
     ...firstEvent(input),
     '',

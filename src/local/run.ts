@@ -3,7 +3,7 @@ import { describeFailure } from '../cli/failure.ts';
 import { processIo } from '../cli/io.ts';
 import { RuleSetError } from '../rules/index.ts';
 import { formatBanner } from './banner.ts';
-import { resolveServeConfig, ServeConfigError } from './config.ts';
+import { resolveServeConfig, type ServeConfig, ServeConfigError } from './config.ts';
 import { type RunningServer, startServer } from './server.ts';
 
 /**
@@ -16,8 +16,9 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
   const print = (line: string): void => processIo.out(line);
   quietLambdaTooling(process.env);
   let server: RunningServer;
+  let config: ServeConfig;
   try {
-    const config = resolveServeConfig(flags);
+    config = resolveServeConfig(flags);
     server = await startServer({ ...config, print });
     print(formatBanner({ ...server, config }));
   } catch (error) {
@@ -29,10 +30,11 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
   }
   const left = await untilStopped(server, print);
   if (left > 0) {
-    // Exit 1: the queue lives in memory, so these requests are lost.
-    command.error(`taglane serve: drain timed out, ${left} queued message(s) were not delivered`, {
-      exitCode: 1,
-    });
+    // Exit 1: not lost (the journal keeps them), but not delivered either, and a script should know.
+    command.error(
+      `taglane serve: drain timed out, ${left} queued message(s) were not delivered; they stay in ${config.dataDir}/queue.journal and are queued again on the next start`,
+      { exitCode: 1 },
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
@@ -11,6 +11,7 @@ import { startHttpServer } from './http-server.ts';
 import { type InspectedRequest, type Inspector, startInspector } from './inspector.ts';
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
 import { type BatchOutcome, QueuePoller } from './poller.ts';
+import { attachSqsJournal } from './sqs-journal.ts';
 import { terminalLog } from './terminal-log.ts';
 
 /** Options for {@link startServer}: the validated configuration and where output goes. */
@@ -28,6 +29,10 @@ export interface RunningServer {
   readonly ruleSet: RuleSet;
   readonly generated: GeneratedSecrets;
   readonly missingSecrets: readonly string[];
+  /** The embedded SQS, so `taglane redrive` can reach it while this server runs. */
+  readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
+  /** Journaled messages that were still queued when the last run ended, queued again now. */
+  readonly replayed: number;
   /** What the inspector received; empty when a real Matomo is used. */
   inspected(): readonly InspectedRequest[];
   /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
@@ -68,6 +73,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
     const aws = await startLocalAws({ ...options, dataDir });
     cleanups.push(() => aws.close());
+    // Before any handler runs: replayed messages are queued first, then every send is journaled.
+    const journal = await attachSqsJournal(
+      aws.sqs,
+      { requests: aws.queueUrl, 'dead-letters': aws.dlqUrl },
+      join(dataDir, 'queue.journal'),
+    );
+    cleanups.push(() => journal.close());
     let matomoUrl = options.matomoUrl;
     let inspector: Inspector | undefined;
     if (matomoUrl === undefined) {
@@ -123,6 +135,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
+      replayed: journal.replayed,
       inspected: () => inspector?.requests() ?? [],
       drain: (timeoutMs) => poller.drain(timeoutMs),
       close: () => {

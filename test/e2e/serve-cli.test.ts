@@ -104,7 +104,7 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
     }
   });
 
-  it('exits 1 and says how many messages are lost when the drain times out', async () => {
+  it('exits 1 naming the undelivered messages when the drain times out; the next start delivers them', async () => {
     const hanging = await startMatomoServer({ sites: [1], superUserTokens: [secrets.MATOMO_TOKEN] });
     try {
       await hanging.outage({ kind: 'hang' });
@@ -123,6 +123,16 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(1);
       expect(proc.stderr()).toContain('drain timed out, 1 queued message(s) were not delivered');
+      expect(proc.stderr()).toContain('queue.journal and are queued again on the next start');
+      await hanging.recover();
+      const before = hanging.recorded().length;
+      const next = serve('drain-timeout', { ...secrets, MATOMO_URL: hanging.url, TAGLANE_BATCH_WINDOW: '0' });
+      await next.waitFor('1 message(s) from the last run queued again');
+      while (hanging.recorded().length === before) await new Promise((resolve) => setTimeout(resolve, 50));
+      next.child.kill('SIGTERM');
+      expect(await next.exited).toBe(0);
+      // The hung bulk was never committed, so the replayed copy is the only one recorded.
+      expect(hanging.recorded().filter((r) => r.uid === 'u')).toHaveLength(1);
     } finally {
       await hanging.close();
     }

@@ -59,7 +59,7 @@ describe('taglane serve stopped while delivering', () => {
     expect(recordedCounts(matomo, 40)).toEqual(Array.from({ length: 40 }, () => 1));
   });
 
-  it('SIGKILL mid-batch: nothing is recorded twice; what the in-memory queue held is the measured window', async () => {
+  it('SIGKILL mid-batch: after a restart every accepted event is delivered, none twice', async () => {
     const first = await startServeProcess({
       dataDir,
       matomoUrl: matomo.url,
@@ -78,35 +78,25 @@ describe('taglane serve stopped while delivering', () => {
 
     const second = await startServeProcess({ dataDir, matomoUrl: matomo.url });
     running.push(second);
+    // The journal in the data directory put the 30 undelivered messages back on the queue.
+    expect(second.output()).toContain('30 message(s) from the last run queued again');
     expect(await send(second.url, 40, 10)).toBe(10);
-    expect(
-      await until(
-        () =>
-          recordedCounts(matomo, 50)
-            .slice(40)
-            .every((c) => c === 1),
-        15_000,
-      ),
-    ).toBe(true);
-    await sleep(500);
+    expect(await until(() => recordedCounts(matomo, 50).every((c) => c >= 1), 15_000)).toBe(true);
+    // SIGTERM drains the queue before exiting: every copy that would ever be sent has been sent.
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
     const counts = recordedCounts(matomo, 50);
     reportFigures('sigkill', {
       injected: 'SIGKILL while a bulk was in flight (Matomo holding it open), 30 events accepted and queued',
       ...countFigures(counts),
       accepted: accepted + 20,
     });
-    expect(counts.every((c) => c <= 1)).toBe(true);
-    expect(counts.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 1));
     expect(accepted).toBe(30);
+    expect(counts).toEqual(Array.from({ length: 50 }, () => 1));
     // Visitor ids live in the data directory: the same person keeps their cid after the restart.
     const cidOf = (n: number): string | undefined =>
       matomo.recorded().find((r) => r.url === `https://www.example.com/p/${n}`)?.cid;
     expect(cidOf(42)).toBeDefined();
     expect(cidOf(42)).toBe(cidOf(0));
-    stop(second);
   });
 });
-
-function stop(serve: ServeProcess): void {
-  serve.child.kill('SIGTERM');
-}

@@ -19,6 +19,12 @@ const flags = {
   drainTimeout: '60',
 };
 
+const sqs = {
+  endpoint: 'http://127.0.0.1:40001',
+  queueUrl: 'http://127.0.0.1:40001/123456789012/taglane-requests',
+  dlqUrl: 'http://127.0.0.1:40001/123456789012/taglane-dead-letters',
+};
+
 let ruleSet: RuleSet;
 let dataDir: string;
 beforeAll(async () => {
@@ -60,10 +66,17 @@ describe('start-up banner', () => {
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      sqs,
+      replayed: 0,
     });
     expect(text).toContain(`-H "x-api-key: ${key}"`);
     expect(text).toMatch(/stripe +POST \/webhooks\/stripe +stripe \(STRIPE_WEBHOOK_SECRET\)/);
-    expect(text).toContain('! STRIPE_WEBHOOK_SECRET is not set');
+    // Ingest answers 500 `misconfigured` for a source whose secret is missing, not 401.
+    expect(text).toContain('! STRIPE_WEBHOOK_SECRET is not set: requests needing it fail with 500');
+    expect(text).toContain(
+      `taglane redrive --endpoint ${sqs.endpoint} --queue-url ${sqs.queueUrl} --dlq-url ${sqs.dlqUrl}`,
+    );
+    expect(text).toContain('journaled to .taglane/queue.journal');
   });
 
   it('never prints a secret the user set: the curl names the variable instead', async () => {
@@ -80,6 +93,8 @@ describe('start-up banner', () => {
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      sqs,
+      replayed: 0,
     });
     expect(text).toContain('-H "x-api-key: $TAGLANE_API_KEY"');
     for (const secret of [userKey, 'whsec_user', 'tok_user', env.TAGLANE_VISITOR_HMAC_KEY ?? '']) {
