@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
@@ -9,7 +9,8 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
+import { journalingListener, SqsJournal } from './sqs-journal.ts';
 
 /** dynalite ships no types; this is the part of its factory we use. */
 type DynaliteFactory = (options: { path?: string; createTableMs?: number }) => Server;
@@ -25,6 +26,11 @@ export interface LocalAwsOptions {
   readonly visibilityTimeoutSeconds: number;
   /** Receives after which SQS moves a message to the dead-letter queue. */
   readonly maxReceiveCount: number;
+  /**
+   * A journal file that makes the queues durable: what it holds is queued again at start,
+   * and every change to the queues is recorded in it before SQS answers. @default in memory only
+   */
+  readonly journal?: string;
 }
 
 /** The running in-process SQS and DynamoDB servers, with SDK clients pointed at them. */
@@ -37,6 +43,8 @@ export interface LocalAws {
   readonly queueArn: string;
   readonly dlqUrl: string;
   readonly tableName: string;
+  /** Messages the journal held at start and queued again (0 without a journal). */
+  readonly replayed: number;
   close(): Promise<void>;
 }
 
@@ -51,11 +59,17 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   await mkdir(options.dataDir, { recursive: true });
-  const sqsServer = await createSqsServer({
+  // createSqsServer without the wrapper: the journal must see each call before it is answered.
+  const { requestHandler, service } = createRequestHandler({
     port: 0,
     hostname: '127.0.0.1',
     emulateQueueCreationLifecycle: false,
   });
+  let journal: SqsJournal | undefined;
+  const sqsServer = createServer(journalingListener(requestHandler, () => journal));
+  await listen(sqsServer);
+  // local-aws-sqs builds queue URLs from this port, as createSqsServer sets it.
+  service.PORT = (sqsServer.address() as AddressInfo).port;
   const dynamoServer = dynalite({ path: `${options.dataDir}/dynamodb`, createTableMs: 0 });
   try {
     await listen(dynamoServer);
@@ -70,6 +84,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     credentials: CREDENTIALS,
   });
   const close = async (): Promise<void> => {
+    await journal?.close();
     sqs.destroy();
     dynamodb.destroy();
     sqsServer.closeAllConnections();
@@ -78,9 +93,23 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   try {
     const { dlqUrl, queueUrl } = await createQueues(sqs, options);
     const queueArn = await arnOf(sqs, queueUrl);
+    if (options.journal !== undefined) {
+      journal = await SqsJournal.open(options.journal, sqs, { requests: queueUrl, 'dead-letters': dlqUrl });
+    }
     const tableName = 'taglane-local';
     await createTable(dynamodb, tableName);
-    return { sqs, sqsEndpoint: urlOf(sqsServer), dynamodb, queueUrl, queueArn, dlqUrl, tableName, close };
+    const replayed = journal?.replayed ?? 0;
+    return {
+      sqs,
+      sqsEndpoint: urlOf(sqsServer),
+      dynamodb,
+      queueUrl,
+      queueArn,
+      dlqUrl,
+      tableName,
+      replayed,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -11,7 +11,6 @@ import { startHttpServer } from './http-server.ts';
 import { type InspectedRequest, type Inspector, startInspector } from './inspector.ts';
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
 import { type BatchOutcome, QueuePoller } from './poller.ts';
-import { attachSqsJournal } from './sqs-journal.ts';
 import { terminalLog } from './terminal-log.ts';
 
 /** Options for {@link startServer}: the validated configuration and where output goes. */
@@ -71,15 +70,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       dataDir,
     );
-    const aws = await startLocalAws({ ...options, dataDir });
+    // The journal makes the queue durable: ingest's 202 comes after the message is on disk.
+    const aws = await startLocalAws({ ...options, dataDir, journal: join(dataDir, 'queue.journal') });
     cleanups.push(() => aws.close());
-    // Before any handler runs: replayed messages are queued first, then every send is journaled.
-    const journal = await attachSqsJournal(
-      aws.sqs,
-      { requests: aws.queueUrl, 'dead-letters': aws.dlqUrl },
-      join(dataDir, 'queue.journal'),
-    );
-    cleanups.push(() => journal.close());
     let matomoUrl = options.matomoUrl;
     let inspector: Inspector | undefined;
     if (matomoUrl === undefined) {
@@ -136,7 +129,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
-      replayed: journal.replayed,
+      replayed: aws.replayed,
       inspected: () => inspector?.requests() ?? [],
       drain: (timeoutMs) => poller.drain(timeoutMs),
       close: () => {

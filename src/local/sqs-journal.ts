@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import {
   type DeleteMessageBatchCommandInput,
   type DeleteMessageBatchCommandOutput,
@@ -23,40 +24,103 @@ import {
 /** Queue URLs of the embedded SQS server, by their journal name. */
 export type JournaledQueueUrls = Readonly<Record<JournaledQueue, string>>;
 
-/** A journal attached to an SQS client. */
-export interface SqsJournal {
+/** The SQS actions that change what the queues hold (and ReceiveMessage, for receipt handles). */
+const OBSERVED = new Set([
+  'SendMessage',
+  'SendMessageBatch',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+]);
+
+/**
+ * Makes the embedded queues durable. `open` replays into `queues` every message the journal
+ * at `path` holds that was never deleted and rewrites the journal with only those; from then
+ * on {@link journalingListener} records every message any client sends to the queues or
+ * deletes from them (serve's own clients and `taglane redrive` alike) before SQS answers, so
+ * ingest never answers 202 for a message a crash could lose.
+ */
+export class SqsJournal {
   /** Messages found in the journal at start-up and sent to the queues again. */
   readonly replayed: number;
-  /** Waits for pending writes and closes the file; the client stays usable. */
-  close(): Promise<void>;
+  readonly #observer: SqsObserver;
+  readonly #writer: JournalWriter;
+
+  private constructor(replayed: number, observer: SqsObserver, writer: JournalWriter) {
+    this.replayed = replayed;
+    this.#observer = observer;
+    this.#writer = writer;
+  }
+
+  /** Replays and compacts the journal at `path`, then opens it for appending. */
+  static async open(path: string, sqs: SQSClient, queues: JournaledQueueUrls): Promise<SqsJournal> {
+    const live = await readJournal(path);
+    const replayed = await replay(sqs, queues, live);
+    await writeJournal(path, replayed);
+    const writer = await JournalWriter.open(path);
+    return new SqsJournal(replayed.length, new SqsObserver(queues, writer), writer);
+  }
+
+  /** Journals what a successful SQS call (JSON protocol input and output) did to the queues. */
+  observe(action: string, input: unknown, output: unknown): Promise<void> {
+    return this.#observer.observe(`${action}Command`, input, output);
+  }
+
+  /** Waits for pending writes and closes the file; later sends to the queues fail. */
+  close(): Promise<void> {
+    return this.#writer.close();
+  }
 }
 
 /**
- * Makes the embedded queues durable: replays into `queues` every message the journal at `path`
- * holds that was never deleted, rewrites the journal with only those, then journals every
- * message `sqs` sends to the queues and every one it deletes. A send resolves only after its
- * messages are synced to disk, so ingest never answers 202 for a message a crash could lose.
+ * Wraps local-aws-sqs's request handler: the answer to a call that changed a queue is held
+ * until the change is journaled, and replaced by an SQS `InternalError` (500) if that failed.
+ * Until `journal()` returns one (during replay), calls pass through unrecorded.
  */
-export async function attachSqsJournal(
-  sqs: SQSClient,
-  queues: JournaledQueueUrls,
-  path: string,
-): Promise<SqsJournal> {
-  const live = await readJournal(path);
-  const replayed = await replay(sqs, queues, live);
-  await writeJournal(path, replayed);
-  const writer = await JournalWriter.open(path);
-  const observer = new SqsObserver(queues, writer);
-  sqs.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      // Journaled before the caller sees success: a crash before the sync fails the send.
-      await observer.observe(context.commandName ?? '', args.input, result.output);
-      return result;
-    },
-    { step: 'initialize', name: 'taglaneQueueJournal' },
-  );
-  return { replayed: replayed.length, close: () => writer.close() };
+export function journalingListener(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  journal: () => SqsJournal | undefined,
+): RequestListener {
+  return (req, res) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
+    const current = journal();
+    if (current === undefined || !OBSERVED.has(action)) {
+      void handler(req, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const end = res.end.bind(res);
+    const held = (body?: unknown): ServerResponse => {
+      if (res.statusCode !== 200) return end(body as string);
+      // DeleteMessage answers with no body at all.
+      const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
+      current.observe(action, parse(Buffer.concat(chunks).toString('utf8')), parse(text)).then(
+        () => end(body as string),
+        (error: unknown) => {
+          res.statusCode = 500;
+          end(
+            JSON.stringify({
+              __type: 'com.amazonaws.sqs#InternalError',
+              message: `the local queue journal could not record this call: ${error instanceof Error ? error.message : String(error)}`,
+            }),
+          );
+        },
+      );
+      return res;
+    };
+    res.end = held as ServerResponse['end'];
+    void handler(req, res);
+  };
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
 }
 
 /** Sends the live messages again; the queue gives them new ids, which the new journal keeps. */
@@ -187,9 +251,7 @@ function toJournal(attributes: Record<string, MessageAttributeValue>): StoredAtt
     out[name] = {
       DataType: value.DataType ?? 'String',
       ...(value.StringValue === undefined ? {} : { StringValue: value.StringValue }),
-      ...(value.BinaryValue === undefined
-        ? {}
-        : { BinaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+      ...(value.BinaryValue === undefined ? {} : { BinaryValue: base64(value.BinaryValue) }),
     };
   }
   return out;
@@ -205,4 +267,9 @@ function fromJournal(attributes: StoredAttributes): Record<string, MessageAttrib
     };
   }
   return out;
+}
+
+/** Over the JSON protocol binary values already arrive in base64; through the SDK as bytes. */
+function base64(value: Uint8Array | string): string {
+  return typeof value === 'string' ? value : Buffer.from(value).toString('base64');
 }

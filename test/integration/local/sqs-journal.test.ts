@@ -1,17 +1,22 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../../src/local/aws-local.ts';
-import { attachSqsJournal, type SqsJournal } from '../../../src/local/sqs-journal.ts';
+import { journalingListener, SqsJournal } from '../../../src/local/sqs-journal.ts';
 
 let dir: string;
 let journalPath: string;
@@ -25,27 +30,22 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** One run of the embedded queues with the journal attached; `stop` ends it like a kill would. */
-async function run(name: string): Promise<{ aws: LocalAws; journal: SqsJournal; stop(): Promise<void> }> {
+/** One run of the embedded queues with the journal; `stop` ends it (the queues' memory is gone). */
+async function run(name: string): Promise<{ aws: LocalAws; stop(): Promise<void> }> {
   const aws = await startLocalAws({
     dataDir: join(dir, name),
     visibilityTimeoutSeconds: 30,
     maxReceiveCount: 5,
+    journal: journalPath,
   });
-  const journal = await attachSqsJournal(
-    aws.sqs,
-    { requests: aws.queueUrl, 'dead-letters': aws.dlqUrl },
-    journalPath,
-  );
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    await journal.close();
     await aws.close();
   };
   cleanups.push(stop);
-  return { aws, journal, stop };
+  return { aws, stop };
 }
 
 async function receiveAll(aws: LocalAws, queueUrl: string): Promise<Message[]> {
@@ -72,7 +72,7 @@ const entry = (n: number) => ({
 describe('the local queue journal', () => {
   it('queues again after a restart what was accepted and not deleted, attributes included', async () => {
     const first = await run('first');
-    expect(first.journal.replayed).toBe(0);
+    expect(first.aws.replayed).toBe(0);
     await first.aws.sqs.send(
       new SendMessageBatchCommand({ QueueUrl: first.aws.queueUrl, Entries: [0, 1, 2, 3].map(entry) }),
     );
@@ -96,7 +96,7 @@ describe('the local queue journal', () => {
     await first.stop();
 
     const second = await run('second');
-    expect(second.journal.replayed).toBe(3);
+    expect(second.aws.replayed).toBe(3);
     const requests = await receiveAll(second.aws, second.aws.queueUrl);
     expect(requests.map((m) => m.Body).sort()).toEqual(['{"n":1}', '{"n":3}']);
     expect(requests.map((m) => m.MessageAttributes?.requestId?.StringValue).sort()).toEqual([
@@ -122,7 +122,7 @@ describe('the local queue journal', () => {
     await first.stop();
 
     const second = await run('second');
-    expect(second.journal.replayed).toBe(1);
+    expect(second.aws.replayed).toBe(1);
     const lines = (await readFile(journalPath, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({
@@ -132,12 +132,62 @@ describe('the local queue journal', () => {
     });
   });
 
+  it('refuses to start on a journal it cannot open', async () => {
+    await mkdir(journalPath);
+    await expect(run('first')).rejects.toThrow(/EISDIR|illegal operation on a directory/);
+  });
+
   it('fails a send it could not journal, so ingest never acknowledges an unjournaled message', async () => {
+    // The embedded server built by hand, to close its journal while it keeps serving.
+    const { requestHandler, service } = createRequestHandler({ port: 0, hostname: '127.0.0.1' });
+    let journal: SqsJournal | undefined;
+    const server = createServer(journalingListener(requestHandler, () => journal));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    service.PORT = (server.address() as AddressInfo).port;
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${service.PORT}`,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    cleanups.push(async () => {
+      sqs.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const queues = {
+      requests: (await sqs.send(new CreateQueueCommand({ QueueName: 'r' }))).QueueUrl ?? '',
+      'dead-letters': (await sqs.send(new CreateQueueCommand({ QueueName: 'd' }))).QueueUrl ?? '',
+    };
+    journal = await SqsJournal.open(journalPath, sqs, queues);
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queues.requests, Entries: [entry(0)] }));
+    await journal.close();
+    const send = sqs.send(new SendMessageBatchCommand({ QueueUrl: queues.requests, Entries: [entry(1)] }));
+    await expect(send).rejects.toThrow(/local queue journal could not record/);
+    expect((await readFile(journalPath, 'utf8')).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('records the calls of any client, such as taglane redrive, not only those of serve', async () => {
     const first = await run('first');
-    await first.journal.close();
-    const send = first.aws.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: first.aws.queueUrl, Entries: [entry(0)] }),
-    );
-    await expect(send).rejects.toThrow();
+    const other = new SQSClient({
+      region: 'us-east-1',
+      endpoint: first.aws.sqsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      await other.send(new SendMessageCommand({ QueueUrl: first.aws.dlqUrl, MessageBody: 'letter' }));
+      const [letter] = await receiveAll(first.aws, first.aws.dlqUrl);
+      await other.send(new SendMessageCommand({ QueueUrl: first.aws.queueUrl, MessageBody: 'redriven' }));
+      await other.send(
+        new DeleteMessageCommand({ QueueUrl: first.aws.dlqUrl, ReceiptHandle: letter?.ReceiptHandle }),
+      );
+    } finally {
+      other.destroy();
+    }
+    await first.stop();
+    const second = await run('second');
+    expect(second.aws.replayed).toBe(1);
+    expect(await receiveAll(second.aws, second.aws.dlqUrl)).toEqual([]);
+    expect((await receiveAll(second.aws, second.aws.queueUrl)).map((m) => m.Body)).toEqual(['redriven']);
   });
 });
