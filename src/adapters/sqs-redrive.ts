@@ -153,9 +153,9 @@ async function release(client: SQSClient, queueUrl: string, messages: readonly M
 
 /**
  * SQS's own redrive (StartMessageMoveTask) from the dead-letter queue to its source, then
- * waits for the task to finish. Messages move unchanged: right for messages SQS moved after
- * maxReceiveCount, wrong for batcher letters (their wrapper would come back), which is why
- * {@link redriveDeadLetters} is the default.
+ * waits for the task to finish. Messages move unchanged; the batcher unwraps its own
+ * letters, so this works for both kinds. {@link redriveDeadLetters} stays the default because
+ * only it can pick letters by reason.
  *
  * @returns the number of messages moved
  */
