@@ -26,9 +26,13 @@ export function createIngestHandler(deps: IngestDeps): IngestHandler {
     logger: deps.logger ?? powertoolsLogger(logger),
     metrics: deps.metrics ?? powertoolsMetrics(metrics),
   };
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
-    .use(logMetrics(metrics))
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().use(
+    injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }),
+  );
+  // Flush Powertools' EMF only when it collects the metrics: with a metrics port in `deps` it
+  // would flush nothing and warn about it on every request.
+  if (deps.metrics === undefined) handler.use(logMetrics(metrics));
+  return handler
     .use({
       // Safety net: ingest() answers every failure itself; anything escaping it is a 500 problem.
       onError: (request) => {
