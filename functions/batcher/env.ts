@@ -1,24 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { DynamoDbDeliveryLog } from '../../src/adapters/dynamodb-delivery-log.ts';
 import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
-import { SecretsManagerSource } from '../../src/adapters/secrets-manager.ts';
 import { SqsDeadLetterSink } from '../../src/adapters/sqs-dead-letter.ts';
 import type { BatcherDeps } from '../../src/batcher/index.ts';
 import { FetchMatomoClient } from '../../src/matomo/client.ts';
-import { EnvSecretSource, type SecretSource } from '../../src/secrets/secrets.ts';
+import type { SecretSource } from '../../src/secrets/secrets.ts';
+import { type Env, parseEnv, positiveInt, secretSourceFromEnv } from '../shared/env.ts';
 
-/** The process environment, or any stand-in for it. */
-export type Env = Readonly<Record<string, string | undefined>>;
-
-const positiveInt = (name: string, fallback: number) =>
-  z
-    .string()
-    .regex(/^[1-9]\d*$/, `${name} must be a positive integer`)
-    .transform(Number)
-    .default(fallback);
+export type { Env } from '../shared/env.ts';
 
 /** The batcher function's environment (docs/architecture.md); unknown variables are ignored. */
 const BatcherEnvSchema = z.object({
@@ -53,29 +44,15 @@ export interface BatcherOverrides {
  * @throws Error listing every invalid variable or missing secret.
  */
 export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides = {}): Promise<BatcherDeps> {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = BatcherEnvSchema.safeParse(present);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
-  const secretIds = (present.TAGLANE_SECRET_ARNS ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  const secrets =
-    overrides.secrets ??
-    (secretIds.length > 0
-      ? new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds })
-      : new EnvSecretSource(env));
+  const { data: parsed, present, problems } = parseEnv(BatcherEnvSchema, env);
+  const secrets = overrides.secrets ?? secretSourceFromEnv(present.TAGLANE_SECRET_ARNS, env);
   const hmacKey = await secrets.get(VISITOR_HMAC_KEY);
   if (hmacKey === undefined)
     problems.push(`${VISITOR_HMAC_KEY}: secret is required (it keys the visitor-key HMAC)`);
-  if (!parsed.success || hmacKey === undefined) {
+  if (parsed === undefined || hmacKey === undefined) {
     throw new Error(`invalid batcher environment:\n  ${problems.join('\n  ')}`);
   }
-  const config = parsed.data;
+  const config = parsed;
   const dynamodb = overrides.dynamodb ?? new DynamoDBClient({});
   const tableName = config.TAGLANE_TABLE_NAME;
   return {

@@ -1,21 +1,12 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { SecretsManagerSource } from '../../src/adapters/secrets-manager.ts';
 import { SqsQueue } from '../../src/adapters/sqs-queue.ts';
 import type { IngestDeps } from '../../src/ingest/index.ts';
 import { loadRuleSet } from '../../src/rules/index.ts';
-import { EnvSecretSource, type SecretSource } from '../../src/secrets/secrets.ts';
+import type { SecretSource } from '../../src/secrets/secrets.ts';
+import { type Env, parseEnv, positiveInt, secretSourceFromEnv } from '../shared/env.ts';
 
-/** The process environment, or any stand-in for it. */
-export type Env = Readonly<Record<string, string | undefined>>;
-
-const positiveInt = (name: string, fallback: number) =>
-  z
-    .string()
-    .regex(/^[1-9]\d*$/, `${name} must be a positive integer`)
-    .transform(Number)
-    .default(fallback);
+export type { Env } from '../shared/env.ts';
 
 /** The ingest function's environment (docs/architecture.md); unknown variables are ignored. */
 const IngestEnvSchema = z.object({
@@ -43,25 +34,10 @@ export interface IngestOverrides {
  * @throws Error listing every invalid variable; RuleSetError for invalid rule files.
  */
 export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {}): Promise<IngestDeps> {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = IngestEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
-    throw new Error(`invalid ingest environment:\n  ${problems.join('\n  ')}`);
-  }
-  const config = parsed.data;
+  const { data: config, problems } = parseEnv(IngestEnvSchema, env);
+  if (config === undefined) throw new Error(`invalid ingest environment:\n  ${problems.join('\n  ')}`);
   const rules = await loadRuleSet(config.TAGLANE_RULES_DIR);
-  const secretIds = (config.TAGLANE_SECRET_ARNS ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  const secrets =
-    overrides.secrets ??
-    (secretIds.length > 0
-      ? new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds })
-      : new EnvSecretSource(env));
+  const secrets = overrides.secrets ?? secretSourceFromEnv(config.TAGLANE_SECRET_ARNS, env);
   return {
     rules,
     queue: new SqsQueue({
