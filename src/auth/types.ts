@@ -1,6 +1,5 @@
 /**
- * How a source authenticates its requests. Structurally the same as the rule engine's
- * `AuthConfig` (docs/architecture.md), repeated here so `src/auth` depends on nothing.
+ * How a source authenticates its requests (the rule engine's `AuthConfig` is this type).
  * `secret`/`secrets` are secret NAMES; values are resolved by the caller.
  */
 export type WebhookAuthConfig =

@@ -1,22 +1,8 @@
+import type { AuthConfig } from '../auth/types.ts';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
 
-/** How requests to a source are authenticated; secret names, never values. */
-export type AuthConfig =
-  | { readonly scheme: 'stripe'; readonly secret: string; readonly tolerance: number }
-  | { readonly scheme: 'github'; readonly secret: string }
-  | { readonly scheme: 'shopify'; readonly secret: string }
-  | { readonly scheme: 'standard-webhooks'; readonly secret: string; readonly tolerance: number }
-  | {
-      readonly scheme: 'hmac';
-      readonly secret: string;
-      readonly header: string;
-      readonly algorithm: 'sha1' | 'sha256' | 'sha512';
-      readonly encoding: 'hex' | 'base64';
-      readonly prefix: string;
-      readonly timestampHeader?: string;
-      readonly tolerance: number;
-    }
-  | { readonly scheme: 'api-key'; readonly secrets: readonly string[] };
+/** How requests to a source are authenticated; secret names, never values. Defined once, in src/auth. */
+export type { AuthConfig };
 
 /** What one event produced: the rules that matched and their requests, in order. */
 export interface MapResult {
