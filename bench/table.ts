@@ -70,7 +70,7 @@ function deliveryRows(d: readonly DeliveryResult[] | undefined): Row[] {
     (r): Row => [
       '3 delivery',
       r.sender,
-      `${n(r.httpRequests)} requests, ${n(r.kbSent)} KB, ${n(r.wallMs)} ms, ${n(r.recorded)} recorded, ${r.visitorsOutOfOrder} visitors out of order`,
+      `${n(r.httpRequests)} requests, ${n(r.kbSent)} KB, ${n(r.wallMs)} ms${r.acceptMs === undefined ? '' : ` (all 202 after ${n(r.acceptMs)} ms)`}, ${n(r.recorded)} recorded, ${r.visitorsOutOfOrder} visitors out of order`,
     ],
   );
 }
