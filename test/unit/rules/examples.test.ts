@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareRequests, loadRuleSet, matomoParams, runExamples } from '../../../src/rules/index.ts';
 import { HEADER } from './helpers.ts';
@@ -78,8 +78,13 @@ describe('runExamples', () => {
     await writeFile(join(dir, 'app.yaml'), RULES);
     const set = await loadRuleSet(relative(process.cwd(), dir));
     expect((await runExamples(set))[0]?.ok).toBe(true);
-    const elsewhere = await runExamples(set, join(dir, 'examples'));
-    expect(elsewhere[0]?.diff[0]).toMatch(/^cannot read event/);
+    // A base directory deeper than the working directory, so the rule file's `../` segments
+    // cannot climb out of it (path.resolve stops at the root, which would make a shallow base
+    // find the files again when the checkout sits at the right depth).
+    const depth = process.cwd().split(sep).length;
+    const elsewhere = await runExamples(set, join(dir, ...Array<string>(depth + 1).fill('elsewhere')));
+    expect(elsewhere[0]?.ok).toBe(false);
+    expect(elsewhere[0]?.diff[0]).toMatch(/^cannot read event examples\/paid\.json: ENOENT/);
   });
 });
 
