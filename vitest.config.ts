@@ -6,8 +6,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // Keep the run readable: the handlers' INFO logs (one JSON line per invocation) are for
-    // CloudWatch; tests that check logs inject their own logger.
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    // Keep the run readable: the handlers' INFO logs and EMF metric lines (one JSON line per
+    // invocation) are for CloudWatch; tests that check logs or metrics inject their own.
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

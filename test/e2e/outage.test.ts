@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/local/server.ts';
 import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
 import { newSecrets, sendApp } from './senders.ts';
@@ -13,8 +13,6 @@ let dataDir: string;
 const printed: string[] = [];
 
 beforeAll(async () => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'WARN');
   dataDir = await mkdtemp(join(tmpdir(), 'taglane-outage-'));
   matomo = await startMatomoServer({ sites: [1], superUserTokens: [secrets.MATOMO_TOKEN] });
   server = await startServer({

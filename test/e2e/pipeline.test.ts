@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/local/server.ts';
 import type { TrackingParams } from '../../src/matomo/emulator.ts';
 import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
@@ -15,9 +15,6 @@ let server: RunningServer;
 let dataDir: string;
 
 beforeAll(async () => {
-  // The handlers' Powertools logger and EMF metrics would print JSON for every invocation.
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'WARN');
   dataDir = await mkdtemp(join(tmpdir(), 'taglane-e2e-'));
   matomo = await startMatomoServer({
     sites: [1],

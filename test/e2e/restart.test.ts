@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/local/server.ts';
 import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
 import { newSecrets, sendApp } from './senders.ts';
@@ -12,8 +12,6 @@ let matomo: TestMatomo;
 let dataDir: string;
 
 beforeAll(async () => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'WARN');
   dataDir = await mkdtemp(join(tmpdir(), 'taglane-restart-'));
   matomo = await startMatomoServer({ sites: [1], superUserTokens: [secrets.MATOMO_TOKEN] });
 });
