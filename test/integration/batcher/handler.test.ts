@@ -8,6 +8,7 @@ import { type Harness, messages, queued, startHarness } from './harness.ts';
 let h: Harness | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   await h?.close();
   h = undefined;
 });
@@ -70,6 +71,8 @@ describe('batcher handler', () => {
       output.push(String(chunk));
       return true;
     });
+    // The run disables EMF metric lines (vitest.config.ts); this test reads them.
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     const handler = createBatcherHandler(deps);
     const good = [queued(), queued(), queued()];
     const invalid = queued({ params: { idsite: '9' } });
