@@ -9,21 +9,17 @@ import {
   type QueuePort,
 } from '../../../src/ingest/index.ts';
 import { createLambdaContext } from '../../../src/local/lambda-context.ts';
-import { compileRuleSet, loadRuleSet, type RuleSet } from '../../../src/rules/index.ts';
+import type { RuleSet } from '../../../src/rules/index.ts';
 import { EnvSecretSource } from '../../../src/secrets/secrets.ts';
+import { ruleSecrets, shippedRulesWith } from '../../support/test-rules.ts';
 
 // Hundreds of handler invocations emit no metric each; Powertools would warn about every one.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 /** Secret values, random per process so no fixture or snapshot can hold one. */
 export const secrets = {
-  TAGLANE_API_KEY: `key_${randomBytes(12).toString('hex')}`,
-  STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
-  GITHUB_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
-  SHOPIFY_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
+  ...ruleSecrets,
   HOSTILE_API_KEY: `key_${randomBytes(12).toString('hex')}`,
-  SVIX_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
-  ACME_SECRET: randomBytes(16).toString('hex'),
 };
 
 /**
@@ -46,46 +42,9 @@ rules:
       - pageview: { url: '{% url %}', title: '{% title %}' }
 `;
 
-/** Sources for the two schemes the shipped rules do not use. */
-const SIGNED_RULES = [
-  {
-    path: 'test/reliability/svix.yaml',
-    text: `source: svix
-auth: { standard-webhooks: { secret: SVIX_SECRET } }
-site: 3
-visitor: { key: '{% data.user %}' }
-rules:
-  - name: user created
-    when: '{% type = "user.created" %}'
-    track:
-      - event: { category: Users, action: Created }
-`,
-  },
-  {
-    path: 'test/reliability/acme.yaml',
-    text: `source: acme
-auth: { hmac: { secret: ACME_SECRET, header: X-Acme-Signature, prefix: 'sha256=', timestampHeader: X-Acme-Timestamp } }
-site: 4
-visitor: { key: '{% customer %}' }
-rules:
-  - name: order placed
-    when: '{% kind = "order" %}'
-    track:
-      - event: { category: Orders, action: Placed, value: '{% total %}' }
-`,
-  },
-];
-
-let shipped: Promise<RuleSet> | undefined;
-
-/** The shipped rules plus the `hostile` source, compiled once per test file. */
-export async function reliabilityRules(): Promise<RuleSet> {
-  shipped ??= loadRuleSet('rules');
-  const extra = compileRuleSet([
-    { path: 'test/reliability/hostile.yaml', text: HOSTILE_RULES },
-    ...SIGNED_RULES,
-  ]);
-  return { sources: new Map([...(await shipped).sources, ...extra.sources]) };
+/** The shipped rules, the signed test sources and the `hostile` source. */
+export function reliabilityRules(): Promise<RuleSet> {
+  return shippedRulesWith([{ path: 'test/reliability/hostile.yaml', text: HOSTILE_RULES }]);
 }
 
 /** Fixed clock (unix ms) so signatures made by the tests are inside the tolerance. */

@@ -96,7 +96,7 @@ describe('POST /webhooks/{source}', () => {
   it('queues a generic HMAC event and falls back to the body hash for its identity', async () => {
     const h = await harness();
     const body = Buffer.from(JSON.stringify({ kind: 'order', customer: 'c_1', total: 12.5 }));
-    const digest = createHmac('sha256', secrets.HMAC_SECRET).update(`${nowS}.`).update(body).digest('hex');
+    const digest = createHmac('sha256', secrets.ACME_SECRET).update(`${nowS}.`).update(body).digest('hex');
     const headers = { ...json, 'x-acme-signature': `sha256=${digest}`, 'x-acme-timestamp': String(nowS) };
     const res = await h.call({ path: '/webhooks/acme', headers, body });
     expect(res.status).toBe(202);
