@@ -1,18 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-/** Runs the real binary as a user would, through bin/taglane.js and tsx. */
-function taglane(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/taglane.js', ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { describe, expect, it } from 'vitest';
+import { CHECKOUT_LINE_ITEMS_REQUESTS } from '../../support/checkout-requests.ts';
+import { runTaglane as taglane } from '../../support/taglane-binary.ts';
+import { tempDirPerFile } from '../../support/temp-dir.ts';
 
 const BROKEN = `# yaml-language-server: $schema=../schema/rules.schema.json
 source: shop
@@ -27,14 +17,7 @@ rules:
 `;
 
 describe('taglane binary', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'taglane-cli-int-'));
-    await writeFile(join(dir, 'shop.yaml'), BROKEN);
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const broken = tempDirPerFile('taglane-cli-int-', { 'shop.yaml': BROKEN });
 
   it('prints help listing every command and exits 0', async () => {
     const run = await taglane('--help');
@@ -62,27 +45,14 @@ describe('taglane binary', () => {
     );
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    const requests = JSON.parse(run.stdout) as Record<string, string>[];
-    expect(requests).toHaveLength(2);
-    expect(requests[0]).toMatchObject({
-      idsite: '1',
-      rec: '1',
-      apiv: '1',
-      idgoal: '0',
-      ec_id: 'cs_test_b1Vw9Rk2TgZ4nH7cXq5LpM3sJd8fE6aB',
-      revenue: '86.95',
-      ec_items:
-        '[["prod_QRk3Yt7HsW2vLm","Trail running shoes","",30,2],["prod_QRk5Bn1XcD8fGh","Merino running socks","",25,1]]',
-      cdt: '1723207284',
-    });
-    expect(requests[1]).toMatchObject({ e_c: 'Billing', e_a: 'Checkout completed', ca: '1' });
+    expect(JSON.parse(run.stdout)).toEqual(CHECKOUT_LINE_ITEMS_REQUESTS);
   });
 
   it('reports every mistake of a broken file with file:line:col and exits 1', async () => {
-    const run = await taglane('validate', dir);
+    const run = await taglane('validate', broken.path);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    const file = join(dir, 'shop.yaml');
+    const file = join(broken.path, 'shop.yaml');
     expect(run.stderr).toContain(`${file}:5:7 site: `);
     expect(run.stderr).toContain(`${file}:9:57 rules[0].track[0].event.value: `);
     expect(run.stderr).toContain(`${file}:10:24 rules[0].track[1].goal.revenu: unknown key`);
@@ -91,13 +61,13 @@ describe('taglane binary', () => {
 
   it('exits 1 from test and preview when the rules are invalid', async () => {
     const [test, preview] = await Promise.all([
-      taglane('test', dir),
-      taglane('preview', '--rules', dir, 'shop', 'rules/examples/app/signup.json'),
+      taglane('test', broken.path),
+      taglane('preview', '--rules', broken.path, 'shop', 'rules/examples/app/signup.json'),
     ]);
     expect(test.code).toBe(1);
     expect(test.stderr).toContain('3 problems found');
     expect(preview.code).toBe(1);
-    expect(preview.stderr).toContain(`${join(dir, 'shop.yaml')}:5:7 site: `);
+    expect(preview.stderr).toContain(`${join(broken.path, 'shop.yaml')}:5:7 site: `);
   });
 
   it('exits 1 with a clear message for an unknown source or a rule error', async () => {

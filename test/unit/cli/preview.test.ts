@@ -1,17 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { previewCommand } from '../../../src/cli/preview.ts';
+import { CHECKOUT_LINE_ITEMS_REQUESTS } from '../../support/checkout-requests.ts';
+import { tempDirsPerTest } from '../../support/temp-dir.ts';
 import { bufferIo } from './buffer-io.ts';
-import { MINIMAL_RULES, PURCHASE_EVENT, tempRules } from './temp-rules.ts';
+import { MINIMAL_RULES, PURCHASE_EVENT } from './minimal-rules.ts';
 
 const STRIPE = 'rules/examples/stripe';
 const RECEIVED_AT = Date.UTC(2024, 8, 12, 9, 0, 0);
 const json = { rules: 'rules', json: true, receivedAt: RECEIVED_AT };
 const human = { ...json, json: false };
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const dirWith = tempDirsPerTest('taglane-cli-');
 
 describe('taglane preview --json', () => {
   it('prints a Stripe checkout with expanded line items as the order Matomo expects, then the event', async () => {
@@ -23,34 +22,7 @@ describe('taglane preview --json', () => {
       io,
     );
     expect(code).toBe(0);
-    expect(JSON.parse(io.stdout())).toEqual([
-      {
-        idsite: '1',
-        rec: '1',
-        apiv: '1',
-        idgoal: '0',
-        ec_id: 'cs_test_b1Vw9Rk2TgZ4nH7cXq5LpM3sJd8fE6aB',
-        revenue: '86.95',
-        ec_st: '85',
-        ec_tx: '0',
-        ec_sh: '6.95',
-        ec_dt: '5',
-        ec_items:
-          '[["prod_QRk3Yt7HsW2vLm","Trail running shoes","",30,2],["prod_QRk5Bn1XcD8fGh","Merino running socks","",25,1]]',
-        cdt: '1723207284',
-      },
-      {
-        idsite: '1',
-        rec: '1',
-        apiv: '1',
-        e_c: 'Billing',
-        e_a: 'Checkout completed',
-        e_n: 'payment',
-        e_v: '86.95',
-        ca: '1',
-        cdt: '1723207284',
-      },
-    ]);
+    expect(JSON.parse(io.stdout())).toEqual(CHECKOUT_LINE_ITEMS_REQUESTS);
     expect(io.stderr()).toBe('');
   });
 
@@ -129,8 +101,7 @@ describe('taglane preview', () => {
   });
 
   it('fails clearly for a missing or malformed event file', async () => {
-    const { dir, cleanup } = await tempRules({ 'bad.json': '{"type": "purchase",' });
-    cleanups.push(cleanup);
+    const dir = await dirWith({ 'bad.json': '{"type": "purchase",' });
     const missing = bufferIo();
     expect(await previewCommand('app', `${dir}/nope.json`, json, missing)).toBe(1);
     expect(missing.stderr()).toBe(`error: cannot read event file "${dir}/nope.json"\n`);
@@ -145,8 +116,7 @@ describe('taglane preview', () => {
       { id: 'b2', type: 'newsletter_opened', timestamp: 1726129013, userId: 'u1' },
       { id: 'b3', type: 'signup', timestamp: 1726129014, userId: 'u2' },
     ];
-    const { dir, cleanup } = await tempRules({ 'batch.json': JSON.stringify(batch) });
-    cleanups.push(cleanup);
+    const dir = await dirWith({ 'batch.json': JSON.stringify(batch) });
     const io = bufferIo();
     expect(await previewCommand('app', `${dir}/batch.json`, json, io)).toBe(0);
     const requests = JSON.parse(io.stdout()) as Record<string, string>[];
@@ -160,12 +130,11 @@ describe('taglane preview', () => {
   });
 
   it('reads rules from --rules and identifies an event without id by its content hash', async () => {
-    const { dir, cleanup } = await tempRules({
+    const dir = await dirWith({
       'shop.yaml': MINIMAL_RULES,
       'examples/purchase.json': PURCHASE_EVENT,
       'anonymous.json': JSON.stringify({ type: 'purchase', action: 'Bought', total: 3, ts: 1726128930 }),
     });
-    cleanups.push(cleanup);
     const io = bufferIo();
     expect(await previewCommand('shop', `${dir}/anonymous.json`, { ...human, rules: dir }, io)).toBe(0);
     expect(io.stdout()).toMatch(/^shop event [0-9a-f]{32}: matched "purchase"$/m);

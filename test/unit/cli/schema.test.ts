@@ -1,18 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SCHEMA_FILE, schemaCommand } from '../../../src/cli/schema.ts';
+import { tempDirsPerTest } from '../../support/temp-dir.ts';
 import { bufferIo } from './buffer-io.ts';
-import { tempRules } from './temp-rules.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
+const dirWith = tempDirsPerTest('taglane-cli-');
 
 async function tempFile(): Promise<string> {
-  const { dir, cleanup } = await tempRules({});
-  cleanups.push(cleanup);
-  return `${dir}/rules.schema.json`;
+  return `${await dirWith()}/rules.schema.json`;
 }
 
 describe('taglane schema', () => {

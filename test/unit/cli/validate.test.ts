@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateCommand } from '../../../src/cli/validate.ts';
+import { tempDirsPerTest } from '../../support/temp-dir.ts';
 import { bufferIo } from './buffer-io.ts';
-import { MINIMAL_RULES, PURCHASE_EVENT, tempRules } from './temp-rules.ts';
+import { MINIMAL_RULES, PURCHASE_EVENT } from './minimal-rules.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
-
-async function dirWith(files: Record<string, string>): Promise<string> {
-  const { dir, cleanup } = await tempRules(files);
-  cleanups.push(cleanup);
-  return dir;
-}
+const dirWith = tempDirsPerTest('taglane-cli-');
 
 describe('taglane validate', () => {
   it('accepts the shipped rules and names every source', async () => {

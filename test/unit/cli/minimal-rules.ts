@@ -1,19 +1,3 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-
-/** A temporary rule directory with the given files (path relative to it -> text). */
-export async function tempRules(
-  files: Readonly<Record<string, string>>,
-): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'taglane-cli-'));
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, name)), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
 /** A valid api-key source with one event rule, for tests that break one thing at a time. */
 export const MINIMAL_RULES = `source: shop
 auth:

@@ -1,0 +1,64 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+
+/** Files to write into a temporary directory: path relative to it -> text. */
+export type TempFiles = Readonly<Record<string, string>>;
+
+/** A temporary directory and how to remove it with everything in it. */
+export interface TempDir {
+  readonly dir: string;
+  cleanup(): Promise<void>;
+}
+
+/** Makes a fresh directory under the OS temp directory and writes `files` into it. */
+export async function makeTempDir(prefix: string, files: TempFiles = {}): Promise<TempDir> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Registers an `afterEach` that removes every directory the returned function made during the
+ * test. Call it at the top of a test file (or of a `describe`).
+ *
+ * @example
+ * const dirWith = tempDirsPerTest('taglane-cli-');
+ * it('...', async () => { const dir = await dirWith({ 'shop.yaml': RULES }); ... });
+ */
+export function tempDirsPerTest(prefix: string): (files?: TempFiles) => Promise<string> {
+  const made: TempDir[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((temp) => temp.cleanup()));
+  });
+  return async (files = {}) => {
+    const temp = await makeTempDir(prefix, files);
+    made.push(temp);
+    return temp.dir;
+  };
+}
+
+/**
+ * One directory for every test of the file (or `describe`): made in `beforeAll`, removed in
+ * `afterAll`. Register it before the hooks that start servers on it: after-hooks run in reverse
+ * order, so it is removed after they have stopped. Read `path` inside hooks and tests only.
+ */
+export function tempDirPerFile(prefix: string, files: TempFiles = {}): { readonly path: string } {
+  let temp: TempDir | undefined;
+  beforeAll(async () => {
+    temp = await makeTempDir(prefix, files);
+  });
+  afterAll(async () => {
+    await temp?.cleanup();
+  });
+  return {
+    get path(): string {
+      if (temp === undefined) throw new Error('the temporary directory exists only inside hooks and tests');
+      return temp.dir;
+    },
+  };
+}
