@@ -3,14 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../../functions/batcher/handler.ts';
 import type { QueueMessage } from '../../../src/batcher/parse.ts';
 import { EnvSecretSource } from '../../../src/secrets/secrets.ts';
-import { type Harness, messages, queued, startHarness } from './harness.ts';
+import { harnessPerTest, messages, queued } from './harness.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
+const startHarness = harnessPerTest();
+afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
-  await h?.close();
-  h = undefined;
 });
 
 const context = { functionName: 'batcher', awsRequestId: 'req-1' } as Context;
@@ -54,7 +52,6 @@ describe('batcher handler', () => {
 
   it('delivers an SQS batch with the token from the secret source and never logs the token', async () => {
     const t = await startHarness({ sites: [1], superUserTokens: ['s3cret-token-value'] });
-    h = t;
     const env = {
       MATOMO_URL: t.matomo.url,
       TAGLANE_TABLE_NAME: t.dynamo.tableName,
@@ -90,7 +87,6 @@ describe('batcher handler', () => {
 
   it('hands failed messages back to SQS as batch item failures', async () => {
     const t = await startHarness();
-    h = t;
     const env = {
       MATOMO_URL: t.matomo.url,
       TAGLANE_TABLE_NAME: t.dynamo.tableName,

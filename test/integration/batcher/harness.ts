@@ -7,6 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { afterEach } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { DynamoDbVisitorStore } from '../../../src/adapters/dynamodb-visitor-store.ts';
 import { SqsDeadLetterSink } from '../../../src/adapters/sqs-dead-letter.ts';
@@ -137,6 +138,22 @@ export async function startHarness(
         sqsServer.closeAllConnections();
       });
     },
+  };
+}
+
+/**
+ * Registers an `afterEach` that closes every harness the test started; returns the starter.
+ * Call it at the top of a test file.
+ */
+export function harnessPerTest(): (...args: Parameters<typeof startHarness>) => Promise<Harness> {
+  const started: Harness[] = [];
+  afterEach(async () => {
+    for (const harness of started.splice(0)) await harness.close();
+  });
+  return async (...args) => {
+    const harness = await startHarness(...args);
+    started.push(harness);
+    return harness;
   };
 }
 

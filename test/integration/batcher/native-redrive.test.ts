@@ -1,44 +1,15 @@
 import {
   CreateQueueCommand,
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent } from 'aws-lambda';
-import { afterEach, expect, it } from 'vitest';
-import { createBatcherHandler } from '../../../functions/batcher/handler.ts';
+import { expect, it } from 'vitest';
 import { nativeRedrive } from '../../../src/adapters/sqs-redrive.ts';
-import type { BatcherDeps } from '../../../src/batcher/ports.ts';
-import { type Harness, nowSeconds, queued, startHarness } from './harness.ts';
+import { pollOnce, quietBatcher } from './event-source.ts';
+import { type Harness, harnessPerTest, nowSeconds, queued } from './harness.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** One event source mapping poll: receive, invoke, delete what the handler did not hand back. */
-async function pollOnce(t: Harness, queueUrl: string, deps: BatcherDeps): Promise<number> {
-  const out = await t.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-  const received = out.Messages ?? [];
-  const records = received.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '' }));
-  const handler = createBatcherHandler({ ...deps, log: silent });
-  const response = await handler({ Records: records } as SQSEvent, { functionName: 'batcher' } as Context);
-  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-  const done = received.filter((m) => !failed.has(m.MessageId ?? ''));
-  if (done.length > 0) {
-    await t.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-      }),
-    );
-  }
-  return received.length;
-}
+const startHarness = harnessPerTest();
 
 async function arnOf(t: Harness, queueUrl: string): Promise<string> {
   const out = await t.sqs.send(
@@ -49,7 +20,6 @@ async function arnOf(t: Harness, queueUrl: string): Promise<string> {
 
 it('delivers a dead letter that StartMessageMoveTask moved back unchanged, once', async () => {
   const t = await startHarness();
-  h = t;
   const source = await t.sqs.send(
     new CreateQueueCommand({
       QueueName: 'taglane-source',
@@ -63,7 +33,7 @@ it('delivers a dead letter that StartMessageMoveTask moved back unchanged, once'
   const request = queued({ time: nowSeconds() - 2 * 86_400 });
   await t.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }));
 
-  expect(await pollOnce(t, queueUrl, t.deps({ token: undefined }))).toBe(1);
+  expect(await pollOnce(t, queueUrl, quietBatcher(t.deps({ token: undefined })))).toBe(1);
   expect(t.matomo.recorded()).toEqual([]);
 
   // The operator configures MATOMO_TOKEN and runs `aws sqs start-message-move-task`.
@@ -76,7 +46,7 @@ it('delivers a dead letter that StartMessageMoveTask moved back unchanged, once'
   expect(envelope.reason).toBe('old-cdt-without-token');
   expect(envelope.body).toBe(JSON.stringify(request));
 
-  expect(await pollOnce(t, queueUrl, t.deps({ token: 'write-token' }))).toBe(1);
+  expect(await pollOnce(t, queueUrl, quietBatcher(t.deps({ token: 'write-token' })))).toBe(1);
   const recorded = t.matomo.recorded();
   expect(recorded.map((p) => p.action_name)).toEqual([request.params.action_name]);
   expect(recorded[0]?.cdt).toBe(String(request.time));
@@ -86,13 +56,12 @@ it('delivers a dead letter that StartMessageMoveTask moved back unchanged, once'
   await t.sqs.send(
     new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: back.Messages?.[0]?.Body ?? '' }),
   );
-  expect(await pollOnce(t, queueUrl, t.deps({ token: 'write-token' }))).toBe(1);
+  expect(await pollOnce(t, queueUrl, quietBatcher(t.deps({ token: 'write-token' })))).toBe(1);
   expect(t.matomo.recorded()).toHaveLength(1);
 });
 
 it('dead-letters a moved-back letter whose request is still malformed once more, unnested', async () => {
   const t = await startHarness();
-  h = t;
   const source = await t.sqs.send(new CreateQueueCommand({ QueueName: 'taglane-source' }));
   const queueUrl = source.QueueUrl ?? '';
   const broken = JSON.stringify({ ...queued(), v: 2 });
@@ -104,7 +73,7 @@ it('dead-letters a moved-back letter whose request is still malformed once more,
   });
   await t.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: letter }));
 
-  expect(await pollOnce(t, queueUrl, t.deps({ token: 'write-token' }))).toBe(1);
+  expect(await pollOnce(t, queueUrl, quietBatcher(t.deps({ token: 'write-token' })))).toBe(1);
   const letters = await t.deadLetters();
   expect(letters.map((l) => [l.reason, l.body])).toEqual([['malformed', broken]]);
   expect(letters[0]?.detail).toMatch(/^in a dead letter \(was malformed\): v: /);

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { deliver } from '../../../src/batcher/deliver.ts';
 import type { QueueMessage } from '../../../src/batcher/parse.ts';
 import { FetchMatomoClient } from '../../../src/matomo/client.ts';
 import type { Outage } from '../../support/matomo-server.ts';
-import { type Harness, messages, nowSeconds, queued, startHarness } from './harness.ts';
+import { harnessPerTest, messages, nowSeconds, queued } from './harness.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const startHarness = harnessPerTest();
 
 /** What SQS redelivers after a partial batch response: only the failed messages. */
 function failedOnly(
@@ -34,7 +30,7 @@ describe('deliver: outages', () => {
   it.each(outages)(
     'retries every request through %s and delivers each exactly once after recovery',
     async (_, outage) => {
-      h = await startHarness();
+      const h = await startHarness();
       const base = nowSeconds() - 900;
       const requests = Array.from({ length: 8 }, (_, i) => queued({ time: base + i }));
       const batch = messages(requests);
@@ -58,7 +54,6 @@ describe('deliver: outages', () => {
 
   it('keeps what got through before an outage and delivers the rest once after it', async () => {
     const t = await startHarness();
-    h = t;
     const base = nowSeconds() - 900;
     const requests = Array.from({ length: 12 }, (_, i) => queued({ time: base + i }));
     const batch = messages(requests);
@@ -90,7 +85,6 @@ describe('deliver: outages', () => {
 
   it('records each bulk as soon as Matomo accepts it, so a crash mid-batch resends only what was in flight', async () => {
     const t = await startHarness();
-    h = t;
     const requests = Array.from({ length: 8 }, (_, i) => queued({ time: nowSeconds() - 900 + i }));
     let calls = 0;
     let secondBulkStarted: () => void = () => undefined;

@@ -1,19 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { deliver } from '../../../src/batcher/deliver.ts';
-import { type Harness, messages, nowSeconds, queued, startHarness } from './harness.ts';
+import { harnessPerTest, messages, nowSeconds, queued } from './harness.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  h = await startHarness(...args);
-  return h;
-}
+const harness = harnessPerTest();
 
 describe('deliver: outcomes', () => {
   it('records nothing twice when SQS redelivers a batch', async () => {

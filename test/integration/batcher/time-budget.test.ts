@@ -1,13 +1,9 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { deliver } from '../../../src/batcher/deliver.ts';
 import type { BatcherDeps } from '../../../src/batcher/ports.ts';
-import { type Harness, messages, nowSeconds, queued, startHarness } from './harness.ts';
+import { type Harness, harnessPerTest, messages, nowSeconds, queued } from './harness.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const startHarness = harnessPerTest();
 
 /** Bulks of 2 with a 1 s Matomo timeout: another bulk needs 2 s left (1 s reserve). */
 function smallBulks(t: Harness): BatcherDeps {
@@ -19,7 +15,6 @@ const six = () => Array.from({ length: 6 }, (_, i) => queued({ time: nowSeconds(
 
 it('starts no bulk the function could not finish, and hands the rest back in order', async () => {
   const t = await startHarness({}, { token: 'write-token' });
-  h = t;
   const requests = six();
   // 5 s left at the start; after the first bulk only 1.5 s: too little for another.
   const remainingMs = (): number => (t.matomo.received.length === 0 ? 5000 : 1500);
@@ -45,7 +40,6 @@ it('starts no bulk the function could not finish, and hands the rest back in ord
 
 it('does not hold a function to a bulk timeout it never had time for', async () => {
   const t = await startHarness({}, { token: 'write-token' });
-  h = t;
   const report = await deliver(messages(six()), smallBulks(t), { remainingMs: () => 500 });
   expect(report.counts).toMatchObject({ delivered: 6, retried: 0 });
   expect(t.matomo.received).toHaveLength(3);
