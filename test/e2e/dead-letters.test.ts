@@ -1,44 +1,23 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
-import { newSecrets, sendApp } from './senders.ts';
-import { type ServeProcess, spawnServe } from './serve-process.ts';
+import { describe, expect, it } from 'vitest';
+import { runTaglane } from '../support/taglane-binary.ts';
+import { e2eFixture } from './fixture.ts';
+import { sendApp } from './senders.ts';
+import { type ServeProcess, spawnServePerTest } from './serve-process.ts';
 
-const run = promisify(execFile);
-const secrets = newSecrets();
-let matomo: TestMatomo;
-let dir: string;
-const running: ServeProcess[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'taglane-dead-letters-'));
-  // No Crash Analytics plugin: Matomo fails every bulk holding a crash, so it is dead-lettered.
-  matomo = await startMatomoServer({ sites: [1], superUserTokens: [secrets.MATOMO_TOKEN] });
-});
-afterEach(async () => {
-  for (const proc of running.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
-});
-afterAll(async () => {
-  await matomo?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+// No Crash Analytics plugin: Matomo fails every bulk holding a crash, so it is dead-lettered.
+const e2e = e2eFixture('taglane-dead-letters-');
+const { secrets } = e2e;
+const spawnServe = spawnServePerTest();
 
 async function serve(): Promise<ServeProcess> {
-  const proc = spawnServe(['--data-dir', join(dir, 'data')], {
+  const proc = spawnServe(['--data-dir', join(e2e.dir, 'data')], {
     ...secrets,
-    MATOMO_URL: matomo.url,
+    MATOMO_URL: e2e.matomo.url,
     // One batch for both requests: the page view going through alone tells the batcher the
     // crash is the poisonous one, so it is dead-lettered at once instead of retried.
     TAGLANE_BATCH_WINDOW: '1',
   });
-  running.push(proc);
   await proc.waitFor('Taglane is listening on');
   return proc;
 }
@@ -47,8 +26,9 @@ async function serve(): Promise<ServeProcess> {
 async function redrive(proc: ServeProcess, ...extra: string[]): Promise<string> {
   const line = /Redrive: +taglane redrive (.+)/.exec(proc.stdout())?.[1] ?? '';
   expect(line).toContain('--endpoint http://127.0.0.1:');
-  const { stdout } = await run(process.execPath, ['bin/taglane.js', 'redrive', ...line.split(' '), ...extra]);
-  return stdout;
+  const run = await runTaglane('redrive', ...line.split(' '), ...extra);
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout;
 }
 
 async function deadLetters(proc: ServeProcess): Promise<string> {
@@ -81,6 +61,6 @@ describe('dead letters of taglane serve', { timeout: 60_000 }, () => {
     const second = await serve();
     expect(second.stdout()).toContain('1 message(s) from the last run queued again');
     expect(await deadLetters(second)).toContain('would move 1 dead letter(s) back to the queue (rejected 1)');
-    expect(matomo.recorded().filter((r) => r.url === 'https://www.example.com/dl')).toHaveLength(1);
+    expect(e2e.matomo.recorded().filter((r) => r.url === 'https://www.example.com/dl')).toHaveLength(1);
   });
 });

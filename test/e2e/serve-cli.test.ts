@@ -1,40 +1,18 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
-import { newSecrets, sendApp } from './senders.ts';
-import { type ServeProcess, spawnServe } from './serve-process.ts';
+import { describe, expect, it } from 'vitest';
+import { startMatomoServer } from '../support/matomo-server.ts';
+import { e2eFixture } from './fixture.ts';
+import { sendApp } from './senders.ts';
+import { type ServeProcess, spawnServePerTest } from './serve-process.ts';
 
 const LISTENING = 'Taglane is listening on';
-const secrets = newSecrets();
-let matomo: TestMatomo;
-let dir: string;
-const running: ServeProcess[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'taglane-serve-cli-'));
-  matomo = await startMatomoServer({
-    sites: [1],
-    goals: { 1: [1, 2] },
-    superUserTokens: [secrets.MATOMO_TOKEN],
-  });
-});
-afterEach(async () => {
-  for (const proc of running.splice(0)) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  }
-});
-afterAll(async () => {
-  await matomo?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const e2e = e2eFixture('taglane-serve-cli-', { sites: [1], goals: { 1: [1, 2] } });
+const { secrets } = e2e;
+const spawnServe = spawnServePerTest();
 
 function serve(name: string, env: Record<string, string>, args: string[] = []): ServeProcess {
-  const proc = spawnServe(['--data-dir', join(dir, name), ...args], env);
-  running.push(proc);
-  return proc;
+  return spawnServe(['--data-dir', join(e2e.dir, name), ...args], env);
 }
 
 // Child processes start slowly on a busy machine (tsx compiles the CLI first).
@@ -42,13 +20,13 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
   it('delivers every event accepted before SIGTERM, then exits 0', async () => {
     const proc = serve('drain', {
       ...secrets,
-      MATOMO_URL: matomo.url,
+      MATOMO_URL: e2e.matomo.url,
       // A long batching window: the events are still queued when SIGTERM arrives.
       TAGLANE_BATCH_WINDOW: '60',
       TAGLANE_BATCH_SIZE: '1000',
     });
     await proc.waitFor(LISTENING);
-    const before = matomo.recorded().length;
+    const before = e2e.matomo.recorded().length;
     let queued = 0;
     for (let post = 0; post < 5; post += 1) {
       const events = Array.from({ length: 4 }, (_, i) => ({
@@ -70,7 +48,7 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
     );
     expect(late).not.toBe(202);
     expect(await proc.exited).toBe(0);
-    const urls = matomo
+    const urls = e2e.matomo
       .recorded()
       .slice(before)
       .map((r) => r.url);
@@ -139,7 +117,7 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
   });
 
   it('refuses to start with invalid rules and prints where each problem is', async () => {
-    const rules = join(dir, 'broken-rules');
+    const rules = join(e2e.dir, 'broken-rules');
     await mkdir(rules, { recursive: true });
     await writeFile(
       join(rules, 'broken.yaml'),

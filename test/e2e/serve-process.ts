@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { afterEach } from 'vitest';
 
 /** `taglane serve` running as a child process, exactly as `npm start` runs it. */
 export interface ServeProcess {
@@ -62,5 +63,24 @@ export function spawnServe(args: readonly string[], env: Readonly<Record<string,
     stderr: () => err,
     exited,
     waitFor,
+  };
+}
+
+/**
+ * Registers an `afterEach` that SIGKILLs every process the returned function spawned during the
+ * test and is still running, and waits for it to exit. Call it at the top of a test file.
+ */
+export function spawnServePerTest(): typeof spawnServe {
+  const running: ServeProcess[] = [];
+  afterEach(async () => {
+    for (const proc of running.splice(0)) {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+  });
+  return (args, env) => {
+    const proc = spawnServe(args, env);
+    running.push(proc);
+    return proc;
   };
 }
