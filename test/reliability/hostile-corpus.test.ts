@@ -1,16 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QueuedRequestSchema } from '../../src/tracking/queued-request.ts';
 import { bodyBytes, HOSTILE_CATEGORIES, type HostileCase } from './hostile/cases.ts';
 import {
-  type HttpAnswer,
   type IngestRig,
   ingestRig,
   isProblem,
   secrets,
   stripeSignatureOfBytes,
 } from './support/ingest-harness.ts';
+import { callAndCollect, expectQueuedAsAnswered } from './support/queue-invariant.ts';
 
 const DIR = 'test/fixtures/hostile';
 const cases: HostileCase[] = readdirSync(DIR)
@@ -51,25 +50,19 @@ describe('the hostile corpus through the ingest Lambda handler', () => {
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const body = bodyBytes(c.request.body);
-    const queuedBefore = rig.queue.messages.length;
-    const answer: HttpAnswer = await rig.call({
+    const { answer, queued } = await callAndCollect(rig, {
       ...(c.request.method ? { method: c.request.method } : {}),
       path: c.request.path,
       ...(c.request.query ? { query: c.request.query } : {}),
       headers: { ...c.request.headers, ...credentials(c, body) },
       body,
     });
-    const queued = rig.queue.messages.slice(queuedBefore);
     expect(answer.status, answer.body.slice(0, 500)).toBe(c.expect.status);
     expect(pollution()).toEqual([]);
-    if (answer.status === 202) {
-      const accepted = JSON.parse(answer.body) as { requests: number };
-      expect(queued).toHaveLength(accepted.requests);
-      for (const message of queued) expect(QueuedRequestSchema.safeParse(message).success).toBe(true);
-    } else {
+    expectQueuedAsAnswered(answer, queued);
+    if (answer.status !== 202) {
       expect(isProblem(answer)).toBe(true);
       expect(JSON.parse(answer.body)).toMatchObject({ type: `urn:taglane:problem:${c.expect.type}` });
-      expect(queued).toEqual([]);
     }
   });
 

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QueuedRequestSchema } from '../../src/tracking/queued-request.ts';
 import { hostileEvent } from './hostile/build.ts';
 import {
   type HttpAnswer,
@@ -11,6 +10,7 @@ import {
   secrets,
   stripeSignatureOfBytes,
 } from './support/ingest-harness.ts';
+import { callAndCollect, expectQueuedAsAnswered } from './support/queue-invariant.ts';
 
 const RUNS = { numRuns: 150 };
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -28,21 +28,12 @@ beforeAll(async () => {
  * queues nothing; an acceptance queues exactly what it counts, each request valid.
  */
 async function checkInvariant(call: HttpCall, allowed: readonly number[]): Promise<HttpAnswer> {
-  const before = rig.queue.messages.length;
-  const answer = await rig.call(call);
-  const queued = rig.queue.messages.slice(before);
+  const { answer, queued } = await callAndCollect(rig, call);
   expect(answer.status, answer.body).toBeLessThan(500);
   expect(allowed, `status ${answer.status}: ${answer.body}`).toContain(answer.status);
-  if (answer.status === 202) {
-    expect(queued).toHaveLength((JSON.parse(answer.body) as { requests: number }).requests);
-    for (const request of queued) expect(QueuedRequestSchema.safeParse(request).success).toBe(true);
-  } else if (answer.status === 200) {
-    // Only GET/HEAD /health answers 200, and it queues nothing.
-    expect(queued).toEqual([]);
-  } else {
-    expect(isProblem(answer), answer.body).toBe(true);
-    expect(queued).toEqual([]);
-  }
+  expectQueuedAsAnswered(answer, queued);
+  // Only GET/HEAD /health answers 200; every other answer but a 202 is a problem.
+  if (answer.status !== 202 && answer.status !== 200) expect(isProblem(answer), answer.body).toBe(true);
   return answer;
 }
 
