@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
-import type { HttpAnswer, HttpCall, IngestRig } from './ingest-harness.ts';
+import { type HttpAnswer, type HttpCall, type IngestRig, isProblem } from './ingest-harness.ts';
 
 /** Calls the handler; resolves with its answer and the messages this one call queued. */
 export async function callAndCollect(
@@ -13,14 +13,16 @@ export async function callAndCollect(
 }
 
 /**
- * The queue side of any answer: a 202 queued exactly the requests it counts, each a valid
- * queued request; every other answer queued nothing.
+ * What holds for every answer: a 202 queued exactly the requests it counts, each a valid queued
+ * request; every other answer queued nothing and, except the 200 of `/health`, is an RFC 9457
+ * problem.
  */
-export function expectQueuedAsAnswered(answer: HttpAnswer, queued: readonly unknown[]): void {
+export function expectAnswerInvariant(answer: HttpAnswer, queued: readonly unknown[]): void {
   if (answer.status === 202) {
     expect(queued).toHaveLength((JSON.parse(answer.body) as { requests: number }).requests);
     for (const request of queued) expect(QueuedRequestSchema.safeParse(request).success).toBe(true);
-  } else {
-    expect(queued).toEqual([]);
+    return;
   }
+  if (answer.status !== 200) expect(isProblem(answer), answer.body).toBe(true);
+  expect(queued).toEqual([]);
 }
