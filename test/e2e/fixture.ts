@@ -1,6 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
 import { type RunningServer, type StartServerOptions, startServer } from '../../src/local/server.ts';
 import { type MatomoServerOptions, startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
+import { type PerFile, perFile } from '../support/per-file.ts';
 import { tempDirPerFile } from '../support/temp-dir.ts';
 import { type E2eSecrets, newSecrets } from './senders.ts';
 
@@ -25,21 +25,18 @@ export function e2eFixture(
 ): E2eFixture {
   const secrets = newSecrets();
   const temp = tempDirPerFile(prefix);
-  let matomo: TestMatomo | undefined;
-  beforeAll(async () => {
-    matomo = await startMatomoServer({ ...matomoOptions, superUserTokens: [secrets.MATOMO_TOKEN] });
-  });
-  afterAll(async () => {
-    await matomo?.close();
-  });
+  const matomo = perFile(
+    'the test Matomo',
+    () => startMatomoServer({ ...matomoOptions, superUserTokens: [secrets.MATOMO_TOKEN] }),
+    (server) => server.close(),
+  );
   return {
     secrets,
     get dir() {
       return temp.path;
     },
     get matomo() {
-      if (matomo === undefined) throw new Error('the test Matomo runs only inside hooks and tests');
-      return matomo;
+      return matomo.current;
     },
   };
 }
@@ -70,23 +67,12 @@ export function startE2eServer(e2e: E2eFixture, options: E2eServerOptions): Prom
 
 /**
  * Starts a server with {@link startE2eServer} before the file's tests and closes it after them.
- * Register it after {@link e2eFixture}; read `server` inside tests only.
+ * Register it after {@link e2eFixture}; read `current` inside tests only.
  */
-export function e2eServerPerFile(
-  e2e: E2eFixture,
-  options: E2eServerOptions,
-): { readonly server: RunningServer } {
-  let server: RunningServer | undefined;
-  beforeAll(async () => {
-    server = await startE2eServer(e2e, options);
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-  return {
-    get server() {
-      if (server === undefined) throw new Error('the server runs only inside tests');
-      return server;
-    },
-  };
+export function e2eServerPerFile(e2e: E2eFixture, options: E2eServerOptions): PerFile<RunningServer> {
+  return perFile(
+    'the server',
+    () => startE2eServer(e2e, options),
+    (server) => server.close(),
+  );
 }

@@ -5,7 +5,7 @@ import { sendApp } from './senders.ts';
 const e2e = e2eFixture('taglane-outage-');
 const { secrets } = e2e;
 const printed: string[] = [];
-const local = e2eServerPerFile(e2e, {
+const server = e2eServerPerFile(e2e, {
   batchSize: 10,
   batchWindowMs: 0,
   // Short, so the retry after the outage comes quickly.
@@ -17,7 +17,7 @@ const local = e2eServerPerFile(e2e, {
 describe('taglane serve when Matomo is down', () => {
   it('keeps the request queued through a 503 and delivers it once Matomo is back', async () => {
     await e2e.matomo.outage({ kind: 'status', status: 503 });
-    const answer = await sendApp(local.server.url, secrets, {
+    const answer = await sendApp(server.current.url, secrets, {
       id: 'outage-1',
       type: 'page_view',
       userId: 'erin',
@@ -28,7 +28,7 @@ describe('taglane serve when Matomo is down', () => {
     expect(e2e.matomo.received[0]?.status).toBe(503);
     expect(e2e.matomo.recorded()).toHaveLength(0);
     await e2e.matomo.recover();
-    expect(await local.server.drain(30_000)).toBe(0);
+    expect(await server.current.drain(30_000)).toBe(0);
     expect(e2e.matomo.recorded().map((r) => r.url)).toEqual(['https://www.example.com/outage']);
     expect(printed.some((line) => line.includes('will be retried'))).toBe(true);
   });

@@ -6,7 +6,7 @@ import { type Answer, example, sendApp, sendGithub, sendShopify, sendStripe } fr
 
 const e2e = e2eFixture('taglane-e2e-', { sites: [1], goals: { 1: [1, 2] } });
 const { secrets } = e2e;
-const local = e2eServerPerFile(e2e, {
+const server = e2eServerPerFile(e2e, {
   batchSize: 100,
   // A long window: each phase's events wait in the queue until drain() flushes them as one batch.
   batchWindowMs: 20_000,
@@ -25,7 +25,7 @@ async function phase(send: () => Promise<Answer[]>): Promise<TrackingParams[]> {
   for (const answer of answers) expect(answer.status).toBe(202);
   const expected = answers.reduce((sum, a) => sum + (a.body.requests ?? 0), 0);
   expect(expected).toBeGreaterThan(0);
-  expect(await local.server.drain(30_000)).toBe(0);
+  expect(await server.current.drain(30_000)).toBe(0);
   const recorded = e2e.matomo.recorded().slice(before);
   expect(recorded).toHaveLength(expected);
   return recorded;
@@ -48,9 +48,9 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
 
   it('delivers a Stripe customer’s webhooks sent out of order as one chronological bulk with one cid', async () => {
     const recorded = await phase(async () => [
-      await sendStripe(local.server.url, secrets, await example('stripe', 'charge-refunded')),
-      await sendStripe(local.server.url, secrets, await example('stripe', 'invoice-paid')),
-      await sendStripe(local.server.url, secrets, await example('stripe', 'checkout-session-completed')),
+      await sendStripe(server.current.url, secrets, await example('stripe', 'charge-refunded')),
+      await sendStripe(server.current.url, secrets, await example('stripe', 'invoice-paid')),
+      await sendStripe(server.current.url, secrets, await example('stripe', 'checkout-session-completed')),
     ]);
     const times = cdts(recorded);
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -66,7 +66,7 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
   it('gives a Stripe guest checkout (identified by email) its own cid', async () => {
     const recorded = await phase(async () => [
       await sendStripe(
-        local.server.url,
+        server.current.url,
         secrets,
         await example('stripe', 'checkout-session-completed-line-items'),
       ),
@@ -77,13 +77,13 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
 
   it('delivers GitHub webhooks signed with @octokit/webhooks-methods, one cid per sender', async () => {
     const codertocat = await phase(async () => [
-      await sendGithub(local.server.url, secrets, 'issues', await example('github', 'issues-opened')),
-      await sendGithub(local.server.url, secrets, 'star', await example('github', 'star-created')),
+      await sendGithub(server.current.url, secrets, 'issues', await example('github', 'issues-opened')),
+      await sendGithub(server.current.url, secrets, 'star', await example('github', 'star-created')),
     ]);
     expect(codertocat.map((r) => r.e_a)).toContain('Star');
     remember('codertocat', codertocat);
     const octocoders = await phase(async () => [
-      await sendGithub(local.server.url, secrets, 'fork', await example('github', 'fork')),
+      await sendGithub(server.current.url, secrets, 'fork', await example('github', 'fork')),
     ]);
     remember('octocoders', octocoders);
   });
@@ -91,7 +91,7 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
   it('delivers Shopify orders signed with the documented HMAC, a customer and a guest apart', async () => {
     const customer = await phase(async () => [
       await sendShopify(
-        local.server.url,
+        server.current.url,
         secrets,
         'orders/create',
         await example('shopify', 'orders-create'),
@@ -101,7 +101,7 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
     remember('shopify customer', customer);
     const guest = await phase(async () => [
       await sendShopify(
-        local.server.url,
+        server.current.url,
         secrets,
         'orders/create',
         await example('shopify', 'orders-create-guest'),
@@ -112,7 +112,7 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
 
   it('orders app events by event time and keeps two people in one bulk apart', async () => {
     const recorded = await phase(async () => [
-      await sendApp(local.server.url, secrets, [
+      await sendApp(server.current.url, secrets, [
         {
           id: 'e2e-a3',
           type: 'search',
@@ -161,7 +161,7 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
 
   it('keeps a person’s cid in a later bulk, and every person’s cid differs from the others', async () => {
     const later = await phase(async () => [
-      await sendApp(local.server.url, secrets, {
+      await sendApp(server.current.url, secrets, {
         id: 'e2e-a4',
         type: 'page_view',
         userId: 'alice',

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterEach } from 'vitest';
+import { perFile } from './per-file.ts';
 
 /** Files to write into a temporary directory: path relative to it -> text. */
 export type TempFiles = Readonly<Record<string, string>>;
@@ -43,22 +44,19 @@ export function tempDirsPerTest(prefix: string): (files?: TempFiles) => Promise<
 }
 
 /**
- * One directory for every test of the file (or `describe`): made in `beforeAll`, removed in
- * `afterAll`. Register it before the hooks that start servers on it: after-hooks run in reverse
- * order, so it is removed after they have stopped. Read `path` inside hooks and tests only.
+ * One directory for every test of the file (or `describe`), made in `beforeAll` and removed in
+ * `afterAll`. Register it before the hooks that start servers on it (see {@link perFile}).
+ * Read `path` inside hooks and tests only.
  */
 export function tempDirPerFile(prefix: string, files: TempFiles = {}): { readonly path: string } {
-  let temp: TempDir | undefined;
-  beforeAll(async () => {
-    temp = await makeTempDir(prefix, files);
-  });
-  afterAll(async () => {
-    await temp?.cleanup();
-  });
+  const temp = perFile(
+    'the temporary directory',
+    () => makeTempDir(prefix, files),
+    (made) => made.cleanup(),
+  );
   return {
     get path(): string {
-      if (temp === undefined) throw new Error('the temporary directory exists only inside hooks and tests');
-      return temp.dir;
+      return temp.current.dir;
     },
   };
 }
