@@ -84,6 +84,27 @@ describe('QueuePoller', () => {
     expect(record?.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('gathers full batches of 100 from parallel receives, each message once', async () => {
+    const aws = await localAws(30, 5);
+    const sizes: number[] = [];
+    const seen: string[] = [];
+    const bodies = Array.from({ length: 250 }, (_, i) => `message ${i}`);
+    await send(aws, bodies);
+    // A long window: only the drain ends the gathering early, so each batch takes what is there.
+    const p = poller(
+      aws,
+      async (event: SQSEvent) => {
+        sizes.push(event.Records.length);
+        seen.push(...event.Records.map((r) => r.body));
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 100, batchWindowMs: 60_000 },
+    );
+    expect(await p.drain(30_000)).toBe(0);
+    expect(sizes).toEqual([100, 100, 50]);
+    expect([...seen].sort()).toEqual([...bodies].sort());
+  });
+
   it('retries only the records reported as batch item failures', async () => {
     const aws = await localAws();
     const attempts = new Map<string, string[]>();
