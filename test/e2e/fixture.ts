@@ -1,6 +1,6 @@
 import { type RunningServer, type StartServerOptions, startServer } from '../../src/local/server.ts';
+import { type Held, perFile } from '../support/lifecycle.ts';
 import { type MatomoServerOptions, startMatomoServer, type TestMatomo } from '../support/matomo-server.ts';
-import { type PerFile, perFile } from '../support/per-file.ts';
 import { tempDirPerFile } from '../support/temp-dir.ts';
 import { type E2eSecrets, newSecrets } from './senders.ts';
 
@@ -69,7 +69,7 @@ export function startE2eServer(e2e: E2eFixture, options: E2eServerOptions): Prom
  * Starts a server with {@link startE2eServer} before the file's tests and closes it after them.
  * Register it after {@link e2eFixture}; read `current` inside tests only.
  */
-export function e2eServerPerFile(e2e: E2eFixture, options: E2eServerOptions): PerFile<RunningServer> {
+export function e2eServerPerFile(e2e: E2eFixture, options: E2eServerOptions): Held<RunningServer> {
   return perFile(
     'the server',
     () => startE2eServer(e2e, options),

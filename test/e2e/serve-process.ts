@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterEach } from 'vitest';
+import { killedAfterEach } from '../support/processes.ts';
 
 /** `taglane serve` running as a child process, exactly as `npm start` runs it. */
 export interface ServeProcess {
@@ -66,21 +66,8 @@ export function spawnServe(args: readonly string[], env: Readonly<Record<string,
   };
 }
 
-/**
- * Registers an `afterEach` that SIGKILLs every process the returned function spawned during the
- * test and is still running, and waits for it to exit. Call it at the top of a test file.
- */
+/** {@link spawnServe}, with each process killed after the test if it still runs. */
 export function spawnServePerTest(): typeof spawnServe {
-  const running: ServeProcess[] = [];
-  afterEach(async () => {
-    for (const proc of running.splice(0)) {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
-  });
-  return (args, env) => {
-    const proc = spawnServe(args, env);
-    running.push(proc);
-    return proc;
-  };
+  const killLater = killedAfterEach();
+  return (args, env) => killLater(spawnServe(args, env));
 }

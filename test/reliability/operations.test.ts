@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -11,6 +10,7 @@ import { startLocalAws } from '../../src/local/aws-local.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../src/tracking/queued-request.ts';
 import { startDynalite, type TestDynamo } from '../support/dynalite.ts';
 import { type LocalSqs, startLocalSqs } from '../support/sqs.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 import { bufferIo } from '../unit/cli/buffer-io.ts';
 import { pageView, recordedCounts, startPipeline } from './support/pipeline.ts';
 
@@ -171,7 +171,7 @@ describe('taglane forget', () => {
   });
 
   it('forgets in the data directory of a stopped taglane serve, with the key kept there', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'taglane-forget-'));
+    const { dir: dataDir, cleanup } = await makeTempDir('taglane-forget-');
     try {
       const { writeFile } = await import('node:fs/promises');
       await writeFile(join(dataDir, 'visitor-hmac-key'), 'serve-kept-key\n');
@@ -205,7 +205,7 @@ describe('taglane forget', () => {
       expect(busy.code).toBe(1);
       expect(busy.err).toContain('in use by another taglane serve');
     } finally {
-      await rm(dataDir, { recursive: true, force: true });
+      await cleanup();
     }
   });
 });

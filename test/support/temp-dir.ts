@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
-import { perFile } from './per-file.ts';
+import { type Held, perFile, perTest } from './lifecycle.ts';
 
 /** Files to write into a temporary directory: path relative to it -> text. */
 export type TempFiles = Readonly<Record<string, string>>;
@@ -28,10 +28,10 @@ export async function makeTempDir(prefix: string, files: TempFiles = {}): Promis
  * test. Call it at the top of a test file (or of a `describe`).
  *
  * @example
- * const dirWith = tempDirsPerTest('taglane-cli-');
+ * const dirWith = tempDirMaker('taglane-cli-');
  * it('...', async () => { const dir = await dirWith({ 'shop.yaml': RULES }); ... });
  */
-export function tempDirsPerTest(prefix: string): (files?: TempFiles) => Promise<string> {
+export function tempDirMaker(prefix: string): (files?: TempFiles) => Promise<string> {
   const made: TempDir[] = [];
   afterEach(async () => {
     await Promise.all(made.splice(0).map((temp) => temp.cleanup()));
@@ -49,11 +49,17 @@ export function tempDirsPerTest(prefix: string): (files?: TempFiles) => Promise<
  * Read `path` inside hooks and tests only.
  */
 export function tempDirPerFile(prefix: string, files: TempFiles = {}): { readonly path: string } {
-  const temp = perFile(
-    'the temporary directory',
-    () => makeTempDir(prefix, files),
-    (made) => made.cleanup(),
-  );
+  return pathOf(perFile('the temporary directory', () => makeTempDir(prefix, files), removeTempDir));
+}
+
+/** Like {@link tempDirPerFile}, but a fresh directory (with `files`) for each test. */
+export function tempDirPerTest(prefix: string, files: TempFiles = {}): { readonly path: string } {
+  return pathOf(perTest('the temporary directory', () => makeTempDir(prefix, files), removeTempDir));
+}
+
+const removeTempDir = (temp: TempDir): Promise<void> => temp.cleanup();
+
+function pathOf(temp: Held<TempDir>): { readonly path: string } {
   return {
     get path(): string {
       return temp.current.dir;

@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterEach, expect, it } from 'vitest';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../../functions/batcher/handler.ts';
@@ -10,6 +7,7 @@ import { type LocalAws, startLocalAws } from '../../../src/local/aws-local.ts';
 import { type BatchOutcome, QueuePoller } from '../../../src/local/poller.ts';
 import { EnvSecretSource } from '../../../src/secrets/secrets.ts';
 import { startMatomoServer, type TestMatomo } from '../../support/matomo-server.ts';
+import { makeTempDir } from '../../support/temp-dir.ts';
 import { queued } from './harness.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -46,8 +44,8 @@ async function slowMatomo(matomo: TestMatomo, delayMs: number): Promise<string> 
 }
 
 it('delivers a batch that outlasts its time budget and the visibility timeout once, not twice', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'taglane-slow-batch-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const { dir: dataDir, cleanup } = await makeTempDir('taglane-slow-batch-');
+  cleanups.push(cleanup);
   const matomo = await startMatomoServer({ sites: [1], writeTokens: ['write-token'] });
   cleanups.push(() => matomo.close());
   // The queue hands a message out again 1 s after it was received.

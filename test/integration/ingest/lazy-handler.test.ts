@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler, ingestDepsFromEnv } from '../../../functions/ingest/handler.ts';
 import { RuleSetError } from '../../../src/rules/index.ts';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { type LocalSqs, startLocalSqs } from '../../support/sqs.ts';
+import { makeTempDir } from '../../support/temp-dir.ts';
 import { apiEvent, lambdaContext, structured } from './lambda.ts';
 
 // This file changes process.env; vitest runs each test file in its own process (pool: forks).
@@ -64,12 +62,13 @@ describe('ingestDepsFromEnv', () => {
   });
 
   it('stops on an invalid rule set with the rule engine error', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'taglane-ingest-'));
-    await writeFile(join(dir, 'bad.yaml'), 'source: bad\nauth: { github: {} }\nsite: 1\nrules: []\n');
+    const { dir, cleanup } = await makeTempDir('taglane-ingest-', {
+      'bad.yaml': 'source: bad\nauth: { github: {} }\nsite: 1\nrules: []\n',
+    });
     const error = await ingestDepsFromEnv({ TAGLANE_QUEUE_URL: sqs.queueUrl, TAGLANE_RULES_DIR: dir }).catch(
       (e: unknown) => e,
     );
-    await rm(dir, { recursive: true, force: true });
+    await cleanup();
     expect(error).toBeInstanceOf(RuleSetError);
     expect((error as RuleSetError).problems[0]?.file).toContain('bad.yaml');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { previewCommand } from '../../../src/cli/preview.ts';
 import { CHECKOUT_LINE_ITEMS_REQUESTS } from '../../support/checkout-requests.ts';
-import { tempDirsPerTest } from '../../support/temp-dir.ts';
+import { tempDirMaker } from '../../support/temp-dir.ts';
 import { bufferIo } from './buffer-io.ts';
 import { MINIMAL_RULES, PURCHASE_EVENT } from './minimal-rules.ts';
 
@@ -10,7 +10,7 @@ const RECEIVED_AT = Date.UTC(2024, 8, 12, 9, 0, 0);
 const json = { rules: 'rules', json: true, receivedAt: RECEIVED_AT };
 const human = { ...json, json: false };
 
-const dirWith = tempDirsPerTest('taglane-cli-');
+const dirWith = tempDirMaker('taglane-cli-');
 
 describe('taglane preview --json', () => {
   it('prints a Stripe checkout with expanded line items as the order Matomo expects, then the event', async () => {

@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_FILE, schemaCommand } from '../../../src/cli/schema.ts';
-import { tempDirsPerTest } from '../../support/temp-dir.ts';
+import { tempDirMaker } from '../../support/temp-dir.ts';
 import { bufferIo } from './buffer-io.ts';
 
-const dirWith = tempDirsPerTest('taglane-cli-');
+const dirWith = tempDirMaker('taglane-cli-');
 
 async function tempFile(): Promise<string> {
   return `${await dirWith()}/rules.schema.json`;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { testCommand } from '../../../src/cli/test-examples.ts';
-import { tempDirsPerTest } from '../../support/temp-dir.ts';
+import { tempDirMaker } from '../../support/temp-dir.ts';
 import { bufferIo } from './buffer-io.ts';
 import { MINIMAL_RULES, PURCHASE_EVENT } from './minimal-rules.ts';
 
-const dirWith = tempDirsPerTest('taglane-cli-');
+const dirWith = tempDirMaker('taglane-cli-');
 
 describe('taglane test', () => {
   it('passes every example of the shipped rules, one line each', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { validateCommand } from '../../../src/cli/validate.ts';
-import { tempDirsPerTest } from '../../support/temp-dir.ts';
+import { tempDirMaker } from '../../support/temp-dir.ts';
 import { bufferIo } from './buffer-io.ts';
 import { MINIMAL_RULES, PURCHASE_EVENT } from './minimal-rules.ts';
 
-const dirWith = tempDirsPerTest('taglane-cli-');
+const dirWith = tempDirMaker('taglane-cli-');
 
 describe('taglane validate', () => {
   it('accepts the shipped rules and names every source', async () => {

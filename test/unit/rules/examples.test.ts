@@ -1,25 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareRequests, loadRuleSet, matomoParams, runExamples } from '../../../src/rules/index.ts';
+import { tempDirPerTest } from '../../support/temp-dir.ts';
 import { HEADER } from './helpers.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'taglane-examples-'));
-  await mkdir(join(dir, 'examples'));
-  await writeFile(
-    join(dir, 'examples', 'paid.json'),
-    JSON.stringify({ id: 'e1', type: 'paid', amount: 12.5 }),
-  );
-  await writeFile(
-    join(dir, 'examples', 'bad.json'),
-    JSON.stringify({ id: 'e2', type: 'paid', amount: 'n/a' }),
-  );
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+const rules = tempDirPerTest('taglane-examples-', {
+  'examples/paid.json': JSON.stringify({ id: 'e1', type: 'paid', amount: 12.5 }),
+  'examples/bad.json': JSON.stringify({ id: 'e2', type: 'paid', amount: 'n/a' }),
 });
 
 const RULES = `${HEADER}rules:
@@ -45,8 +33,8 @@ const RULES = `${HEADER}rules:
 
 describe('runExamples', () => {
   it('passes matching examples and explains each failure in readable lines', async () => {
-    await writeFile(join(dir, 'app.yaml'), RULES);
-    const results = await runExamples(await loadRuleSet(dir));
+    await writeFile(join(rules.path, 'app.yaml'), RULES);
+    const results = await runExamples(await loadRuleSet(rules.path));
     expect(results.map((r) => [r.rule, r.index, r.ok, r.line])).toEqual([
       ['paid', 0, true, 11],
       ['paid', 1, false, 13],
@@ -69,20 +57,20 @@ describe('runExamples', () => {
     expect(results[5]?.diff[0]).toMatch(/^cannot read event examples\/missing\.json: ENOENT/);
     expect(results[0]).toMatchObject({
       source: 'app',
-      file: join(dir, 'app.yaml'),
+      file: join(rules.path, 'app.yaml'),
       given: 'examples/paid.json',
     });
   });
 
   it('resolves rule files given relative to a base directory', async () => {
-    await writeFile(join(dir, 'app.yaml'), RULES);
-    const set = await loadRuleSet(relative(process.cwd(), dir));
+    await writeFile(join(rules.path, 'app.yaml'), RULES);
+    const set = await loadRuleSet(relative(process.cwd(), rules.path));
     expect((await runExamples(set))[0]?.ok).toBe(true);
     // A base directory deeper than the working directory, so the rule file's `../` segments
     // cannot climb out of it (path.resolve stops at the root, which would make a shallow base
     // find the files again when the checkout sits at the right depth).
     const depth = process.cwd().split(sep).length;
-    const elsewhere = await runExamples(set, join(dir, ...Array<string>(depth + 1).fill('elsewhere')));
+    const elsewhere = await runExamples(set, join(rules.path, ...Array<string>(depth + 1).fill('elsewhere')));
     expect(elsewhere[0]?.ok).toBe(false);
     expect(elsewhere[0]?.diff[0]).toMatch(/^cannot read event examples\/paid\.json: ENOENT/);
   });

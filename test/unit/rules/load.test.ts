@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   formatProblem,
   loadRuleSet,
@@ -10,15 +9,10 @@ import {
   RuleSetError,
   runExamples,
 } from '../../../src/rules/index.ts';
+import { tempDirPerTest } from '../../support/temp-dir.ts';
 import { HEADER } from './helpers.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'taglane-rules-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const rules = tempDirPerTest('taglane-rules-');
 
 async function loadProblems(path: string): Promise<readonly RuleProblem[]> {
   const error = await loadRuleSet(path).then(
@@ -31,21 +25,21 @@ async function loadProblems(path: string): Promise<readonly RuleProblem[]> {
 
 describe('loadRuleSet', () => {
   it('reads top-level .yaml and .yml files only, not payload folders', async () => {
-    await writeFile(join(dir, 'a.yaml'), `${HEADER.replace('app', 'a')}rules: []\n`);
-    await writeFile(join(dir, 'b.yml'), `${HEADER.replace('app', 'b')}rules: []\n`);
-    await writeFile(join(dir, 'notes.txt'), 'not a rule file');
-    await mkdir(join(dir, 'examples'));
-    await writeFile(join(dir, 'examples', 'broken.yaml'), 'this: [is not a rule file');
-    const set = await loadRuleSet(dir);
+    await writeFile(join(rules.path, 'a.yaml'), `${HEADER.replace('app', 'a')}rules: []\n`);
+    await writeFile(join(rules.path, 'b.yml'), `${HEADER.replace('app', 'b')}rules: []\n`);
+    await writeFile(join(rules.path, 'notes.txt'), 'not a rule file');
+    await mkdir(join(rules.path, 'examples'));
+    await writeFile(join(rules.path, 'examples', 'broken.yaml'), 'this: [is not a rule file');
+    const set = await loadRuleSet(rules.path);
     expect([...set.sources.keys()]).toEqual(['a', 'b']);
-    expect(set.sources.get('a')?.file).toBe(join(dir, 'a.yaml'));
+    expect(set.sources.get('a')?.file).toBe(join(rules.path, 'a.yaml'));
   });
 
   it('reports all three mistakes of one file with file:line:col', async () => {
     const fixture = new URL('../../fixtures/rules/invalid/three-mistakes.yaml', import.meta.url);
-    await writeFile(join(dir, 'stripe.yaml'), await readFile(fixture, 'utf8'));
-    const problems = await loadProblems(dir);
-    const file = join(dir, 'stripe.yaml');
+    await writeFile(join(rules.path, 'stripe.yaml'), await readFile(fixture, 'utf8'));
+    const problems = await loadProblems(rules.path);
+    const file = join(rules.path, 'stripe.yaml');
     expect(problems.map(formatProblem)).toEqual([
       `${file}:12:11 rules[0].track[0].order.revenu: unknown key "revenu" (did you mean "revenue"?)`,
       `${file}:13:102 rules[0].track[1].event.value: JSONata syntax error: Unexpected end of expression`,
@@ -54,47 +48,47 @@ describe('loadRuleSet', () => {
   });
 
   it('reports problems of every file together, and a source defined twice', async () => {
-    await writeFile(join(dir, 'a.yaml'), `${HEADER}rules: []\n`);
-    await writeFile(join(dir, 'b.yaml'), `${HEADER}rules: []\n`);
+    await writeFile(join(rules.path, 'a.yaml'), `${HEADER}rules: []\n`);
+    await writeFile(join(rules.path, 'b.yaml'), `${HEADER}rules: []\n`);
     await writeFile(
-      join(dir, 'c.yaml'),
+      join(rules.path, 'c.yaml'),
       'source: c\nauth: { github: { secret: nope } }\nsite: 0\nrules: []\n',
     );
-    const problems = await loadProblems(dir);
+    const problems = await loadProblems(rules.path);
     expect(problems.map(formatProblem)).toEqual([
-      `${join(dir, 'b.yaml')}:1:9 source: source "app" is also defined in ${join(dir, 'a.yaml')}`,
-      `${join(dir, 'c.yaml')}:2:27 auth.github.secret: expected a secret NAME like STRIPE_WEBHOOK_SECRET (never the value)`,
-      `${join(dir, 'c.yaml')}:3:7 site: expected a site id > 0`,
+      `${join(rules.path, 'b.yaml')}:1:9 source: source "app" is also defined in ${join(rules.path, 'a.yaml')}`,
+      `${join(rules.path, 'c.yaml')}:2:27 auth.github.secret: expected a secret NAME like STRIPE_WEBHOOK_SECRET (never the value)`,
+      `${join(rules.path, 'c.yaml')}:3:7 site: expected a site id > 0`,
     ]);
   });
 
   it('throws a RuleSetError whose message lists every problem', async () => {
-    await writeFile(join(dir, 'a.yaml'), 'source: a\n');
-    const error = await loadRuleSet(dir).catch((e: unknown) => e);
+    await writeFile(join(rules.path, 'a.yaml'), 'source: a\n');
+    const error = await loadRuleSet(rules.path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RuleError);
     expect((error as Error).message).toBe(
       [
         'invalid rule set (3 problems):',
-        `${join(dir, 'a.yaml')}:1:1 auth: missing required key "auth"`,
-        `${join(dir, 'a.yaml')}:1:1 site: missing required key "site"`,
-        `${join(dir, 'a.yaml')}:1:1 rules: missing required key "rules"`,
+        `${join(rules.path, 'a.yaml')}:1:1 auth: missing required key "auth"`,
+        `${join(rules.path, 'a.yaml')}:1:1 site: missing required key "site"`,
+        `${join(rules.path, 'a.yaml')}:1:1 rules: missing required key "rules"`,
       ].join('\n'),
     );
   });
 
   it('never echoes a secret value given where a secret name belongs, beyond its position', async () => {
     await writeFile(
-      join(dir, 'a.yaml'),
+      join(rules.path, 'a.yaml'),
       'source: a\nauth: { stripe: { secret: whsec_live_123 } }\nsite: 1\nrules: []\n',
     );
-    const [problem] = await loadProblems(dir);
+    const [problem] = await loadProblems(rules.path);
     expect(problem?.message).not.toContain('whsec_live_123');
   });
 
   it('reports a missing rule directory as a rule set problem', async () => {
-    const problems = await loadProblems(join(dir, 'nope'));
+    const problems = await loadProblems(join(rules.path, 'nope'));
     expect(problems.map(formatProblem)).toEqual([
-      `${join(dir, 'nope')}:1:1 cannot read the rule directory (ENOENT)`,
+      `${join(rules.path, 'nope')}:1:1 cannot read the rule directory (ENOENT)`,
     ]);
   });
 
