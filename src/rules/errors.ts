@@ -15,7 +15,7 @@ export interface RuleProblem {
  * Formats a problem as `file:line:col path: message`, the shape editors and CI logs link to.
  *
  * @example
- * formatProblem(p) // "rules/stripe.yaml:14:9 rules[2].track[0].order.revenue: expected a number"
+ * formatProblem(p) // "rules/stripe.yaml:14:9 rules[2].track[0].order.revenue: expected a number or a {% ... %} expression"
  */
 export function formatProblem(p: RuleProblem): string {
   const where = `${p.file}:${p.line}:${p.column}`;
