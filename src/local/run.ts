@@ -22,6 +22,8 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
     server = await startServer({ ...config, print });
     print(formatBanner({ ...server, config }));
   } catch (error) {
+    // Only a flag problem is about usage; "run taglane --help" would mislead after the others.
+    if (!(error instanceof ServeConfigError)) command.showHelpAfterError(false);
     if (error instanceof RuleSetError) {
       describeFailure(error, processIo);
       return command.error('taglane serve: fix the rule files above and start again', { exitCode: 1 });
@@ -30,6 +32,7 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
   }
   const left = await untilStopped(server, print);
   if (left > 0) {
+    command.showHelpAfterError(false);
     // Exit 1: not lost (the journal keeps them), but not delivered either, and a script should know.
     command.error(
       `taglane serve: drain timed out, ${left} queued message(s) were not delivered; they stay in ${config.dataDir}/queue.journal and are queued again on the next start`,

@@ -102,6 +102,7 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
       expect(await proc.exited).toBe(1);
       expect(proc.stderr()).toContain('drain timed out, 1 queued message(s) were not delivered');
       expect(proc.stderr()).toContain('queue.journal and are queued again on the next start');
+      expect(proc.stderr()).not.toContain('--help');
       await hanging.recover();
       const before = hanging.recorded().length;
       const next = serve('drain-timeout', { ...secrets, MATOMO_URL: hanging.url, TAGLANE_BATCH_WINDOW: '0' });
@@ -140,7 +141,15 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
     const proc = serve('broken', { ...secrets }, ['--rules', rules]);
     expect(await proc.exited).toBe(1);
     expect(proc.stderr()).toMatch(/broken\.yaml:12:11 /);
+    expect(proc.stderr()).not.toContain('--help');
     expect(proc.stdout()).not.toContain(LISTENING);
+  });
+
+  it('points to --help only when a flag is wrong', async () => {
+    const proc = serve('bad-flag', { ...secrets }, ['--port', 'eighty']);
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr()).toMatch(/--port/);
+    expect(proc.stderr()).toContain('(run taglane --help for usage)');
   });
 
   it('shows a newcomer the journey: the printed curl, then the request at /inspect', async () => {
