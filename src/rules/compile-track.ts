@@ -92,7 +92,7 @@ export function compileTrack(scope: CompileScope, path: DataPath, input: TrackIn
       fields.push(field(scope, [...at, 'params', name], spec, raw));
     }
   }
-  return spec.urlFrom === undefined
-    ? { fixed: spec.fixed, fields }
-    : { fixed: spec.fixed, fields, urlFrom: spec.urlFrom };
+  // Pairs, not the spec's record: buildTrack runs per request and a for-in costs more.
+  const fixed = Object.entries(spec.fixed);
+  return spec.urlFrom === undefined ? { fixed, fields } : { fixed, fields, urlFrom: spec.urlFrom };
 }

@@ -15,7 +15,8 @@ export interface CompiledField {
 
 /** One compiled `track` item. */
 export interface CompiledTrack {
-  readonly fixed: Readonly<Record<string, string>>;
+  /** Constant parameters of the track type, as [param, value] pairs in order. */
+  readonly fixed: readonly (readonly [string, string])[];
   readonly fields: readonly CompiledField[];
   readonly urlFrom?: string;
 }
@@ -68,12 +69,28 @@ export class Reader {
  * expression is evaluated (asynchronously), remembered, and `compute` runs again. An event
  * that needs no JSONata costs no extra promise; `compute` is pure, so running it again is safe.
  */
-export async function resolve<C, T>(
+export function resolve<C, T>(
   input: unknown,
   compute: (reader: Reader, context: C) => T,
   context: C,
 ): Promise<T> {
   const reader = new Reader(input);
+  // The common case settles nothing: one promise, without an async function's machinery.
+  try {
+    return Promise.resolve(compute(reader, context));
+  } catch (e) {
+    if (!(e instanceof NeedsEvaluation)) return Promise.reject(e);
+    return settleAndRetry(reader, e.accessor, compute, context);
+  }
+}
+
+async function settleAndRetry<C, T>(
+  reader: Reader,
+  first: Accessor,
+  compute: (reader: Reader, context: C) => T,
+  context: C,
+): Promise<T> {
+  await reader.settle(first);
   for (;;) {
     try {
       return compute(reader, context);
@@ -132,7 +149,7 @@ export function buildTrack(
     }
     params[f.param] = coerceValue(f.coerce, raw, scope, f.field);
   }
-  for (const name in track.fixed) params[name] = track.fixed[name] ?? '';
+  for (const [name, value] of track.fixed) params[name] = value;
   if (track.urlFrom !== undefined && params.url === undefined) {
     const link = params[track.urlFrom];
     if (link !== undefined) params.url = link;

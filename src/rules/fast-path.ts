@@ -11,7 +11,8 @@ export type Segment = string | number;
  */
 export function readPath(input: unknown, segments: readonly Segment[]): unknown {
   let current = input;
-  for (const seg of segments) {
+  for (let i = 0; i < segments.length; i += 1) {
+    const seg = segments[i] as Segment;
     if (Array.isArray(current)) {
       if (typeof seg !== 'number') return ASYNC;
       current = current[seg];
@@ -105,20 +106,22 @@ function blockOf(node: Node, compile: (n: Node) => FastFn | undefined): FastFn |
 function compileConstructor(node: Node, compile: (n: Node) => FastFn | undefined): FastFn | undefined {
   const pairs = node.lhs;
   if (!Array.isArray(pairs)) return undefined;
-  const fields: [string, FastFn][] = [];
+  const keys: string[] = [];
+  const fns: FastFn[] = [];
   for (const pair of pairs) {
     const [key, value] = pair;
     if (key?.type !== 'string' || !value) return undefined;
     const fn = compile(value);
     if (!fn) return undefined;
-    fields.push([String(key.value), fn]);
+    keys.push(String(key.value));
+    fns.push(fn);
   }
   return (ctx) => {
     const out: Record<string, unknown> = {};
-    for (const [key, fn] of fields) {
-      const v = fn(ctx);
+    for (let i = 0; i < keys.length; i += 1) {
+      const v = (fns[i] as FastFn)(ctx);
       if (v === ASYNC) return ASYNC;
-      if (v !== undefined) out[key] = v;
+      if (v !== undefined) out[keys[i] as string] = v;
     }
     return out;
   };

@@ -197,14 +197,20 @@ function compileCall(node: Node): FastFn | undefined {
     if (!arg) return undefined;
     compiled.push(arg);
   }
+  const [first, second] = compiled;
+  if (first === undefined) return undefined;
+  // One closure per arity: no argument array or spread per call.
+  if (second === undefined) {
+    return (ctx) => {
+      const v = first(ctx);
+      return v === ASYNC ? ASYNC : fn(v);
+    };
+  }
   return (ctx) => {
-    const values: unknown[] = [];
-    for (const arg of compiled) {
-      const v = arg(ctx);
-      if (v === ASYNC) return ASYNC;
-      values.push(v);
-    }
-    return fn(...values);
+    const a = first(ctx);
+    if (a === ASYNC) return ASYNC;
+    const b = second(ctx);
+    return b === ASYNC ? ASYNC : fn(a, b);
   };
 }
 

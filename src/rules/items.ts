@@ -5,6 +5,7 @@ import { FieldError } from './errors.ts';
 import { type Accessor, type CompileOptions, compileValue } from './expression.ts';
 
 const ITEM_KEYS = ['sku', 'name', 'category', 'price', 'quantity'] as const;
+const ITEM_KEY_SET: ReadonlySet<string> = new Set(ITEM_KEYS);
 
 /**
  * Compiles a literal `items:` list into one accessor producing the list of item objects. Each
@@ -82,7 +83,7 @@ function itemRow(item: unknown, i: number): [string, string, string | string[], 
   }
   const fields = item as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!(ITEM_KEYS as readonly string[]).includes(key)) {
+    if (!ITEM_KEY_SET.has(key)) {
       throw new FieldError(`item ${i}: unknown item field "${key}" (expected ${ITEM_KEYS.join(', ')})`, item);
     }
   }

@@ -74,6 +74,9 @@ describe('CompiledSource.map', () => {
     const { createHash } = await import('node:crypto');
     const expected = createHash('sha256').update('app\nevt_1\npaid\n0').digest('hex').slice(0, 32);
     expect(requestId('app', 'evt_1', 'paid', 0)).toBe(expected);
+    // Rule names and event ids are hashed as UTF-8, whatever digest call computes them.
+    const accented = createHash('sha256').update('app\névt_1\ncommande payée\n2').digest('hex').slice(0, 32);
+    expect(requestId('app', 'évt_1', 'commande payée', 2)).toBe(accented);
   });
 
   it('defaults the time to when the event was received', async () => {
