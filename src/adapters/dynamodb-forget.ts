@@ -5,24 +5,50 @@ export interface ForgetVisitorOptions {
   readonly client: DynamoDBClient;
   /** The single Taglane table (`pk` string key). */
   readonly tableName: string;
-  /** HMAC of the visitor key, as the batcher stores it (`src/batcher/visitors.ts`). */
+  /** HMAC of the visitor key, as the batcher stores it (`src/identity/matomo-ids.ts`). */
   readonly keyHash: string;
 }
 
+/** What {@link forgetVisitor} erased. */
+export interface Forgotten {
+  /** The visitor ids the erased keys were mapped to (for Matomo's GDPR tools). */
+  readonly visitorIds: readonly string[];
+  /** How many keys were erased: the one given and every key linked to it. */
+  readonly keys: number;
+}
+
 /**
- * Deletes a person's visitor mapping (`pk = v#<hmac>`), the right-to-erasure half Taglane
- * holds: later events for the same key get a new visitor id. What Matomo already recorded is
- * Matomo's to erase (its GDPR tools).
+ * Deletes a person's visitor mapping (`pk = v#<hmac>`) and every key linked to it (an
+ * anonymous id and the user id it became, followed transitively), the right-to-erasure half
+ * Taglane holds: later events for those keys get a new visitor id. What Matomo already
+ * recorded is Matomo's to erase (its GDPR tools).
  *
- * @returns the visitor id that was forgotten, or `undefined` when there was no mapping
+ * @returns what was erased, or `undefined` when there was no mapping for the key
  */
-export async function forgetVisitor(options: ForgetVisitorOptions): Promise<string | undefined> {
-  const out = await options.client.send(
-    new DeleteItemCommand({
-      TableName: options.tableName,
-      Key: { pk: { S: `v#${options.keyHash}` } },
-      ReturnValues: 'ALL_OLD',
-    }),
-  );
-  return out.Attributes?.visitorId?.S;
+export async function forgetVisitor(options: ForgetVisitorOptions): Promise<Forgotten | undefined> {
+  const seen = new Set<string>([options.keyHash]);
+  const pending = [options.keyHash];
+  const visitorIds = new Set<string>();
+  let keys = 0;
+  for (let hash = pending.pop(); hash !== undefined; hash = pending.pop()) {
+    const out = await options.client.send(
+      new DeleteItemCommand({
+        TableName: options.tableName,
+        Key: { pk: { S: `v#${hash}` } },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const visitorId = out.Attributes?.visitorId?.S;
+    if (visitorId === undefined) continue;
+    keys += 1;
+    visitorIds.add(visitorId);
+    if (out.Attributes?.seed?.S) visitorIds.add(out.Attributes.seed.S);
+    for (const linked of out.Attributes?.links?.SS ?? []) {
+      if (!seen.has(linked)) {
+        seen.add(linked);
+        pending.push(linked);
+      }
+    }
+  }
+  return keys === 0 ? undefined : { visitorIds: [...visitorIds], keys };
 }

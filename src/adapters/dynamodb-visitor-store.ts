@@ -1,10 +1,10 @@
 import {
+  type AttributeValue,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { VisitorRecord, VisitorStore } from '../batcher/ports.ts';
+import type { PersonChange, PersonRecord, VisitorStore } from '../identity/ports.ts';
 import { batchGetByPk, isConditionFailed } from './dynamodb-batch-get.ts';
 
 /** Options for {@link DynamoDbVisitorStore}. */
@@ -15,9 +15,10 @@ export interface DynamoDbVisitorStoreOptions {
 }
 
 /**
- * Visitor ids in DynamoDB: item `pk = v#<hmac hex>` with `visitorId`, `firstSeen`, `lastSeen`
- * (unix seconds). New visitors are created with `attribute_not_exists(pk)`, so two batchers
- * racing on a new key both end with the id of whichever write landed first.
+ * People in DynamoDB: item `pk = v#<hmac hex>` with `visitorId`, `seed`, `userBound`, `links`
+ * (a string set of the linked keys' hashes), `firstSeen`, `lastSeen` (unix seconds). New keys
+ * are created with `attribute_not_exists(pk)`, so two batchers racing on a new key notice it.
+ * Items written before `seed` existed read with their visitor id as seed.
  */
 export class DynamoDbVisitorStore implements VisitorStore {
   readonly #client: DynamoDBClient;
@@ -28,54 +29,74 @@ export class DynamoDbVisitorStore implements VisitorStore {
     this.#table = options.tableName;
   }
 
-  async getMany(hashes: readonly string[]): Promise<ReadonlyMap<string, VisitorRecord>> {
+  async getMany(hashes: readonly string[]): Promise<ReadonlyMap<string, PersonRecord>> {
     const items = await batchGetByPk(
       hashes.map((h) => `v#${h}`),
-      { client: this.#client, tableName: this.#table, attributes: ['pk', 'visitorId', 'lastSeen'] },
+      {
+        client: this.#client,
+        tableName: this.#table,
+        attributes: ['pk', 'visitorId', 'seed', 'userBound', 'links', 'lastSeen'],
+      },
     );
-    const out = new Map<string, VisitorRecord>();
+    const out = new Map<string, PersonRecord>();
     for (const [pk, item] of items) {
       const visitorId = item.visitorId?.S;
-      if (visitorId !== undefined)
-        out.set(pk.slice(2), { visitorId, lastSeen: Number(item.lastSeen?.N ?? 0) });
+      if (visitorId === undefined) continue;
+      out.set(pk.slice(2), {
+        visitorId,
+        seed: item.seed?.S ?? visitorId,
+        userBound: item.userBound?.BOOL ?? false,
+        links: item.links?.SS ?? [],
+        lastSeen: Number(item.lastSeen?.N ?? 0),
+      });
     }
     return out;
   }
 
-  async create(hash: string, visitorId: string, now: number): Promise<string> {
+  async create(hash: string, record: PersonChange, now: number): Promise<boolean> {
     try {
       await this.#client.send(
         new PutItemCommand({
           TableName: this.#table,
           Item: {
             pk: { S: `v#${hash}` },
-            visitorId: { S: visitorId },
+            visitorId: { S: record.visitorId },
+            seed: { S: record.seed },
+            userBound: { BOOL: record.userBound },
+            ...(record.links.length > 0 ? { links: { SS: [...record.links] } } : {}),
             firstSeen: { N: String(now) },
             lastSeen: { N: String(now) },
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return visitorId;
+      return true;
     } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      const out = await this.#client.send(
-        new GetItemCommand({ TableName: this.#table, Key: { pk: { S: `v#${hash}` } }, ConsistentRead: true }),
-      );
-      const winner = out.Item?.visitorId?.S;
-      if (winner === undefined)
-        throw new Error('visitor item vanished after a lost create race', { cause: error });
-      return winner;
+      if (isConditionFailed(error)) return false;
+      throw error;
     }
   }
 
-  async link(hash: string, visitorId: string, now: number): Promise<void> {
+  async update(hash: string, change: PersonChange, now: number): Promise<void> {
+    const values: Record<string, AttributeValue> = {
+      ':v': { S: change.visitorId },
+      ':s': { S: change.seed },
+      ':u': { BOOL: change.userBound },
+      ':now': { N: String(now) },
+    };
+    let expression =
+      'SET visitorId = :v, seed = if_not_exists(seed, :s), userBound = :u, lastSeen = :now, ' +
+      'firstSeen = if_not_exists(firstSeen, :now)';
+    if (change.links.length > 0) {
+      values[':l'] = { SS: [...change.links] };
+      expression += ' ADD links :l';
+    }
     await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#table,
         Key: { pk: { S: `v#${hash}` } },
-        UpdateExpression: 'SET visitorId = :v, lastSeen = :now, firstSeen = if_not_exists(firstSeen, :now)',
-        ExpressionAttributeValues: { ':v': { S: visitorId }, ':now': { N: String(now) } },
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
       }),
     );
   }

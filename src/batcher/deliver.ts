@@ -1,9 +1,10 @@
+import { type PersonAssignment, resolvePeople, syntheticIp } from '../identity/index.ts';
 import { OutOfTimeError } from './errors.ts';
 import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
 import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
 import { type BulkEntry, type BulkStat, type SendContext, sendToDestination } from './send.ts';
-import { randomVisitorId, resolveVisitors } from './visitors.ts';
+import { randomVisitorId } from './visitors.ts';
 
 /** Counts for metrics and logs. */
 export interface DeliveryCounts {
@@ -74,8 +75,15 @@ export async function deliver(
     const pending = items.filter((i) => !done.has(i.request.id));
     counts.skipped = items.length - pending.length;
     const ready = await precheck(pending, deps, nowSeconds, letters);
-    const visitorIds = await resolveVisitors(
-      sortByTime(ready).map((r) => r.item.request.visitor),
+    const ordered = sortByTime(ready);
+    const people = await resolvePeople(
+      ordered.map(({ request }) => ({
+        requestId: request.id,
+        key: request.visitor.key,
+        anonymousKey: request.visitor.anonymousKey,
+        browserId: request.visitor.browserId,
+        uid: request.params.uid,
+      })),
       {
         store: deps.visitors,
         secret: deps.config.visitorHmacKey,
@@ -105,9 +113,11 @@ export async function deliver(
       },
     };
     const delivered: BatchItem[] = [];
-    const groups = groupBy(sortByTime(ready), (r) => `${r.destination.url}\n${r.destination.token ?? ''}`);
+    const groups = groupBy(ordered, (r) => `${r.destination.url}\n${r.destination.token ?? ''}`);
     for (const group of groups.values()) {
-      const entries = group.map(({ item }) => toEntry(item, visitorIds.get(item.request.visitor.key)));
+      const entries = group.map(({ item, destination }) =>
+        toEntry(item, people.get(item.request.id), destination.token !== undefined),
+      );
       const [first] = group;
       if (!first) continue;
       const outcomes = await sendToDestination(entries, first.destination, ctx);
@@ -167,8 +177,12 @@ async function precheck(
       const detail =
         'event time is 24 hours or more in the past; Matomo rejects such a cdt without MATOMO_TOKEN';
       letters.push(...lettersFor(item, 'old-cdt-without-token', detail));
+    } else if (destination.token === undefined && request.params.cip !== undefined) {
+      const detail = "the request carries the person's IP (cip); Matomo rejects it without MATOMO_TOKEN";
+      letters.push(...lettersFor(item, 'cip-without-token', detail));
     } else if (
-      entryBytes(toEntry(item, '0000000000000000').query) + envelopeBytes(destination.token) >
+      entryBytes(toEntry(item, SIZING, destination.token !== undefined).query) +
+        envelopeBytes(destination.token) >
       deps.config.maxBytes
     ) {
       letters.push(
@@ -183,10 +197,20 @@ async function precheck(
   return ready;
 }
 
-function toEntry(item: BatchItem, visitorId: string | undefined): BulkEntry {
-  // resolveVisitors maps every key it is given; the fallback only keeps the types honest.
-  const cid = visitorId ?? randomVisitorId();
-  return { item, query: `?${new URLSearchParams({ ...item.request.params, cid }).toString()}` };
+/** A stand-in person with the longest synthetic address, for sizing a request before resolving. */
+const SIZING: PersonAssignment = { cid: '0000000000000000', seed: 'ffffffffffffffff' };
+
+/**
+ * The bulk entry of a request: its parameters, the person's `cid`, and, when the request has no
+ * IP of its own and a token lets Matomo accept one, the person's synthetic address as `cip`,
+ * so Matomo's fingerprint fallback never joins two people (see `syntheticIp`).
+ */
+function toEntry(item: BatchItem, person: PersonAssignment | undefined, hasToken: boolean): BulkEntry {
+  // resolvePeople answers for every request it is given; the fallback only keeps the types honest.
+  const { cid, seed } = person ?? { cid: randomVisitorId(), seed: randomVisitorId() };
+  const params = item.request.params;
+  const extra = hasToken && params.cip === undefined ? { cid, cip: syntheticIp(seed) } : { cid };
+  return { item, query: `?${new URLSearchParams({ ...params, ...extra }).toString()}` };
 }
 
 function lettersFor(item: BatchItem, reason: DeadLetterReason, detail: string): DeadLetter[] {

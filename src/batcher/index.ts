@@ -15,4 +15,4 @@ export type {
   VisitorStore,
 } from './ports.ts';
 export type { BulkStat } from './send.ts';
-export { hashVisitorKey, randomVisitorId, resolveVisitors } from './visitors.ts';
+export { hashVisitorKey, randomVisitorId } from './visitors.ts';

@@ -1,25 +1,7 @@
+import type { VisitorStore } from '../identity/ports.ts';
 import type { MatomoEndpoint } from '../matomo/client.ts';
 
-/** A stored visitor: the id Matomo knows them by and when they were last seen (unix seconds). */
-export interface VisitorRecord {
-  readonly visitorId: string;
-  readonly lastSeen: number;
-}
-
-/**
- * Stable visitor ids by HMAC of the visitor key (the raw key is never stored).
- * Implementations: DynamoDB (`src/adapters/dynamodb-visitor-store.ts`).
- */
-export interface VisitorStore {
-  /** The stored visitors among `hashes`; missing ones are absent from the map. */
-  getMany(hashes: readonly string[]): Promise<ReadonlyMap<string, VisitorRecord>>;
-  /** Stores `visitorId` for `hash` unless one exists; returns the id that won a race. */
-  create(hash: string, visitorId: string, now: number): Promise<string>;
-  /** Sets the visitor id of `hash` (linking it to a browser visitor), creating it if needed. */
-  link(hash: string, visitorId: string, now: number): Promise<void>;
-  /** Moves `lastSeen` of an existing visitor forward. */
-  touch(hash: string, now: number): Promise<void>;
-}
+export type { PersonRecord as VisitorRecord, VisitorStore } from '../identity/ports.ts';
 
 /** Which request ids were delivered already, so a redelivered message is not sent twice. */
 export interface DeliveryLog {
@@ -39,6 +21,7 @@ export type DeadLetterReason =
   | 'rejected'
   | 'too-large'
   | 'old-cdt-without-token'
+  | 'cip-without-token'
   | 'unknown-destination';
 
 /** A message moved to the dead-letter queue with the reason. */

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { hashVisitorKey } from '../batcher/visitors.ts';
+import type { Forgotten } from '../adapters/dynamodb-forget.ts';
+import { hashVisitorKey } from '../identity/matomo-ids.ts';
 import { EnvSecretSource, type SecretSource } from '../secrets/secrets.ts';
 import { CliInputError } from './errors.ts';
 import { describeFailure } from './failure.ts';
@@ -31,8 +32,9 @@ export async function forgetCommand(key: string, flags: ForgetFlags, io: CliIo):
     io.out(
       forgotten === undefined
         ? 'no visitor mapping for this key: nothing to forget'
-        : `forgot visitor ${forgotten}: later events for this key get a new visitor id. ` +
-            'What Matomo recorded stays there; erase it with Matomo’s GDPR tools (visitor id above).',
+        : `forgot visitor ${forgotten.visitorIds.join(', ')}` +
+            `${forgotten.keys === 1 ? '' : ` (${forgotten.keys} linked keys)`}: later events get a new visitor id. ` +
+            'What Matomo recorded stays there; erase it with Matomo’s GDPR tools (visitor ids above).',
     );
     return 0;
   } catch (error) {
@@ -42,7 +44,7 @@ export async function forgetCommand(key: string, flags: ForgetFlags, io: CliIo):
   }
 }
 
-async function forgetOnAws(key: string, flags: ForgetFlags): Promise<string | undefined> {
+async function forgetOnAws(key: string, flags: ForgetFlags): Promise<Forgotten | undefined> {
   const tableName = flags.table ?? process.env.TAGLANE_TABLE_NAME;
   if (!tableName) throw new CliInputError('--table (or TAGLANE_TABLE_NAME) is required');
   const secret = await (await secretSource()).get(KEY_SECRET);
@@ -79,7 +81,7 @@ async function secretSource(): Promise<SecretSource> {
 }
 
 /** The data directory of `taglane serve`: its DynamoDB files and its visitor-key file. */
-async function forgetLocally(key: string, dataDir: string): Promise<string | undefined> {
+async function forgetLocally(key: string, dataDir: string): Promise<Forgotten | undefined> {
   const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
   const [{ startLocalAws }, { forgetVisitor }, { lockDataDir }, { waitUntilTableExists }] = await Promise.all(
     [

@@ -1,4 +1,5 @@
 import { type CompileScope, compileTrack, valueAt } from './compile-track.ts';
+import { compileDevice } from './device.ts';
 import type { CompiledTrack } from './evaluate.ts';
 import type { Accessor } from './expression.ts';
 import type { RuleFile } from './schema.ts';
@@ -47,6 +48,8 @@ export function compileFile(scope: CompileScope, file: RuleFile): CompiledSource
     ...optional('time', file.time),
     ...(file.visitor?.key === undefined ? {} : { visitorKey: value(file.visitor.key) }),
     ...(file.visitor?.browserId === undefined ? {} : { browserId: value(file.visitor.browserId) }),
+    ...(file.visitor?.anonymousId === undefined ? {} : { anonymousId: value(file.visitor.anonymousId) }),
+    ...(file.visitor === undefined ? {} : { device: compileDevice(file.visitor, value) }),
     rules,
     examples,
   });

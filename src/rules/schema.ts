@@ -92,6 +92,12 @@ export const RuleFileSchema = z
       .strictObject({
         key: Expression.optional().meta({ description: 'Identity mapped to a stable visitor id.' }),
         browserId: Expression.optional().meta({ description: '16-hex browser visitor id (_pk_id) to link.' }),
+        anonymousId: Expression.optional().meta({
+          description: 'The anonymous key the person had before `key`; an event with both links them.',
+        }),
+        ip: Expression.optional().meta({ description: "The person's IP address -> cip (needs the token)." }),
+        userAgent: Expression.optional().meta({ description: "The person's User-Agent -> ua." }),
+        language: Expression.optional().meta({ description: "The person's Accept-Language -> lang." }),
       })
       .optional(),
     rules: z.array(Rule),

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
+import { type DeviceParams, type DeviceParts, readDevice } from './device.ts';
 import { FieldError, RuleEvaluationError } from './errors.ts';
 import {
   buildTrack,
@@ -32,6 +33,8 @@ export interface SourceParts {
   readonly time?: Accessor;
   readonly visitorKey?: Accessor;
   readonly browserId?: Accessor;
+  readonly anonymousId?: Accessor;
+  readonly device?: DeviceParts;
   readonly rules: readonly CompiledRule[];
   readonly examples: readonly RuleExample[];
 }
@@ -54,6 +57,8 @@ interface EventCommon {
   time: number;
   key: string | undefined;
   browserId: string | undefined;
+  anonymousKey: string | undefined;
+  device: DeviceParams;
 }
 
 /** Builds the runnable source from compiled parts. */
@@ -73,7 +78,12 @@ export function createSource(parts: SourceParts): CompiledSource {
     const key = coerceValue(optionalKey, rawKey, scope, 'visitor.key');
     const rawBrowser = parts.browserId ? reader.read(parts.browserId, scope, 'visitor.browserId') : undefined;
     const browserId = coerceValue(optionalBrowserId, rawBrowser, scope, 'visitor.browserId');
-    return { site, time, key, browserId };
+    const rawAnonymous = parts.anonymousId
+      ? reader.read(parts.anonymousId, scope, 'visitor.anonymousId')
+      : undefined;
+    const anonymousKey = coerceValue(optionalKey, rawAnonymous, scope, 'visitor.anonymousId');
+    const device = readDevice(parts.device, reader, scope);
+    return { site, time, key, browserId, anonymousKey, device };
   }
 
   const idScope: EvalScope = { source: parts.name, rule: 'id' };
@@ -103,9 +113,10 @@ export function createSource(parts: SourceParts): CompiledSource {
       for (const track of rule.tracks) {
         const params: Record<string, string> = { idsite: shared.site, rec: '1', apiv: '1' };
         buildTrack(track, reader, scope, params);
+        Object.assign(params, shared.device);
         params.cdt = String(shared.time);
         const index = requests.length;
-        const key = shared.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
+        const key = shared.key ?? params.uid ?? shared.anonymousKey ?? `${parts.name}:${ctx.eventId}`;
         requests.push({
           v: 1,
           id: requestId(parts.name, ctx.eventId, rule.name, index),
@@ -115,7 +126,7 @@ export function createSource(parts: SourceParts): CompiledSource {
           index,
           destination: parts.destination,
           params,
-          visitor: shared.browserId === undefined ? { key } : { key, browserId: shared.browserId },
+          visitor: visitorOf(key, shared),
           time: shared.time,
           receivedAt: ctx.receivedAt,
         });
@@ -139,6 +150,16 @@ export function createSource(parts: SourceParts): CompiledSource {
     map(event, ctx) {
       return resolve(event, run, ctx);
     },
+  };
+}
+
+function visitorOf(key: string, shared: EventCommon): QueuedRequest['visitor'] {
+  const { browserId, anonymousKey } = shared;
+  if (browserId === undefined && (anonymousKey === undefined || anonymousKey === key)) return { key };
+  return {
+    key,
+    ...(browserId === undefined ? {} : { browserId }),
+    ...(anonymousKey === undefined || anonymousKey === key ? {} : { anonymousKey }),
   };
 }
 

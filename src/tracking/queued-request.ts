@@ -36,6 +36,11 @@ export const QueuedRequestSchema = z.strictObject({
       .string()
       .regex(/^[0-9a-fA-F]{16}$/, 'expected 16 hex characters')
       .optional(),
+    /**
+     * The anonymous key this person had before `key` (e.g. Segment's `anonymousId` beside a
+     * `userId`): the batcher links both keys to one person.
+     */
+    anonymousKey: z.string().min(1).optional(),
   }),
   /** Event time in unix seconds; equals `params.cdt`. Used to order delivery. */
   time: z.number().int().nonnegative(),

@@ -4,8 +4,8 @@ import { GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/c
 import { type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
-import { hashVisitorKey, resolveVisitors } from '../../src/batcher/visitors.ts';
 import { runCli } from '../../src/cli/program.ts';
+import { hashVisitorKey, resolvePeople } from '../../src/identity/index.ts';
 import { startLocalAws } from '../../src/local/aws-local.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../src/tracking/queued-request.ts';
 import { startDynalite, type TestDynamo } from '../support/dynalite.ts';
@@ -134,13 +134,13 @@ describe('taglane forget', () => {
     const store = new DynamoDbVisitorStore({ client: dynamo.client, tableName: dynamo.tableName });
     const resolve = async (): Promise<string | undefined> =>
       (
-        await resolveVisitors([{ key: 'cus_42' }], {
+        await resolvePeople([{ requestId: 'r1', key: 'cus_42' }], {
           store,
           secret: hmacKey,
           now: 1,
           newVisitorId: () => randomHex(),
         })
-      ).get('cus_42');
+      ).get('r1')?.cid;
     const before = await resolve();
     expect(await resolve()).toBe(before);
     const run = await cli('forget', 'cus_42', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);

@@ -99,11 +99,11 @@ describe('deliver: order and visitors', () => {
           await bothRead();
           return found;
         },
-        create: (hash, id, now) => {
+        create: (hash, record, now) => {
           creates += 1;
-          return store.create(hash, id, now);
+          return store.create(hash, record, now);
         },
-        link: (hash, id, now) => store.link(hash, id, now),
+        update: (hash, change, now) => store.update(hash, change, now),
         touch: (hash, now) => store.touch(hash, now),
       };
       return { ...deps, visitors };
