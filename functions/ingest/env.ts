@@ -17,6 +17,12 @@ const IngestEnvSchema = z.object({
     .default('false'),
   TAGLANE_MAX_EVENTS: positiveInt('TAGLANE_MAX_EVENTS', 500),
   TAGLANE_MAX_BODY_BYTES: positiveInt('TAGLANE_MAX_BODY_BYTES', 1_048_576),
+  TAGLANE_REORDER_WINDOW_SECONDS: z.coerce
+    .number({ error: 'TAGLANE_REORDER_WINDOW_SECONDS must be a number of seconds' })
+    .int('TAGLANE_REORDER_WINDOW_SECONDS must be whole seconds')
+    .min(0, 'TAGLANE_REORDER_WINDOW_SECONDS must be >= 0')
+    .max(900, 'TAGLANE_REORDER_WINDOW_SECONDS must be <= 900 (the longest SQS delay)')
+    .default(10),
   TAGLANE_SECRET_ARNS: z.string().optional(),
 });
 
@@ -44,6 +50,7 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
       client: overrides.sqs ?? new SQSClient({}),
       queueUrl: config.TAGLANE_QUEUE_URL,
       fifo: config.TAGLANE_QUEUE_FIFO === 'true',
+      reorderWindowSeconds: config.TAGLANE_REORDER_WINDOW_SECONDS,
     }),
     secrets,
     clock: Date.now,

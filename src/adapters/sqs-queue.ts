@@ -24,7 +24,19 @@ export interface SqsQueueOptions {
   readonly baseDelayMs?: number;
   /** Batch calls in flight at once for a large POST. @default 4 */
   readonly concurrency?: number;
+  /**
+   * The reorder window in seconds: each request stays invisible on a standard queue until this
+   * long after its event time (SQS `DelaySeconds`, at most 900), so a request of the same
+   * person that arrives up to this late is still delivered before it. FIFO queues keep arrival
+   * order per visitor instead and ignore it. @default 0
+   */
+  readonly reorderWindowSeconds?: number;
+  /** Clock in unix milliseconds. @default Date.now */
+  readonly now?: () => number;
 }
+
+/** The longest `DelaySeconds` SQS accepts. */
+const MAX_DELAY_SECONDS = 900;
 
 /**
  * The queue port on Amazon SQS. Requests go out with SendMessageBatch in calls of at most 10
@@ -101,6 +113,9 @@ export class SqsQueue implements QueuePort {
     if (this.#options.fifo) {
       entry.MessageGroupId = createHash('sha256').update(request.visitor.key).digest('hex');
       entry.MessageDeduplicationId = request.id;
+    } else {
+      const delay = reorderDelay(request.time, this.#options.reorderWindowSeconds ?? 0, this.#options.now);
+      if (delay > 0) entry.DelaySeconds = delay;
     }
     let bytes = Buffer.byteLength(body);
     for (const [name, value] of Object.entries(attributes)) {
@@ -116,6 +131,16 @@ export class SqsQueue implements QueuePort {
     }
     return { entry, bytes, requestId: request.id };
   }
+}
+
+/**
+ * Seconds until `window` seconds after the event time, within SQS's limits: 0 for an event
+ * older than the window (nothing to wait for), at most 900 for one stamped in the future.
+ */
+export function reorderDelay(eventTime: number, window: number, now: () => number = Date.now): number {
+  if (window <= 0) return 0;
+  const wait = Math.ceil(eventTime + window - now() / 1000);
+  return Math.min(Math.max(wait, 0), MAX_DELAY_SECONDS);
 }
 
 /**

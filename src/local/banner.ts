@@ -48,6 +48,10 @@ export function formatBanner(input: BannerInput): string {
   lines.push(
     `Queue:     in-process SQS, batches of ${config.batchSize} within ${window}, retried after ${config.visibilityTimeoutSeconds} s, dead-lettered after ${config.maxReceiveCount} receives`,
   );
+  if ((config.reorderWindowSeconds ?? 0) > 0)
+    lines.push(
+      `           each request held until ${config.reorderWindowSeconds} s after its event time (reorder window)`,
+    );
   const journal = `${display(config.dataDir)}/queue.journal`;
   lines.push(
     `           journaled to ${journal} before a request is accepted${input.replayed > 0 ? `; ${input.replayed} message(s) from the last run queued again` : ''}`,

@@ -39,6 +39,14 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       option(
+        '--reorder-window <seconds>',
+        "hold each request this long after its event time, so a person's late events go first",
+        'TAGLANE_REORDER_WINDOW',
+        '0',
+      ),
+    )
+    .addOption(
+      option(
         '--visibility-timeout <seconds>',
         'before a failed message is retried',
         'TAGLANE_VISIBILITY_TIMEOUT',

@@ -12,6 +12,8 @@ export interface ServeConfig {
   readonly matomoUrl: string | undefined;
   readonly batchSize: number;
   readonly batchWindowMs: number;
+  /** Seconds each request waits after its event time before it is delivered (SQS delay). */
+  readonly reorderWindowSeconds?: number;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
   /** How long shutdown waits for the queue to empty. */
@@ -30,6 +32,7 @@ const RawServeOptions = z.object({
   matomoUrl: z.url({ protocol: /^https?$/ }).optional(),
   batchSize: int(1, 10_000),
   batchWindow: seconds(300),
+  reorderWindow: int(0, 900),
   visibilityTimeout: int(0, 43_200),
   maxReceiveCount: int(1, 1000),
   drainTimeout: seconds(3600),
@@ -51,7 +54,7 @@ export class ServeConfigError extends Error {
  *
  * @example
  * resolveServeConfig({ host: '127.0.0.1', port: '8787', rules: 'rules', dataDir: '.taglane',
- *   batchSize: '10', batchWindow: '0.5', visibilityTimeout: '30', maxReceiveCount: '5', drainTimeout: '60' })
+ *   batchSize: '10', batchWindow: '0.5', reorderWindow: '0', visibilityTimeout: '30', maxReceiveCount: '5', drainTimeout: '60' })
  */
 export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): ServeConfig {
   const parsed = RawServeOptions.safeParse(raw);
@@ -69,6 +72,7 @@ export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): Serv
     matomoUrl: o.matomoUrl?.replace(/\/+$/, ''),
     batchSize: o.batchSize,
     batchWindowMs: Math.round(o.batchWindow * 1000),
+    reorderWindowSeconds: o.reorderWindow,
     visibilityTimeoutSeconds: o.visibilityTimeout,
     maxReceiveCount: o.maxReceiveCount,
     drainTimeoutMs: Math.round(o.drainTimeout * 1000),

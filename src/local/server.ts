@@ -89,6 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_QUEUE_URL: aws.queueUrl,
       TAGLANE_DLQ_URL: aws.dlqUrl,
       TAGLANE_TABLE_NAME: aws.tableName,
+      TAGLANE_REORDER_WINDOW_SECONDS: String(options.reorderWindowSeconds ?? 0),
       MATOMO_URL: matomoUrl,
       // Secrets come from this environment locally, never from Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,

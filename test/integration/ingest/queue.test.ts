@@ -1,6 +1,6 @@
 import { type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqsQueue } from '../../../src/adapters/sqs-queue.ts';
+import { reorderDelay, SqsQueue } from '../../../src/adapters/sqs-queue.ts';
 import { MessageTooLargeError, QueueSendError } from '../../../src/ingest/index.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { type LocalSqs, startLocalSqs } from '../../support/sqs.ts';
@@ -36,6 +36,32 @@ function request(index: number, visitor = `visitor-${index % 3}`, pad = 0): Queu
 }
 
 describe('SqsQueue against local SQS', () => {
+  it('holds each request until the reorder window after its event time has passed', async () => {
+    const now = 1726128930_000;
+    const queue = new SqsQueue({
+      client: sqs.client,
+      queueUrl: sqs.queueUrl,
+      reorderWindowSeconds: 2,
+      now: () => now,
+    });
+    // Event time = now: waits 2 s. One 5 s old: past its window, visible at once.
+    await queue.send([request(200), { ...request(201), time: 1726128925 }]);
+    const first = (await sqs.drain()).map((m) => JSON.parse(m.Body ?? '').index);
+    expect(first).toEqual([201]);
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    const later = (await sqs.drain()).map((m) => JSON.parse(m.Body ?? '').index);
+    expect(later).toEqual([200]);
+  });
+
+  it('computes the delay within what SQS accepts', () => {
+    const at = (s: number) => () => s * 1000;
+    expect(reorderDelay(100, 10, at(100))).toBe(10);
+    expect(reorderDelay(100, 10, at(104.5))).toBe(6);
+    expect(reorderDelay(100, 10, at(200))).toBe(0);
+    expect(reorderDelay(100, 0, at(100))).toBe(0);
+    expect(reorderDelay(100_000, 10, at(100))).toBe(900);
+  });
+
   it('sends 25 requests in calls of at most 10 and every message reads back intact', async () => {
     const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
     const requests = Array.from({ length: 25 }, (_, i) => request(i));
