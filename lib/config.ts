@@ -37,6 +37,12 @@ export const TaglaneConfigSchema = z
     batchSize: num(z.number().int().min(1).max(10_000)).optional(),
     /** Seconds SQS gathers a batch before invoking. @default 5 (standard), 0 (fifo: not supported) */
     batchWindowSeconds: num(z.number().int().min(0).max(300)).optional(),
+    /**
+     * Seconds each request waits on the queue after its event time, so a person's request that
+     * arrives up to this late is still delivered before it (standard queues; SQS allows 900).
+     * @default 10
+     */
+    reorderWindowSeconds: num(z.number().int().min(0).max(900)).default(10),
     /** Concurrent batcher invocations: caps the load on Matomo. @default 5 */
     maxConcurrency: num(z.number().int().min(2).max(1000)).default(5),
     /** Receives before a message moves to the dead-letter queue. @default 5 */

@@ -89,6 +89,7 @@ export class TaglaneStack extends Stack {
         TAGLANE_RULES_DIR: BUNDLED_RULES_DIR,
         TAGLANE_QUEUE_URL: this.queues.queue.queueUrl,
         TAGLANE_QUEUE_FIFO: String(this.queues.fifo),
+        TAGLANE_REORDER_WINDOW_SECONDS: String(config.reorderWindowSeconds),
         TAGLANE_SECRET_ARNS: this.secrets.webhookSecrets.secretArn,
       },
       commandHooks: {

@@ -22,7 +22,7 @@ const IngestEnvSchema = z.object({
     .int('TAGLANE_REORDER_WINDOW_SECONDS must be whole seconds')
     .min(0, 'TAGLANE_REORDER_WINDOW_SECONDS must be >= 0')
     .max(900, 'TAGLANE_REORDER_WINDOW_SECONDS must be <= 900 (the longest SQS delay)')
-    .default(10),
+    .default(0),
   TAGLANE_SECRET_ARNS: z.string().optional(),
 });
 

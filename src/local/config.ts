@@ -32,7 +32,7 @@ const RawServeOptions = z.object({
   matomoUrl: z.url({ protocol: /^https?$/ }).optional(),
   batchSize: int(1, 10_000),
   batchWindow: seconds(300),
-  reorderWindow: int(0, 900),
+  reorderWindow: int(0, 900).default(0),
   visibilityTimeout: int(0, 43_200),
   maxReceiveCount: int(1, 1000),
   drainTimeout: seconds(3600),

@@ -75,7 +75,8 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
           { sites, goals, superUserTokens: tokens, crashPlugin: true, now },
           state,
         );
-        state = result.state;
+        // Visits are kept for joining later requests; a long session keeps the latest ones.
+        state = { ...result.state, visits: result.state.visits.slice(-limit) };
         bulks += 1;
         const receivedAt = new Date().toISOString();
         for (const outcome of result.outcomes) {

@@ -4,6 +4,11 @@
  * inspector both use it, so what tests prove and what the inspector shows is the same model.
  */
 
+import { randomBytes } from 'node:crypto';
+import { type EmulatedVisit, recordInVisit, type Sender } from './visits.ts';
+
+export type { EmulatedVisit, Sender } from './visits.ts';
+
 /** Tracking parameters of one request as Matomo reads them. */
 export type TrackingParams = Readonly<Record<string, string>>;
 
@@ -29,16 +34,28 @@ export interface EmulatorConfig {
   readonly crashPlugin?: boolean;
   /** Matomo's clock in unix seconds. */
   readonly now: number;
+  /** Who sends the bulk (its IP and User-Agent enter the fingerprint). @default 127.0.0.1, node */
+  readonly sender?: Sender;
 }
 
-/** What Matomo remembers between bulks: order ids per site (its only built-in dedupe). */
+/**
+ * What Matomo remembers between bulks: order ids per site (its only built-in dedupe) and the
+ * visits, which later requests join by visitor id or fingerprint.
+ */
 export interface EmulatorState {
   readonly orders: ReadonlySet<string>;
+  readonly visits: readonly EmulatedVisit[];
 }
 
 /** The fate of one request of a bulk. */
 export type RequestOutcome =
-  | { readonly index: number; readonly kind: 'recorded'; readonly params: TrackingParams }
+  | {
+      readonly index: number;
+      readonly kind: 'recorded';
+      readonly params: TrackingParams;
+      /** The visit Matomo put the request in. */
+      readonly idvisit: number;
+    }
   | { readonly index: number; readonly kind: 'excluded'; readonly reason: string }
   | { readonly index: number; readonly kind: 'invalid'; readonly reason: string }
   | { readonly index: number; readonly kind: 'poison'; readonly reason: string };
@@ -56,7 +73,7 @@ export interface BulkEmulation {
 
 /** A fresh Matomo with no orders recorded. */
 export function emptyEmulatorState(): EmulatorState {
-  return { orders: new Set() };
+  return { orders: new Set(), visits: [] };
 }
 
 /**
@@ -108,10 +125,18 @@ export function emulateBulk(bulk: ParsedBulk, config: EmulatorConfig, state: Emu
   const superUser = token !== undefined && (config.superUserTokens ?? []).includes(token);
   const authenticated = superUser || (token !== undefined && (config.writeTokens ?? []).includes(token));
   const orders = new Set(state.orders);
+  let visits = state.visits;
+  const sender = config.sender ?? DEFAULT_SENDER;
   const outcomes: RequestOutcome[] = [];
   const invalidIndices: number[] = [];
   for (const [index, params] of bulk.requests.entries()) {
-    const outcome = judgeRequest(index, params, { config, authenticated, orders });
+    let outcome = judgeRequest(index, params, { config, authenticated, orders });
+    if (outcome.kind === 'recorded') {
+      const time = parseCdt(params.cdt, config.now);
+      const placed = recordInVisit(visits, params, time, sender, anonymousVisitorId);
+      visits = placed.visits;
+      outcome = { ...outcome, idvisit: placed.idvisit };
+    }
     outcomes.push(outcome);
     if (outcome.kind === 'poison') {
       const tracked = outcomes.filter((o) => o.kind !== 'invalid' && o.kind !== 'poison').length;
@@ -120,7 +145,7 @@ export function emulateBulk(bulk: ParsedBulk, config: EmulatorConfig, state: Emu
     }
     if (outcome.kind === 'invalid') invalidIndices.push(index);
   }
-  const next: EmulatorState = { orders };
+  const next: EmulatorState = { orders, visits };
   if (!bulk.sendImage) return { status: 204, response: undefined, outcomes, state: next };
   const tracked = bulk.requests.length - invalidIndices.length;
   const response: Record<string, unknown> = { status: 'success', tracked, invalid: invalidIndices.length };
@@ -161,8 +186,16 @@ function judgeRequest(index: number, params: TrackingParams, ctx: JudgeContext):
   if (poison !== undefined) return { index, kind: 'poison', reason: poison };
   const goal = judgeGoal(site, params, ctx);
   if (goal !== undefined) return invalid(goal);
-  return { index, kind: 'recorded', params };
+  return { index, kind: 'recorded', params, idvisit: 0 };
 }
+
+/** Matomo makes a random id for a visitor that brought none. */
+function anonymousVisitorId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A Node sender on loopback, as Taglane's batcher is to a local Matomo. */
+const DEFAULT_SENDER: Sender = { ip: '127.0.0.1', userAgent: 'node' };
 
 function judgeGoal(site: number, params: TrackingParams, ctx: JudgeContext): string | undefined {
   if (params.idgoal === undefined) return undefined;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   type BulkEmulation,
+  type EmulatedVisit,
   type EmulatorConfig,
   type EmulatorState,
   emptyEmulatorState,
@@ -39,6 +40,10 @@ export interface TestMatomo {
   readonly received: ReceivedBulk[];
   /** Requests Matomo committed, in the order it recorded them. */
   recorded(): TrackingParams[];
+  /** The same requests with the visit each was recorded in. */
+  placements(): { readonly params: TrackingParams; readonly idvisit: number }[];
+  /** The visits as Matomo formed them (visitor id rewrites and fingerprint joins included). */
+  visits(): readonly EmulatedVisit[];
   outage(outage: Outage): Promise<void>;
   recover(): Promise<void>;
   close(): Promise<void>;
@@ -47,7 +52,7 @@ export interface TestMatomo {
 /** Starts a Matomo-like HTTP server on a random loopback port, answering like `/matomo.php`. */
 export async function startMatomoServer(options: MatomoServerOptions): Promise<TestMatomo> {
   const received: ReceivedBulk[] = [];
-  const recorded: TrackingParams[] = [];
+  const recorded: { readonly params: TrackingParams; readonly idvisit: number }[] = [];
   const hanging = new Set<ServerResponse>();
   let state: EmulatorState = emptyEmulatorState();
   let current: Outage | undefined;
@@ -76,11 +81,16 @@ export async function startMatomoServer(options: MatomoServerOptions): Promise<T
       received.push({ body, status: 413, emulation: undefined });
       return answer(413, { message: 'Request Entity Too Large' });
     }
-    const emulation = emulateBulk(parseBulkBody(body), { ...options, now: now() }, state);
+    const sender = {
+      ip: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      userAgent: req.headers['user-agent'] ?? '',
+      ...(req.headers['accept-language'] ? { language: req.headers['accept-language'] } : {}),
+    };
+    const emulation = emulateBulk(parseBulkBody(body), { ...options, now: now(), sender }, state);
     state = emulation.state;
     if (emulation.status !== 500) {
       for (const outcome of emulation.outcomes)
-        if (outcome.kind === 'recorded') recorded.push(outcome.params);
+        if (outcome.kind === 'recorded') recorded.push({ params: outcome.params, idvisit: outcome.idvisit });
     }
     received.push({ body, status: emulation.status, emulation });
     answer(emulation.status, emulation.response);
@@ -115,7 +125,9 @@ export async function startMatomoServer(options: MatomoServerOptions): Promise<T
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    recorded: () => [...recorded],
+    recorded: () => recorded.map((r) => r.params),
+    placements: () => [...recorded],
+    visits: () => state.visits,
     outage: async (outage) => {
       current = outage;
       if (outage.kind === 'refuse') await stop();

@@ -125,6 +125,43 @@ describe('deliver: order and visitors', () => {
     expect(creates).toBe(60);
   });
 
+  it("keeps people apart in Matomo's visits when one of them identifies (a fingerprint per person)", async () => {
+    const deps = h.deps({ token: 'write-token' });
+    const t = nowSeconds() - 3600;
+    const bobAnon = queued({ key: 'bob', time: t });
+    const alice = queued({ key: 'alice', time: t + 10 });
+    const bobSignup = queued({ key: 'bob', time: t + 20, params: { uid: 'bob@example.com' } });
+    for (const request of [bobAnon, alice, bobSignup]) await deliver(messages([request]), deps);
+
+    const visitOf = new Map(h.matomo.placements().map((p) => [p.params.action_name, p.idvisit]));
+    const visit = (r: typeof alice) => visitOf.get(r.params.action_name);
+    expect(visit(bobSignup)).toBe(visit(bobAnon));
+    expect(visit(alice)).not.toBe(visit(bobAnon));
+    const cips = h.matomo.recorded().map((p) => p.cip);
+    expect(cips[0]).toMatch(/^2001:db8:/);
+    expect(cips[0]).toBe(cips[2]);
+    expect(cips[1]).not.toBe(cips[0]);
+  });
+
+  it('sends an anonymous key linked to a user id where Matomo moved the visit, across batches', async () => {
+    const deps = h.deps({ token: 'write-token' });
+    const t = nowSeconds() - 3600;
+    const before = queued({ key: 'anon-7', time: t });
+    const signup = queued({ key: 'user-7', time: t + 30, params: { uid: 'user-7' } });
+    const identified = { ...signup, visitor: { key: 'user-7', anonymousKey: 'anon-7' } };
+    const after = queued({ key: 'anon-7', time: t + 60 });
+    for (const request of [before, identified, after]) await deliver(messages([request]), deps);
+
+    const visits = new Set(h.matomo.placements().map((p) => p.idvisit));
+    expect(visits.size).toBe(1);
+    expect(h.matomo.visits()[0]).toMatchObject({ userId: 'user-7', actions: 3 });
+  });
+
+  it('sends no synthetic address without a token, where Matomo would refuse cip', async () => {
+    await deliver(messages([queued({ key: 'dora' })]), h.deps());
+    expect(h.matomo.recorded()[0]?.cip).toBeUndefined();
+  });
+
   it('stores visitor keys only as HMAC hashes', async () => {
     await deliver(messages([queued({ key: 'carol@example.com' })]), h.deps());
     const scan = await h.dynamo.client.send(new ScanCommand({ TableName: h.dynamo.tableName }));
