@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The conformance suite needs a real Matomo: `npm run test:matomo` (vitest.matomo.config.ts).
+    exclude: ['test/conformance/**', '**/node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

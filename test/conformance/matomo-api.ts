@@ -17,7 +17,7 @@ export function matomoFromEnv(env: NodeJS.ProcessEnv = process.env): MatomoTarge
   if (!url || !token) {
     throw new Error(
       'npm run test:matomo needs a real Matomo: set MATOMO_URL and MATOMO_TOKEN (a token with ' +
-        'super-user access). Here: bash ../shared/matomo/start.sh && . "${MATOMO_HOME:-/tmp/taglane-matomo}/env"; ' +
+        'super-user access). Here: bash ../shared/matomo/start.sh, then source the env file it prints; ' +
         'for your own Matomo see the README ("Conformance against a real Matomo").',
     );
   }
@@ -75,7 +75,8 @@ export async function addGoal(target: MatomoTarget, idSite: number, name: string
     idSite: String(idSite),
     name,
     matchAttribute: 'manually',
-    pattern: '',
+    // Matomo asks for a pattern even for manually triggered goals; it is not used.
+    pattern: 'taglane',
     patternType: 'contains',
   });
   return Number((out as { value?: unknown }).value);
@@ -128,6 +129,7 @@ export interface LiveVisit {
   readonly countryCode: string;
   readonly deviceType: string;
   readonly browserName?: string;
+  readonly languageCode?: string;
   readonly [dimension: `dimension${number}`]: string | null | undefined;
 }
 
