@@ -52,8 +52,8 @@ interface Working {
  *   is sent with it;
  * - a request with both a key and an anonymous key links the two: a new key takes over the
  *   other's identity, and the anonymous key follows the identified person from then on;
- * - a browser id joins the request to the browser's visit; it becomes the person's id while no
- *   user id is known;
+ * - a browser id joins the request to the browser's visit while no user id of the person is
+ *   known (it becomes the person's id); afterwards the user id's hash wins;
  * - the fingerprint seed is the anonymous key's when there is one (the device the person was
  *   using), so Matomo's fingerprint fallback for a first `uid` finds that person's visit only.
  *
@@ -114,7 +114,9 @@ export function planPeople(
       person.dirty = true;
     }
     assignments.set(ref.requestId, {
-      cid: uidId ?? browserId ?? person.visitorId,
+      // Once the person's user id is known, Matomo keeps their visits under its hash, the
+      // browser's included when its tracker sends the user id too.
+      cid: uidId ?? (person.userBound ? person.visitorId : (browserId ?? person.visitorId)),
       seed: (anonymous ?? person).seed,
     });
   }
