@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { hashVisitorKey } from '../batcher/visitors.ts';
@@ -26,14 +26,21 @@ const KEY_SECRET = 'TAGLANE_VISITOR_HMAC_KEY';
 export async function forgetCommand(key: string, flags: ForgetFlags, io: CliIo): Promise<ExitCode> {
   try {
     if (key.trim() === '') throw new CliInputError('the visitor key is empty');
-    const forgotten =
-      flags.dataDir === undefined ? await forgetOnAws(key, flags) : await forgetLocally(key, flags.dataDir);
+    const { visitorId, dropped } =
+      flags.dataDir === undefined
+        ? { visitorId: await forgetOnAws(key, flags), dropped: 0 }
+        : await forgetLocally(key, flags.dataDir);
     io.out(
-      forgotten === undefined
+      visitorId === undefined
         ? 'no visitor mapping for this key: nothing to forget'
-        : `forgot visitor ${forgotten}: later events for this key get a new visitor id. ` +
+        : `forgot visitor ${visitorId}: later events for this key get a new visitor id. ` +
             'What Matomo recorded stays there; erase it with Matomo’s GDPR tools (visitor id above).',
     );
+    if (dropped > 0) {
+      io.out(
+        `dropped ${dropped} queued request(s) of this person from the queue journal; they were never delivered to Matomo`,
+      );
+    }
     return 0;
   } catch (error) {
     if (error instanceof CliInputError) return describeFailure(error, io);
@@ -78,20 +85,39 @@ async function secretSource(): Promise<SecretSource> {
   return new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds: ids });
 }
 
-/** The data directory of `taglane serve`: its DynamoDB files and its visitor-key file. */
-async function forgetLocally(key: string, dataDir: string): Promise<string | undefined> {
+/**
+ * The data directory of `taglane serve`: its DynamoDB files, its visitor-key file and its
+ * queue journal, which holds queued requests with their raw visitor keys.
+ */
+async function forgetLocally(
+  key: string,
+  dataDir: string,
+): Promise<{ visitorId: string | undefined; dropped: number }> {
+  // A typo must not pass for "nothing to forget" (and leave a new empty directory behind).
+  const info = await stat(dataDir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new CliInputError(
+      `the data directory "${dataDir}" does not exist: give the --data-dir of taglane serve`,
+    );
+  }
   const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
-  const [{ startLocalAws }, { forgetVisitor }, { lockDataDir }, { waitUntilTableExists }] = await Promise.all(
-    [
-      import('../local/aws-local.ts'),
-      import('../adapters/dynamodb-forget.ts'),
-      import('../local/data-dir-lock.ts'),
-      import('@aws-sdk/client-dynamodb'),
-    ],
-  );
+  const [
+    { startLocalAws },
+    { forgetVisitor },
+    { lockDataDir },
+    { waitUntilTableExists },
+    { forgetInJournal },
+  ] = await Promise.all([
+    import('../local/aws-local.ts'),
+    import('../adapters/dynamodb-forget.ts'),
+    import('../local/data-dir-lock.ts'),
+    import('@aws-sdk/client-dynamodb'),
+    import('../local/journal-forget.ts'),
+  ]);
   // dynalite crashes on a LevelDB another process holds: refuse while serve runs, with a message.
   const release = await lockDataDir(dataDir);
   try {
+    const dropped = await forgetInJournal(join(dataDir, 'queue.journal'), key);
     const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     try {
       // A data dir serve never used gets a new table, which dynalite hides until it is ACTIVE.
@@ -99,11 +125,12 @@ async function forgetLocally(key: string, dataDir: string): Promise<string | und
         { client: aws.dynamodb, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
         { TableName: aws.tableName },
       );
-      return await forgetVisitor({
+      const visitorId = await forgetVisitor({
         client: aws.dynamodb,
         tableName: aws.tableName,
         keyHash: hashVisitorKey(key, secret),
       });
+      return { visitorId, dropped };
     } finally {
       await aws.close();
     }

@@ -29,6 +29,12 @@ export type JournaledMessage = z.infer<typeof SendRecord>;
 /** One line of the journal: a message accepted by a queue, or one deleted from it. */
 export type JournalEntry = z.infer<typeof JournalRecord>;
 
+/**
+ * Mode of the journal file: owner only, whatever the umask. It holds every queued request with
+ * its raw visitor key (the batcher needs the key itself to look up the visitor, as on SQS).
+ */
+const JOURNAL_MODE = 0o600;
+
 /** Thrown when a journal line other than a torn tail cannot be read: the journal is damaged. */
 export class QueueJournalError extends Error {
   override readonly name = 'QueueJournalError';
@@ -82,8 +88,10 @@ function parseLine(line: string): JournalEntry | undefined {
  */
 export async function writeJournal(path: string, messages: readonly JournaledMessage[]): Promise<void> {
   const temporary = `${path}.tmp`;
-  const file = await open(temporary, 'w');
+  const file = await open(temporary, 'w', JOURNAL_MODE);
   try {
+    // A temporary file left by a crash keeps its old mode through 'w': set it either way.
+    await file.chmod(JOURNAL_MODE);
     await file.writeFile(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
     await file.sync();
   } finally {
@@ -116,9 +124,9 @@ export class JournalWriter {
     this.#file = file;
   }
 
-  /** Opens `path` for appending (created when missing). */
+  /** Opens `path` for appending (created owner-only when missing). */
   static async open(path: string): Promise<JournalWriter> {
-    return new JournalWriter(await open(path, 'a'));
+    return new JournalWriter(await open(path, 'a', JOURNAL_MODE));
   }
 
   /** Writes the entries and resolves once they are synced to disk; rejects when that failed. */
