@@ -36,14 +36,14 @@ export class CurrencyAmountError extends Error {
 /**
  * A Stripe amount (in the currency's smallest unit) in major units, as Matomo wants revenue:
  * `$stripeAmount(5390, "eur")` is 53.9, `$stripeAmount(5000, "jpy")` is 5000,
- * `$stripeAmount(5120, "kwd")` is 5.12. An absent amount stays absent, so optional fields
- * (shipping, tax) stay optional.
+ * `$stripeAmount(5120, "kwd")` is 5.12. An absent or `null` amount stays absent, so optional
+ * fields (shipping, tax) stay optional.
  *
  * @throws {CurrencyAmountError} for an amount that is not a number or a missing currency:
  * guessing hundredths could be off by a factor of 100.
  */
 export function stripeAmount(amount: unknown, currency: unknown): number | undefined {
-  if (amount === undefined) return undefined;
+  if (amount === undefined || amount === null) return undefined;
   if (typeof amount !== 'number' || !Number.isFinite(amount)) {
     throw new CurrencyAmountError(`$stripeAmount: the amount ${JSON.stringify(amount)} is not a number`);
   }

@@ -178,6 +178,7 @@ const FUNCTIONS: Readonly<Record<string, (...args: unknown[]) => unknown>> = {
   // Anything it would refuse goes to JSONata, which raises the helper's error for the field.
   stripeAmount: (amount, currency) =>
     amount === undefined ||
+    amount === null ||
     (typeof amount === 'number' &&
       Number.isFinite(amount) &&
       typeof currency === 'string' &&

@@ -54,6 +54,8 @@ describe('$stripeAmount', () => {
 
   it('keeps an absent amount absent and refuses to guess without a currency', async () => {
     expect(stripeAmount(undefined, 'eur')).toBeUndefined();
+    expect(stripeAmount(null, 'eur')).toBeUndefined();
+    expect(await revenues({ amount: null, currency: 'eur' })).toEqual([undefined, undefined]);
     const [fast, naive] = await revenues({ amount: 5000 });
     expect(fast).toBe(naive);
     expect(fast).toContain('$stripeAmount: no currency for the amount 5000, so its decimals are unknown');
