@@ -100,6 +100,13 @@ async function forgetLocally(
       `the data directory "${dataDir}" does not exist: give the --data-dir of taglane serve`,
     );
   }
+  // Nor may an existing directory serve never used (`--data-dir .`) get a table and a lock file.
+  const dynamodb = await stat(join(dataDir, 'dynamodb')).catch(() => undefined);
+  if (!dynamodb?.isDirectory()) {
+    throw new CliInputError(
+      `"${dataDir}" is not a data directory of taglane serve (it has no dynamodb/ folder)`,
+    );
+  }
   const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
   const [
     { startLocalAws },

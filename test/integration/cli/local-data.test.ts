@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DeleteMessageCommand,
@@ -51,6 +51,15 @@ describe('taglane forget --data-dir', () => {
     );
     expect(run.out).toBe('');
     await expect(stat(typo)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses an existing directory taglane serve never used, and leaves it as it was', async () => {
+    const run = await cli('forget', 'jane@example.com', '--data-dir', temp.path);
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(
+      `error: "${temp.path}" is not a data directory of taglane serve (it has no dynamodb/ folder)\n`,
+    );
+    expect(await readdir(temp.path)).toEqual([]);
   });
 
   it("removes the person's raw key from the queue journal, delivered or still queued", async () => {
