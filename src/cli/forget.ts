@@ -124,23 +124,25 @@ async function forgetLocally(
   // dynalite crashes on a LevelDB another process holds: refuse while serve runs, with a message.
   const release = await lockDataDir(dataDir);
   try {
-    const dropped = await forgetInJournal(join(dataDir, 'queue.journal'), key);
     const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    let visitorId: string | undefined;
     try {
       // A data dir serve never used gets a new table, which dynalite hides until it is ACTIVE.
       await waitUntilTableExists(
         { client: aws.dynamodb, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
         { TableName: aws.tableName },
       );
-      const visitorId = await forgetVisitor({
+      visitorId = await forgetVisitor({
         client: aws.dynamodb,
         tableName: aws.tableName,
         keyHash: hashVisitorKey(key, secret),
       });
-      return { visitorId, dropped };
     } finally {
       await aws.close();
     }
+    // After the mapping, so requests are never dropped by a run that then fails without saying so.
+    const dropped = await forgetInJournal(join(dataDir, 'queue.journal'), key);
+    return { visitorId, dropped };
   } finally {
     await release();
   }
