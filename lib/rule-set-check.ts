@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileRuleSet, formatProblem, type RuleSet, RuleSetError } from '../src/rules/index.ts';
 
@@ -25,18 +25,26 @@ export class RuleSetSynthError extends Error {
 export function checkRuleSet(dir: string): RuleSet {
   let names: string[];
   try {
-    // Same selection as `ruleFilePaths`: top-level files only, `examples/` holds payloads.
+    // Same selection as `ruleFilePaths`: top-level files (or links to files) only, `examples/`
+    // holds payloads. A broken link is kept, so it is reported below, not left out.
     names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .filter(
+        (e) =>
+          /\.ya?ml$/.test(e.name) && (e.isFile() || (e.isSymbolicLink() && !isDirectory(join(dir, e.name)))),
+      )
       .map((e) => e.name)
       .sort();
   } catch (cause) {
     throw new RuleSetSynthError([`${dir}: rules directory not found (set -c rulesDir=...)`], { cause });
   }
-  const files = names.map((name) => {
-    const path = join(dir, name);
-    return { path, text: readFileSync(path, 'utf8') };
-  });
+  const paths = names.map((name) => join(dir, name));
+  const broken = paths.filter((path) => !statSync(path, { throwIfNoEntry: false }));
+  if (broken.length > 0) {
+    throw new RuleSetSynthError(
+      broken.map((path) => `${path}:1:1 broken symbolic link: its target cannot be read`),
+    );
+  }
+  const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
   try {
     return compileRuleSet(files);
   } catch (error) {
@@ -45,6 +53,10 @@ export function checkRuleSet(dir: string): RuleSet {
     }
     throw error;
   }
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /** Secret names the rule set's auth settings refer to, for the deploy output and docs. */

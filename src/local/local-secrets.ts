@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuleSet } from '../rules/index.ts';
+import { DATA_DIR_MODE } from './data-dir-lock.ts';
 
 /** Secret name of the key that HMACs visitor keys before they are stored. */
 export const VISITOR_HMAC_KEY = 'TAGLANE_VISITOR_HMAC_KEY';
@@ -66,7 +67,7 @@ async function persistentKey(dataDir: string): Promise<string> {
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   const key = randomBytes(32).toString('hex');
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   return key;

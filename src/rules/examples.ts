@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
 import { describeValue, RuleEvaluationError } from './errors.ts';
+import { resolveExampleFile } from './example-path.ts';
 import type { CompiledSource, RuleExample, RuleSet } from './types.ts';
 
 /** The outcome of one rule example. */
@@ -50,9 +51,9 @@ export async function runExamples(ruleSet: RuleSet, baseDir = process.cwd()): Pr
 }
 
 async function runExample(source: CompiledSource, example: RuleExample, baseDir: string): Promise<string[]> {
-  const path = resolve(baseDir, dirname(source.file), example.given);
   let event: unknown;
   try {
+    const path = await resolveExampleFile(resolve(baseDir, dirname(source.file)), example.given);
     event = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
     return [`cannot read event ${example.given}: ${e instanceof Error ? e.message : String(e)}`];

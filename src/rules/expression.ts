@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { ASYNC } from './async.ts';
+import { stripeAmount } from './currency.ts';
 import { compileFast, type Node } from './fast.ts';
 import { readPath, type Segment } from './fast-path.ts';
 import { EXPRESSION_PATTERN } from './schema-tracks.ts';
@@ -91,7 +92,12 @@ export function literal(value: unknown): Accessor {
 
 function compileJsonata(body: string): jsonata.Expression {
   try {
-    return jsonata(body);
+    const expression = jsonata(body);
+    // The rule language's own helpers (docs/rules.md); fast.ts runs the same functions.
+    expression.registerFunction('stripeAmount', (amount: unknown, currency: unknown) =>
+      stripeAmount(amount, currency),
+    );
+    return expression;
   } catch (e) {
     const err = e as { message?: string; position?: number };
     throw new ExpressionSyntaxError(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exampleGivenProblem } from './example-path.ts';
 import { EXPRESSION_PATTERN, Expression, ParamValue, Track } from './schema-tracks.ts';
 
 const SecretName = z
@@ -49,7 +50,14 @@ const Expect = z.array(
 
 const Example = z
   .strictObject({
-    given: z.string().min(1).meta({ description: 'Event JSON file, relative to the rule file.' }),
+    given: z
+      .string()
+      .min(1)
+      .superRefine((given, ctx) => {
+        const problem = exampleGivenProblem(given);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .meta({ description: 'Event JSON file, relative to the rule file and inside its directory.' }),
     expect: Expect.optional(),
     error: z.string().min(1).optional().meta({ description: 'Expected substring of the rule error.' }),
   })

@@ -38,7 +38,12 @@ describe('sortByTime', () => {
       request: { ...request(id, 10, 5), eventId, index },
     });
     // Ids are hashes: here the second track item's id sorts first.
-    const items = [track('f', 'evt_1', 0), track('a', 'evt_1', 1), track('b', 'evt_0', 1), track('e', 'evt_0', 0)];
+    const items = [
+      track('f', 'evt_1', 0),
+      track('a', 'evt_1', 1),
+      track('b', 'evt_0', 1),
+      track('e', 'evt_0', 0),
+    ];
     expect(sortByTime(items).map((i) => `${i.request.eventId}/${i.request.index}`)).toEqual([
       'evt_0/0',
       'evt_0/1',
