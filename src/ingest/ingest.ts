@@ -50,7 +50,7 @@ async function accept(
   const identified: IdentifiedEvent[] = [];
   if (webhook) {
     const event = webhookEventOf(parsed);
-    const vendorId = vendorEventId(source.auth, request.headers, event);
+    const vendorId = vendorEventId(source.auth, request.headers, event, bodyHash);
     const eventId = await resolveEventId(source, event, { vendorId, bodyHash, index: undefined });
     identified.push({ event, eventId, path: '$' });
   } else {
