@@ -11,7 +11,7 @@ import {
   resolve,
 } from './evaluate.ts';
 import type { Accessor } from './expression.ts';
-import { normaliseTime } from './time.ts';
+import { checkTimeRange, normaliseTime } from './time.ts';
 import type { AuthConfig, CompiledSource, MapContext, MapResult, RuleExample } from './types.ts';
 
 /** One compiled rule. */
@@ -68,7 +68,7 @@ export function createSource(parts: SourceParts): CompiledSource {
     const time =
       rawTime === undefined || rawTime === null
         ? Math.floor(ctx.receivedAt / 1000)
-        : coerceValue(normaliseTime, rawTime, scope, 'time');
+        : coerceValue((raw) => checkTimeRange(normaliseTime(raw), ctx.receivedAt), rawTime, scope, 'time');
     const rawKey = parts.visitorKey ? reader.read(parts.visitorKey, scope, 'visitor.key') : undefined;
     const key = coerceValue(optionalKey, rawKey, scope, 'visitor.key');
     const rawBrowser = parts.browserId ? reader.read(parts.browserId, scope, 'visitor.browserId') : undefined;
