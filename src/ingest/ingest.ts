@@ -76,15 +76,22 @@ async function accept(
     matched: result.matched,
     requests: result.requests.length,
     ignored: result.ignored,
+    ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
   };
   deps.metrics?.count('matched', accepted.matched, { source: source.name });
   deps.metrics?.count('ignored', accepted.ignored, { source: source.name });
   deps.metrics?.count('requestsQueued', accepted.requests, { source: source.name });
+  const { warnings, ...counts } = accepted;
   deps.logger?.info('event accepted', {
     source: source.name,
     eventIds: identified.slice(0, 10).map((e) => e.eventId),
-    ...accepted,
+    ...counts,
   });
+  if (warnings !== undefined) {
+    // Warnings name rule and field, never the value dropped (it may be personal data).
+    deps.metrics?.count('warnings', warnings.length, { source: source.name });
+    deps.logger?.warn('optional values dropped', { source: source.name, warnings: warnings.slice(0, 20) });
+  }
   return accepted;
 }
 

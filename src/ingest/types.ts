@@ -1,5 +1,6 @@
 import type { RuleSet } from '../rules/index.ts';
 import type { SecretSource } from '../secrets/secrets.ts';
+import type { Issue } from './errors.ts';
 import type { QueuePort } from './queue.ts';
 
 /** An HTTP request as `ingest()` sees it, independent of API Gateway or node:http. */
@@ -30,6 +31,8 @@ export interface Accepted {
   readonly matched: number;
   readonly requests: number;
   readonly ignored: number;
+  /** Optional values left out of the queued requests (docs/rules.md); absent when none. */
+  readonly warnings?: readonly Issue[];
 }
 
 /** Limits applied before any parsing. */
@@ -48,7 +51,13 @@ export interface IngestLogger {
 }
 
 /** Metric names ingest emits, all counts. */
-export type IngestMetricName = 'received' | 'matched' | 'ignored' | 'rejected' | 'requestsQueued';
+export type IngestMetricName =
+  | 'received'
+  | 'matched'
+  | 'ignored'
+  | 'rejected'
+  | 'requestsQueued'
+  | 'warnings';
 
 /** Count sink (Powertools Metrics as CloudWatch EMF in Lambda). */
 export interface IngestMetrics {

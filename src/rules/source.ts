@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { QueuedRequest } from '../tracking/queued-request.ts';
+import type { QueuedRequest, RequestWarning } from '../tracking/queued-request.ts';
 import { FieldError, RuleEvaluationError } from './errors.ts';
 import {
   buildTrack,
@@ -54,6 +54,8 @@ interface EventCommon {
   time: number;
   key: string | undefined;
   browserId: string | undefined;
+  /** Warnings every request of the event carries (from `visitor.browserId`). */
+  warnings: readonly RequestWarning[];
 }
 
 /** Builds the runnable source from compiled parts. */
@@ -72,8 +74,8 @@ export function createSource(parts: SourceParts): CompiledSource {
     const rawKey = parts.visitorKey ? reader.read(parts.visitorKey, scope, 'visitor.key') : undefined;
     const key = coerceValue(optionalKey, rawKey, scope, 'visitor.key');
     const rawBrowser = parts.browserId ? reader.read(parts.browserId, scope, 'visitor.browserId') : undefined;
-    const browserId = coerceValue(optionalBrowserId, rawBrowser, scope, 'visitor.browserId');
-    return { site, time, key, browserId };
+    const { browserId, warning } = optionalBrowserId(rawBrowser);
+    return { site, time, key, browserId, warnings: warning ? [warning] : [] };
   }
 
   const idScope: EvalScope = { source: parts.name, rule: 'id' };
@@ -102,7 +104,8 @@ export function createSource(parts: SourceParts): CompiledSource {
       shared ??= common(reader, ctx, scope);
       for (const track of rule.tracks) {
         const params: Record<string, string> = { idsite: shared.site, rec: '1', apiv: '1' };
-        buildTrack(track, reader, scope, params);
+        const warnings = [...shared.warnings];
+        buildTrack(track, reader, scope, params, warnings);
         params.cdt = String(shared.time);
         const index = requests.length;
         const key = shared.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
@@ -118,6 +121,7 @@ export function createSource(parts: SourceParts): CompiledSource {
           visitor: shared.browserId === undefined ? { key } : { key, browserId: shared.browserId },
           time: shared.time,
           receivedAt: ctx.receivedAt,
+          ...(warnings.length > 0 ? { warnings } : {}),
         });
       }
     }
@@ -163,10 +167,22 @@ function optionalKey(raw: unknown): string | undefined {
   return raw.trim() === '' ? undefined : raw;
 }
 
-function optionalBrowserId(raw: unknown): string | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  if (typeof raw !== 'string' || !/^[0-9a-fA-F]{16}$/.test(raw)) {
-    throw new FieldError('expected 16 hex characters (the first part of the _pk_id cookie)', raw);
+/** A full `_pk_id` cookie value: `<16 hex visitor id>.<first visit timestamp>.` and more. */
+const PK_ID_COOKIE = /^([0-9a-fA-F]{16})\.\d+\./;
+
+/**
+ * `visitor.browserId` is optional: a value that is no visitor id is dropped with a warning
+ * (the event still goes out, unlinked), and a whole `_pk_id` cookie value is cut to its id.
+ */
+function optionalBrowserId(raw: unknown): { browserId: string | undefined; warning?: RequestWarning } {
+  if (raw === undefined || raw === null || raw === '') return { browserId: undefined };
+  if (typeof raw === 'string' && /^[0-9a-fA-F]{16}$/.test(raw)) return { browserId: raw };
+  const cookie = typeof raw === 'string' ? PK_ID_COOKIE.exec(raw) : null;
+  if (cookie?.[1]) {
+    const message =
+      'normalised: a full _pk_id cookie value, of which only the first 16 hex characters are the id';
+    return { browserId: cookie[1], warning: { field: 'visitor.browserId', message } };
   }
-  return raw;
+  const message = 'dropped: expected 16 hex characters (the first part of the _pk_id cookie)';
+  return { browserId: undefined, warning: { field: 'visitor.browserId', message } };
 }

@@ -55,11 +55,14 @@ describe('times Matomo would silently replace', () => {
 });
 
 describe('numbers Matomo would misread', () => {
-  it('refuses a revenue that overflows to Infinity', async () => {
-    const s = oneTrack(`goal: { id: 1, revenue: '{% amount %}' }`);
+  it('refuses an order revenue that overflows to Infinity, and drops an optional one', async () => {
+    const s = oneTrack(`order: { id: o1, revenue: '{% amount %}' }`);
     const error = await failure({ amount: '1e400' }, s);
-    expect(error.field).toBe('track[0].goal.revenue');
+    expect(error.field).toBe('track[0].order.revenue');
     expect(error.reason).toContain('finite');
+    const goal = await oneTrack(`goal: { id: 1, revenue: '{% amount %}' }`).map({ amount: '1e400' }, CTX);
+    expect(goal.requests[0]?.params.revenue).toBeUndefined();
+    expect(goal.requests[0]?.warnings?.[0]?.message).toBe('dropped: expected a finite number');
   });
 
   it('sends numbers in plain decimal notation, never as 1e+21', async () => {
