@@ -17,6 +17,8 @@ const IngestEnvSchema = z.object({
     .default('false'),
   TAGLANE_MAX_EVENTS: positiveInt('TAGLANE_MAX_EVENTS', 500),
   TAGLANE_MAX_BODY_BYTES: positiveInt('TAGLANE_MAX_BODY_BYTES', 1_048_576),
+  // The batcher's bulk limit, read here too: a request no bulk can hold is refused at ingest.
+  TAGLANE_BULK_MAX_BYTES: positiveInt('TAGLANE_BULK_MAX_BYTES', 1_048_576),
   TAGLANE_SECRET_ARNS: z.string().optional(),
 });
 
@@ -47,6 +49,10 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
     }),
     secrets,
     clock: Date.now,
-    limits: { maxEvents: config.TAGLANE_MAX_EVENTS, maxBodyBytes: config.TAGLANE_MAX_BODY_BYTES },
+    limits: {
+      maxEvents: config.TAGLANE_MAX_EVENTS,
+      maxBodyBytes: config.TAGLANE_MAX_BODY_BYTES,
+      maxBulkBytes: config.TAGLANE_BULK_MAX_BYTES,
+    },
   };
 }

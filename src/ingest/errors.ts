@@ -94,11 +94,11 @@ export class MethodNotAllowedError extends IngestError {
   }
 }
 
-/** 413: the body or the event array is larger than the configured limit. */
+/** 413: the body, the event array or a tracking request is larger than its limit. */
 export class PayloadTooLargeError extends IngestError {
   override readonly name = 'PayloadTooLargeError';
-  constructor(detail: string) {
-    super({ status: 413, type: 'payload-too-large', title: 'Payload too large', detail });
+  constructor(detail: string, issues: readonly Issue[] = []) {
+    super({ status: 413, type: 'payload-too-large', title: 'Payload too large', detail, issues });
   }
 }
 

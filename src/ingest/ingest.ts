@@ -6,6 +6,7 @@ import { evaluate, type IdentifiedEvent } from './evaluate.ts';
 import { bodyHashId, resolveEventId, vendorEventId } from './identity.ts';
 import { problemResponse } from './problem.ts';
 import { MessageTooLargeError } from './queue.ts';
+import { checkRequestSizes } from './request-size.ts';
 import { matchRoute } from './routes.ts';
 import type { Accepted, IngestDeps, IngestRequest, IngestResponse } from './types.ts';
 
@@ -62,6 +63,7 @@ async function accept(
     }
   }
   const result = await evaluate(source, identified, receivedAt);
+  checkRequestSizes(result.requests, deps.limits.maxBulkBytes, (eventId) => pathOf(identified, eventId));
   if (result.requests.length > 0) {
     try {
       await deps.queue.send(result.requests);
@@ -93,6 +95,10 @@ async function accept(
     deps.logger?.warn('optional values dropped', { source: source.name, warnings: warnings.slice(0, 20) });
   }
   return accepted;
+}
+
+function pathOf(events: readonly IdentifiedEvent[], eventId: string): string {
+  return events.find((e) => e.eventId === eventId)?.path ?? '$';
 }
 
 /** `POST /events?source=NAME`; without `source` the rule set's only api-key source, if there is one. */

@@ -35,12 +35,17 @@ export interface Accepted {
   readonly warnings?: readonly Issue[];
 }
 
-/** Limits applied before any parsing. */
+/** Limits on what one POST may carry. */
 export interface IngestLimits {
   /** Largest body accepted, in bytes. @default 1048576 */
   readonly maxBodyBytes: number;
   /** Most events in one `POST /events` array. @default 500 */
   readonly maxEvents: number;
+  /**
+   * The batcher's bulk body limit (`TAGLANE_BULK_MAX_BYTES`): a tracking request that cannot
+   * fit in a bulk of this size is refused at ingest instead of dead-lettered. @default 1048576
+   */
+  readonly maxBulkBytes: number;
 }
 
 /** Structured log sink (Powertools Logger in Lambda). Never given secret values or raw bodies. */
@@ -77,4 +82,8 @@ export interface IngestDeps {
 }
 
 /** Default limits, as documented in docs/architecture.md. */
-export const DEFAULT_LIMITS: IngestLimits = { maxBodyBytes: 1_048_576, maxEvents: 500 };
+export const DEFAULT_LIMITS: IngestLimits = {
+  maxBodyBytes: 1_048_576,
+  maxEvents: 500,
+  maxBulkBytes: 1_048_576,
+};
