@@ -132,6 +132,28 @@ export class RuleFailedError extends IngestError {
   }
 }
 
+/** 422: two different events of one POST share an id, so only one of them could be delivered. */
+export class DuplicateEventIdError extends IngestError {
+  override readonly name = 'DuplicateEventIdError';
+  /** Each later event's path with the path of the earlier event whose id it repeats. */
+  constructor(collisions: readonly { readonly path: string; readonly earlier: string }[]) {
+    const [first] = collisions;
+    const pair = first ? `${first.earlier} and ${first.path}` : 'of this POST';
+    super({
+      status: 422,
+      type: 'duplicate-event-id',
+      title: 'Two events share an id',
+      detail:
+        `events ${pair} have the same id but different content; give each event its own id` +
+        (collisions.length > 1 ? ` (and ${collisions.length - 1} more)` : ''),
+      issues: collisions.map(({ path, earlier }) => ({
+        path,
+        message: `has the same id as ${earlier} but different content`,
+      })),
+    });
+  }
+}
+
 /** 503: the queue did not take every request; nothing is acknowledged, so senders retry. */
 export class QueueUnavailableError extends IngestError {
   override readonly name = 'QueueUnavailableError';

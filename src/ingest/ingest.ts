@@ -1,6 +1,7 @@
 import type { CompiledSource } from '../rules/index.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
+import { deduplicate } from './duplicates.ts';
 import { IngestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError } from './errors.ts';
 import { evaluate, type IdentifiedEvent } from './evaluate.ts';
 import { bodyHashId, resolveEventId, vendorEventId } from './identity.ts';
@@ -62,7 +63,8 @@ async function accept(
       identified.push({ event, eventId, path: isArray ? `$[${index}]` : '$' });
     }
   }
-  const result = await evaluate(source, identified, receivedAt);
+  const { events: unique, duplicates } = deduplicate(identified);
+  const result = await evaluate(source, unique, receivedAt);
   checkRequestSizes(result.requests, deps.limits.maxBulkBytes, (eventId) => pathOf(identified, eventId));
   if (result.requests.length > 0) {
     try {
@@ -78,6 +80,7 @@ async function accept(
     matched: result.matched,
     requests: result.requests.length,
     ignored: result.ignored,
+    ...(duplicates > 0 ? { duplicates } : {}),
     ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
   };
   deps.metrics?.count('matched', accepted.matched, { source: source.name });

@@ -31,6 +31,8 @@ export interface Accepted {
   readonly matched: number;
   readonly requests: number;
   readonly ignored: number;
+  /** Events that repeated an earlier event of the POST exactly (same id, same content); absent when none. */
+  readonly duplicates?: number;
   /** Optional values left out of the queued requests (docs/rules.md); absent when none. */
   readonly warnings?: readonly Issue[];
 }

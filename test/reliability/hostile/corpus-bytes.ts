@@ -203,7 +203,7 @@ export function deepCases(): HostileCase[] {
     make(
       'deep-nesting',
       'event array of deep',
-      'an array of 10 events, each nested 5000 deep',
+      'an array of 10 events with one id, 9 nested 5000 deep and the last not: compared without overflowing, refused as two different events sharing an id',
       APP,
       repeat(
         '[',
@@ -211,7 +211,7 @@ export function deepCases(): HostileCase[] {
         9,
         `${JSON.stringify(appEvent())}]`,
       ),
-      ok,
+      { status: 422, type: 'duplicate-event-id' },
     ),
   );
   return cases;
