@@ -136,16 +136,19 @@ export function coerceValue<T>(
 
 /**
  * Adds the parameters one track item produces to `params`. A required field Matomo cannot use
- * refuses the event; an optional one (most) is left out and a warning (without the value, which
- * may be personal data) is added to `warnings`, so one bad referrer does not lose an order.
+ * refuses the event; an optional one (most) is left out with a warning (without the value,
+ * which may be personal data), so one bad referrer does not lose an order.
+ *
+ * @returns `warnings` with this track's warnings added; a new list only when there are any
  */
 export function buildTrack(
   track: CompiledTrack,
   reader: Reader,
   scope: EvalScope,
   params: Record<string, string>,
-  warnings: RequestWarning[],
-): void {
+  warnings: readonly RequestWarning[],
+): readonly RequestWarning[] {
+  let out = warnings;
   for (const f of track.fields) {
     const raw = reader.read(f.accessor, scope, f.field);
     // An empty string carries nothing (Shopify sends referring_site: ""): optional fields omit it.
@@ -163,7 +166,7 @@ export function buildTrack(
       params[f.param] = f.coerce(raw);
     } catch (e) {
       if (!(e instanceof FieldError)) throw e;
-      warnings.push({ field: f.field, message: `dropped: ${e.message}` });
+      out = [...out, { field: f.field, message: `dropped: ${e.message}` }];
     }
   }
   for (const [name, value] of track.fixed) params[name] = value;
@@ -171,6 +174,7 @@ export function buildTrack(
     const link = params[track.urlFrom];
     if (link !== undefined) params.url = link;
   }
+  return out;
 }
 
 /** JSONata's notion of truthiness for `when`: empty strings, zero, empty lists are false. */

@@ -49,6 +49,8 @@ const sha256Hex: (text: string) => string =
     ? (text) => oneShot('sha256', text)
     : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
+const NO_WARNINGS: readonly RequestWarning[] = [];
+
 interface EventCommon {
   site: string;
   time: number;
@@ -75,7 +77,7 @@ export function createSource(parts: SourceParts): CompiledSource {
     const key = coerceValue(optionalKey, rawKey, scope, 'visitor.key');
     const rawBrowser = parts.browserId ? reader.read(parts.browserId, scope, 'visitor.browserId') : undefined;
     const { browserId, warning } = optionalBrowserId(rawBrowser);
-    return { site, time, key, browserId, warnings: warning ? [warning] : [] };
+    return { site, time, key, browserId, warnings: warning ? [warning] : NO_WARNINGS };
   }
 
   const idScope: EvalScope = { source: parts.name, rule: 'id' };
@@ -104,12 +106,11 @@ export function createSource(parts: SourceParts): CompiledSource {
       shared ??= common(reader, ctx, scope);
       for (const track of rule.tracks) {
         const params: Record<string, string> = { idsite: shared.site, rec: '1', apiv: '1' };
-        const warnings = [...shared.warnings];
-        buildTrack(track, reader, scope, params, warnings);
+        const warnings = buildTrack(track, reader, scope, params, shared.warnings);
         params.cdt = String(shared.time);
         const index = requests.length;
         const key = shared.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
-        requests.push({
+        const request: QueuedRequest = {
           v: 1,
           id: requestId(parts.name, ctx.eventId, rule.name, index),
           source: parts.name,
@@ -121,8 +122,10 @@ export function createSource(parts: SourceParts): CompiledSource {
           visitor: shared.browserId === undefined ? { key } : { key, browserId: shared.browserId },
           time: shared.time,
           receivedAt: ctx.receivedAt,
-          ...(warnings.length > 0 ? { warnings } : {}),
-        });
+        };
+        // Added only when there are any: most requests have none, and keep the shape they had.
+        if (warnings.length > 0) request.warnings = [...warnings];
+        requests.push(request);
       }
     }
     return { matched, requests };
