@@ -170,8 +170,8 @@ function optionalKey(raw: unknown): string | undefined {
   return raw.trim() === '' ? undefined : raw;
 }
 
-/** A full `_pk_id` cookie value: `<16 hex visitor id>.<first visit timestamp>.` and more. */
-const PK_ID_COOKIE = /^([0-9a-fA-F]{16})\.\d+\./;
+/** A full `_pk_id` cookie value: `<16 hex visitor id>.<first visit timestamp>.` (more in Matomo 3). */
+const PK_ID_COOKIE = /^([0-9a-fA-F]{16})\.\d+(?:\.|$)/;
 
 /**
  * `visitor.browserId` is optional: a value that is no visitor id is dropped with a warning

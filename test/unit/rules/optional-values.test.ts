@@ -109,6 +109,15 @@ rules:
     ]);
   });
 
+  it.each([
+    ['Matomo 4', '5f2c0e8a9b1d3c47.1715354400.'],
+    ['Matomo 3', '5f2c0e8a9b1d3c47.1715354400.3.1715354500.1715354400.'],
+    ['without the last dot', '5f2c0e8a9b1d3c47.1715354400'],
+  ])('reads the id out of a %s cookie value', async (_label, cookie) => {
+    const result = await source.map({ user: 'u1', cookie }, CTX);
+    expect(result.requests[0]?.visitor.browserId).toBe('5f2c0e8a9b1d3c47');
+  });
+
   it('drops a value that is no visitor id, with a warning, and keeps the event', async () => {
     const result = await source.map({ user: 'u1', cookie: 'not-a-visitor-id' }, CTX);
     const [request] = result.requests;
