@@ -23,6 +23,8 @@ const IngestEnvSchema = z.object({
     .min(0, 'TAGLANE_REORDER_WINDOW_SECONDS must be >= 0')
     .max(900, 'TAGLANE_REORDER_WINDOW_SECONDS must be <= 900 (the longest SQS delay)')
     .default(0),
+  // The batcher's bulk limit, read here too: a request no bulk can hold is refused at ingest.
+  TAGLANE_BULK_MAX_BYTES: positiveInt('TAGLANE_BULK_MAX_BYTES', 1_048_576),
   TAGLANE_SECRET_ARNS: z.string().optional(),
 });
 
@@ -54,6 +56,10 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
     }),
     secrets,
     clock: Date.now,
-    limits: { maxEvents: config.TAGLANE_MAX_EVENTS, maxBodyBytes: config.TAGLANE_MAX_BODY_BYTES },
+    limits: {
+      maxEvents: config.TAGLANE_MAX_EVENTS,
+      maxBodyBytes: config.TAGLANE_MAX_BODY_BYTES,
+      maxBulkBytes: config.TAGLANE_BULK_MAX_BYTES,
+    },
   };
 }

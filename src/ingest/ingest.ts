@@ -1,11 +1,13 @@
 import type { CompiledSource } from '../rules/index.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
+import { deduplicate } from './duplicates.ts';
 import { IngestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError } from './errors.ts';
 import { evaluate, type IdentifiedEvent } from './evaluate.ts';
 import { bodyHashId, resolveEventId, vendorEventId } from './identity.ts';
 import { problemResponse } from './problem.ts';
 import { MessageTooLargeError } from './queue.ts';
+import { checkRequestSizes } from './request-size.ts';
 import { matchRoute } from './routes.ts';
 import type { Accepted, IngestDeps, IngestRequest, IngestResponse } from './types.ts';
 
@@ -50,7 +52,7 @@ async function accept(
   const identified: IdentifiedEvent[] = [];
   if (webhook) {
     const event = webhookEventOf(parsed);
-    const vendorId = vendorEventId(source.auth, request.headers, event);
+    const vendorId = vendorEventId(source.auth, request.headers, event, bodyHash);
     const eventId = await resolveEventId(source, event, { vendorId, bodyHash, index: undefined });
     identified.push({ event, eventId, path: '$' });
   } else {
@@ -61,7 +63,9 @@ async function accept(
       identified.push({ event, eventId, path: isArray ? `$[${index}]` : '$' });
     }
   }
-  const result = await evaluate(source, identified, receivedAt);
+  const { events: unique, duplicates } = deduplicate(identified);
+  const result = await evaluate(source, unique, receivedAt);
+  checkRequestSizes(result.requests, deps.limits.maxBulkBytes, (eventId) => pathOf(identified, eventId));
   if (result.requests.length > 0) {
     try {
       await deps.queue.send(result.requests);
@@ -76,16 +80,28 @@ async function accept(
     matched: result.matched,
     requests: result.requests.length,
     ignored: result.ignored,
+    ...(duplicates > 0 ? { duplicates } : {}),
+    ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
   };
   deps.metrics?.count('matched', accepted.matched, { source: source.name });
   deps.metrics?.count('ignored', accepted.ignored, { source: source.name });
   deps.metrics?.count('requestsQueued', accepted.requests, { source: source.name });
+  const { warnings, ...counts } = accepted;
   deps.logger?.info('event accepted', {
     source: source.name,
     eventIds: identified.slice(0, 10).map((e) => e.eventId),
-    ...accepted,
+    ...counts,
   });
+  if (warnings !== undefined) {
+    // Warnings name rule and field, never the value dropped (it may be personal data).
+    deps.metrics?.count('warnings', warnings.length, { source: source.name });
+    deps.logger?.warn('optional values dropped', { source: source.name, warnings: warnings.slice(0, 20) });
+  }
   return accepted;
+}
+
+function pathOf(events: readonly IdentifiedEvent[], eventId: string): string {
+  return events.find((e) => e.eventId === eventId)?.path ?? '$';
 }
 
 /** `POST /events?source=NAME`; without `source` the rule set's only api-key source, if there is one. */

@@ -12,6 +12,7 @@ import { type InspectedRequest, type Inspector, startInspector } from './inspect
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
 import { type BatchOutcome, QueuePoller } from './poller.ts';
 import { terminalLog } from './terminal-log.ts';
+import { WarningLedger } from './warning-ledger.ts';
 
 /** Options for {@link startServer}: the validated configuration and where output goes. */
 export interface StartServerOptions extends ServeConfig {
@@ -75,10 +76,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cleanups.push(() => aws.close());
     let matomoUrl = options.matomoUrl;
     let inspector: Inspector | undefined;
+    const warnings = new WarningLedger();
     if (matomoUrl === undefined) {
       // A Matomo in production always has a token (old `cdt` values need one); so does the inspector.
       secretsEnv.MATOMO_TOKEN ??= `inspector_${randomBytes(16).toString('hex')}`;
-      const started = await startInspector({ token: secretsEnv.MATOMO_TOKEN, print });
+      const started = await startInspector({
+        token: secretsEnv.MATOMO_TOKEN,
+        print,
+        warningsFor: (params) => warnings.warningsFor(params),
+      });
       cleanups.push(() => started.close());
       inspector = started;
       matomoUrl = started.url;
@@ -95,8 +101,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_SECRET_ARNS: undefined,
     };
     const secrets = new EnvSecretSource(env);
+    const ingestDeps = await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets });
     const ingest = createIngestHandler({
-      ...(await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets })),
+      ...ingestDeps,
+      // The inspector shows each request's warnings, which Matomo itself never receives.
+      queue: inspector ? warnings.wrap(ingestDeps.queue) : ingestDeps.queue,
       logger: terminalLog('ingest', print),
     });
     const batcher = createBatcherHandler({

@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { STRIPE_DECIMALS, stripeAmount } from '../../../src/rules/currency.ts';
 import { compileRuleSet, loadRuleSet, RuleEvaluationError } from '../../../src/rules/index.ts';
-import { CTX, HEADER } from './helpers.ts';
+import { HEADER } from './helpers.ts';
+
+/** Received after every example's event time, which ingest refuses to see in the future. */
+const CTX = { eventId: 'evt_1', receivedAt: Date.UTC(2030, 0, 1) };
 
 const RULE = `${HEADER}rules:
   - name: paid

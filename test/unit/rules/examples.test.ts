@@ -27,7 +27,7 @@ const RULES = `${HEADER}rules:
       - given: examples/paid.json
         expect: [{ idgoal: '1' }]
       - given: examples/bad.json
-        error: revenue
+        expect: [{ idgoal: '1', revenue: null }, { e_c: Billing }]
       - given: examples/paid.json
         error: revenue
       - given: examples/missing.json
