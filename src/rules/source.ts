@@ -11,6 +11,7 @@ import {
   resolve,
 } from './evaluate.ts';
 import type { Accessor } from './expression.ts';
+import type { CompiledTarget } from './targets.ts';
 import { normaliseTime } from './time.ts';
 import type { AuthConfig, CompiledSource, MapContext, MapResult, RuleExample } from './types.ts';
 
@@ -19,6 +20,8 @@ export interface CompiledRule {
   readonly name: string;
   readonly when?: Accessor;
   readonly tracks: readonly CompiledTrack[];
+  /** Per track: where it goes when not to the file's one destination and site (fan-out). */
+  readonly targets?: readonly (readonly CompiledTarget[] | undefined)[];
 }
 
 /** Everything the compiler extracts from one rule file. */
@@ -27,7 +30,8 @@ export interface SourceParts {
   readonly file: string;
   readonly auth: AuthConfig;
   readonly destination: string;
-  readonly site: Accessor;
+  /** The file's site when it is one id or expression; absent when every track has targets. */
+  readonly site?: Accessor;
   readonly id?: Accessor;
   readonly time?: Accessor;
   readonly visitorKey?: Accessor;
@@ -50,7 +54,7 @@ const sha256Hex: (text: string) => string =
     : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 interface EventCommon {
-  site: string;
+  site: string | undefined;
   time: number;
   key: string | undefined;
   browserId: string | undefined;
@@ -63,7 +67,9 @@ export function createSource(parts: SourceParts): CompiledSource {
   const scopes: EvalScope[] = rules.map((r) => ({ source: parts.name, rule: r.name }));
 
   function common(reader: Reader, ctx: MapContext, scope: EvalScope): EventCommon {
-    const site = coerceValue(positiveInteger, reader.read(parts.site, scope, 'site'), scope, 'site');
+    const site = parts.site
+      ? coerceValue(positiveInteger, reader.read(parts.site, scope, 'site'), scope, 'site')
+      : undefined;
     const rawTime = parts.time ? reader.read(parts.time, scope, 'time') : undefined;
     const time =
       rawTime === undefined || rawTime === null
@@ -100,26 +106,46 @@ export function createSource(parts: SourceParts): CompiledSource {
       if (rule.when && !isTruthy(reader.read(rule.when, scope, 'when'))) continue;
       matched.push(rule.name);
       shared ??= common(reader, ctx, scope);
-      for (const track of rule.tracks) {
-        const params: Record<string, string> = { idsite: shared.site, rec: '1', apiv: '1' };
+      for (let t = 0; t < rule.tracks.length; t += 1) {
+        const track = rule.tracks[t] as CompiledTrack;
+        const params: Record<string, string> = { idsite: shared.site ?? '', rec: '1', apiv: '1' };
         buildTrack(track, reader, scope, params);
         params.cdt = String(shared.time);
-        const index = requests.length;
-        const key = shared.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
-        requests.push({
-          v: 1,
-          id: requestId(parts.name, ctx.eventId, rule.name, index),
-          source: parts.name,
-          eventId: ctx.eventId,
-          rule: rule.name,
-          index,
-          destination: parts.destination,
-          params,
-          visitor: shared.browserId === undefined ? { key } : { key, browserId: shared.browserId },
-          time: shared.time,
-          receivedAt: ctx.receivedAt,
-        });
+        const targets = rule.targets?.[t];
+        if (targets === undefined) {
+          push(rule.name, parts.destination, params);
+          continue;
+        }
+        // Fan-out: one request per destination and site, each with its own id (and so its own
+        // delivery, retries and deduplication); the parameters differ only in idsite.
+        for (const target of targets) {
+          const site = coerceValue(
+            positiveInteger,
+            reader.read(target.site, scope, target.field),
+            scope,
+            target.field,
+          );
+          push(rule.name, target.destination, { ...params, idsite: site });
+        }
       }
+    }
+    function push(rule: string, destination: string, params: Record<string, string>): void {
+      const common = shared as EventCommon;
+      const index = requests.length;
+      const key = common.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
+      requests.push({
+        v: 1,
+        id: requestId(parts.name, ctx.eventId, rule, index),
+        source: parts.name,
+        eventId: ctx.eventId,
+        rule,
+        index,
+        destination,
+        params,
+        visitor: common.browserId === undefined ? { key } : { key, browserId: common.browserId },
+        time: common.time,
+        receivedAt: ctx.receivedAt,
+      });
     }
     return { matched, requests };
   }
