@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { startLocalAws } from './aws-local.ts';
@@ -56,8 +57,10 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const print = options.print ?? (() => undefined);
   const rulesDir = resolve(options.rulesDir);
+  const destinationsFile = destinationsFileOrDefault(options.destinationsFile);
+  const destinations = await loadDestinations({ file: destinationsFile, environment: options.environment });
   // Loaded as given, so problems name files the way `taglane validate` does.
-  const ruleSet = await loadRuleSet(options.rulesDir);
+  const ruleSet = await loadRuleSet(options.rulesDir, { targets: destinations.catalog });
   const dataDir = resolve(options.dataDir);
   // Undone in reverse order on a failed start and on close.
   const cleanups: (() => Promise<void>)[] = [await lockDataDir(dataDir)];
@@ -75,7 +78,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cleanups.push(() => aws.close());
     let matomoUrl = options.matomoUrl;
     let inspector: Inspector | undefined;
-    if (matomoUrl === undefined) {
+    // The inspector stands in for MATOMO_URL: destinations with a URL of their own get theirs.
+    if (matomoUrl === undefined && destinations.list.some((d) => d.url === undefined)) {
       // A Matomo in production always has a token (old `cdt` values need one); so does the inspector.
       secretsEnv.MATOMO_TOKEN ??= `inspector_${randomBytes(16).toString('hex')}`;
       const started = await startInspector({ token: secretsEnv.MATOMO_TOKEN, print });
@@ -90,6 +94,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_DLQ_URL: aws.dlqUrl,
       TAGLANE_TABLE_NAME: aws.tableName,
       MATOMO_URL: matomoUrl,
+      TAGLANE_DESTINATIONS_FILE: destinationsFile === undefined ? undefined : resolve(destinationsFile),
+      TAGLANE_ENV: options.environment,
       // Secrets come from this environment locally, never from Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
     };
