@@ -6,6 +6,8 @@ import type { DestinationInput } from './schema.ts';
 /** A destination as one environment sees it. */
 export interface ResolvedDestination {
   readonly name: string;
+  /** False for the implicit `default` a file does not declare. */
+  readonly declared: boolean;
   /** Matomo base URL; undefined: MATOMO_URL (only `default`). */
   readonly url: string | undefined;
   /** Secret NAME of the token_auth, if any. */
@@ -83,6 +85,7 @@ function applyOverride(
   const token = override?.token ?? d.token ?? (implicit ? 'MATOMO_TOKEN' : undefined);
   return {
     name: d.name,
+    declared: !implicit,
     url: (override?.url ?? d.url)?.replace(/\/+$/, ''),
     token,
     tokenRequired: !implicit && token !== undefined,
