@@ -31,11 +31,15 @@ export function destinationLookup(
   };
 }
 
-/** Destinations that take MATOMO_URL when it is not set, as `NAME: message` lines. */
+/**
+ * Destinations that take MATOMO_URL when it is not set, as `NAME: message` lines. The implicit
+ * `default` of a file that does not declare it is left out: without MATOMO_URL it does not
+ * exist (the stack refuses rules that send there).
+ */
 export function urlProblems(destinations: Destinations, matomoUrl: string | undefined): string[] {
   if (matomoUrl !== undefined) return [];
   return destinations.list
-    .filter((d) => d.url === undefined)
+    .filter((d) => d.url === undefined && (d.declared || destinations.file === undefined))
     .map(
       (d) =>
         `MATOMO_URL: required (destination ${d.name} has no url in ${destinations.file ?? 'a destinations.yaml'})`,

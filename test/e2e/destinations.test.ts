@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/local/server.ts';
+import { type RunningServer, type StartServerOptions, startServer } from '../../src/local/server.ts';
 import { perFile } from '../support/lifecycle.ts';
 import { startMatomoServer } from '../support/matomo-server.ts';
 import { e2eFixture } from './fixture.ts';
@@ -30,7 +30,11 @@ rules:
 `;
 
 /** `taglane serve` on the shop rules and both destinations, in `environment` if given. */
-async function startShop(dataDir: string, environment?: string): Promise<RunningServer> {
+async function startShop(
+  dataDir: string,
+  environment?: string,
+  more: Partial<StartServerOptions> = {},
+): Promise<RunningServer> {
   const config = join(e2e.dir, 'config');
   await mkdir(join(config, 'rules'), { recursive: true });
   await writeFile(join(config, 'rules', 'shop.yaml'), RULES);
@@ -60,6 +64,7 @@ environments:
     maxReceiveCount: 10,
     drainTimeoutMs: 30_000,
     env: { SHOP_API_KEY: apiKey, MATOMO_TOKEN: e2e.secrets.MATOMO_TOKEN, MATOMO_EU_TOKEN: euToken },
+    ...more,
   });
 }
 
@@ -118,5 +123,26 @@ describe('taglane serve with two destinations', () => {
     }
     expect(orders(e2e.matomo.recorded(), 'o-3')).toEqual(['2']);
     expect(orders(eu.current.recorded(), 'o-3')).toEqual(['6']);
+  });
+
+  it('keeps the requests of a destination whose token is unset queued, and delivers the others', async () => {
+    const printed: string[] = [];
+    const noToken = await startShop('data-no-token', undefined, {
+      env: { SHOP_API_KEY: apiKey, MATOMO_TOKEN: e2e.secrets.MATOMO_TOKEN },
+      print: (line) => printed.push(line),
+      drainTimeoutMs: 500,
+    });
+    let left: number;
+    try {
+      expect(await order('o-4', noToken.url)).toBe(202);
+      await until(() => orders(e2e.matomo.recorded(), 'o-4').length > 0);
+      await until(() => printed.some((line) => line.includes('secret MATOMO_EU_TOKEN is not set')));
+    } finally {
+      left = await noToken.close();
+    }
+    expect(orders(e2e.matomo.recorded(), 'o-4')).toEqual(['1']);
+    expect(orders(eu.current.recorded(), 'o-4')).toEqual([]);
+    // Not dead-lettered, not dropped: still on the queue when the server stopped.
+    expect(left).toBe(1);
   });
 });

@@ -93,6 +93,23 @@ environments:
   it('resolves a destination with its token, and refuses to send while a declared token is unset', async () => {
     const destinations = resolveDestinations(parseDestinationsFile('destinations.yaml', FILE), undefined);
     expect(tokenSecretNames(destinations)).toEqual(['MATOMO_EU_TOKEN', 'MATOMO_TOKEN']);
+    expect(urlProblems(destinations, undefined)).toEqual([]);
+    const euOnly = resolveDestinations(
+      parseDestinationsFile(
+        'destinations.yaml',
+        'destinations:\n  eu: { url: https://eu.matomo.acme.test }\n',
+      ),
+      undefined,
+    );
+    // The implicit default of a file without one needs no MATOMO_URL; a declared one does.
+    expect(urlProblems(euOnly, undefined)).toEqual([]);
+    const declaredDefault = resolveDestinations(
+      parseDestinationsFile('destinations.yaml', 'destinations:\n  default: { sites: { shop: 1 } }\n'),
+      undefined,
+    );
+    expect(urlProblems(declaredDefault, undefined)).toEqual([
+      'MATOMO_URL: required (destination default has no url in destinations.yaml)',
+    ]);
     const secrets = new EnvSecretSource({ MATOMO_TOKEN: 't1' });
     const lookup = destinationLookup(destinations, { matomoUrl: undefined, secrets });
     expect(await lookup('default')).toEqual({ url: 'https://matomo.acme.test', token: 't1' });
