@@ -12,6 +12,8 @@ export interface DeclaredDestination {
   /** Secret NAME of the token_auth. */
   readonly token?: string;
   readonly sites: Readonly<Record<string, number>>;
+  /** `own`: this Matomo gets visitor ids of its own. */
+  readonly visitors?: 'shared' | 'own';
 }
 
 /** A validated `destinations.yaml`. */
@@ -48,6 +50,7 @@ export function parseDestinationsFile(file: string, text: string): DestinationsF
       ...(d.url === undefined ? {} : { url: d.url.replace(/\/+$/, '') }),
       ...(d.token === undefined ? {} : { token: d.token }),
       sites: d.sites ?? {},
+      ...(d.visitors === undefined ? {} : { visitors: d.visitors }),
     });
   }
   const environments = new Map<string, ReadonlyMap<string, DestinationInput>>();

@@ -16,6 +16,8 @@ export interface ResolvedDestination {
   readonly tokenRequired: boolean;
   /** Named sites and their idsite in this environment. */
   readonly sites: ReadonlyMap<string, number>;
+  /** `own`: visitor keys are scoped to this destination, so its visitor ids are its own. */
+  readonly visitors: 'shared' | 'own';
 }
 
 /** The destinations of one environment: what every part of Taglane resolves names against. */
@@ -63,6 +65,7 @@ export function resolveDestinations(
         : file
           ? `unknown destination "${name}" (declared in ${where}: ${names})`
           : `unknown destination "${name}": only default (MATOMO_URL) exists without a destinations.yaml that declares "${name}"`,
+    visitorScope: (destination) => (byName.get(destination)?.visitors === 'own' ? destination : undefined),
     siteId: (destination, site) => {
       const id = byName.get(destination)?.sites.get(site);
       if (id !== undefined) return { id };
@@ -90,5 +93,6 @@ function applyOverride(
     token,
     tokenRequired: !implicit && token !== undefined,
     sites: new Map(Object.entries({ ...d.sites, ...override?.sites })),
+    visitors: override?.visitors ?? d.visitors ?? 'shared',
   };
 }

@@ -20,6 +20,10 @@ const Destination = z.strictObject({
   url: Url.optional().meta({ description: 'Matomo base URL; default only: MATOMO_URL when absent.' }),
   token: SecretName.optional().meta({ description: 'Secret NAME holding the token_auth; never the value.' }),
   sites: SiteIds.optional(),
+  visitors: z.enum(['shared', 'own']).optional().meta({
+    description:
+      'shared (default): the same person has the same visitor id on every destination; own: ids of their own here, unlinkable to the others.',
+  }),
 });
 
 /** What an environment may change of a declared destination. */

@@ -20,7 +20,9 @@ export function compileFile(scope: CompileScope, file: RuleFile): CompiledSource
   // One destination and a site id or expression: every track without its own targets shares
   // the site read once per event, as before destinations existed.
   const plain =
-    !Array.isArray(file.destination) && (typeof file.site === 'number' || isExpressionText(file.site));
+    !Array.isArray(file.destination) &&
+    (typeof file.site === 'number' || isExpressionText(file.site)) &&
+    fileTargets.every((t) => t.visitorScope === undefined);
   const targetsOf = (levels: TargetLevel[]): CompiledTarget[] | undefined => {
     if (levels.every((l) => l.destination === undefined && l.site === undefined)) {
       return plain ? undefined : fileTargets;

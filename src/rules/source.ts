@@ -125,14 +125,16 @@ export function createSource(parts: SourceParts): CompiledSource {
             scope,
             target.field,
           );
-          push(rule.name, target.destination, { ...params, idsite: site });
+          push(rule.name, target.destination, { ...params, idsite: site }, target.visitorScope);
         }
       }
     }
-    function push(rule: string, destination: string, params: Record<string, string>): void {
+    function push(rule: string, destination: string, params: Record<string, string>, scope?: string): void {
       const common = shared as EventCommon;
       const index = requests.length;
-      const key = common.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
+      const personKey = common.key ?? params.uid ?? `${parts.name}:${ctx.eventId}`;
+      // A destination with visitor ids of its own gets a scoped key: another HMAC, another cid.
+      const key = scope === undefined ? personKey : `${scope}:${personKey}`;
       requests.push({
         v: 1,
         id: requestId(parts.name, ctx.eventId, rule, index),

@@ -14,6 +14,11 @@ export interface TargetCatalog {
   destinationProblem(name: string): string | undefined;
   /** The idsite of the named site on `destination` in the selected environment, or why not. */
   siteId(destination: string, site: string): { readonly id: number } | { readonly problem: string };
+  /**
+   * A scope for visitor keys on `destination` when it keeps visitor ids of its own (the key
+   * becomes `scope:key`, so its HMAC and visitor id differ); undefined: shared ids.
+   */
+  visitorScope?(destination: string): string | undefined;
 }
 
 /** Without a `destinations.yaml`: only the implicit `default` (MATOMO_URL), no named sites. */
@@ -34,6 +39,8 @@ export interface CompiledTarget {
   readonly site: Accessor;
   /** The rule field the site came from, for evaluation errors (`site`, `track[0].site`). */
   readonly field: string;
+  /** Prefix of the visitor key on this destination, when it has visitor ids of its own. */
+  readonly visitorScope?: string;
 }
 
 /** `destination` and `site` as one level (file, rule or track item) declares them. */
@@ -56,6 +63,9 @@ export function compileTargets(
   const destinations = innermost(levels, 'destination') ?? { path: [], values: ['default'], list: false };
   const sites = innermost(levels, 'site');
   const targets: CompiledTarget[] = [];
+  // A literal site reached twice on one destination (two names with the same id) would send
+  // the same request twice: Matomo would count it twice, or refuse a repeated order id.
+  const seen = new Set<string>();
   destinations.values.forEach((destination, d) => {
     const problem = catalog.destinationProblem(String(destination));
     if (problem !== undefined) {
@@ -66,7 +76,24 @@ export function compileTargets(
       const path = sites ? at(sites, s) : ['site'];
       const field = path[0] === 'rules' ? formatPath(path.slice(2)) : formatPath(path);
       const accessor = siteAccessor(scope, String(destination), site, path, catalog);
-      if (accessor) targets.push({ destination: String(destination), site: accessor, field });
+      if (accessor === undefined) continue;
+      const literal =
+        accessor.kind === 'literal' ? `${destination}\n${String(accessor.read(null))}` : undefined;
+      if (literal !== undefined && seen.has(literal)) {
+        const id = String(accessor.read(null));
+        scope.problems.push(
+          scope.src.problem(path, `sends the same track twice to site ${id} of ${destination}`),
+        );
+        continue;
+      }
+      if (literal !== undefined) seen.add(literal);
+      const visitorScope = catalog.visitorScope?.(String(destination));
+      targets.push({
+        destination: String(destination),
+        site: accessor,
+        field,
+        ...(visitorScope === undefined ? {} : { visitorScope }),
+      });
     }
   });
   return targets;

@@ -42,7 +42,7 @@ async function startShop(
     join(config, 'destinations.yaml'),
     `destinations:
   default: { url: ${e2e.matomo.url}, token: MATOMO_TOKEN, sites: { shop: 1 } }
-  eu: { url: ${eu.current.url}, token: MATOMO_EU_TOKEN, sites: { shop: 5 } }
+  eu: { url: ${eu.current.url}, token: MATOMO_EU_TOKEN, sites: { shop: 5 }, visitors: own }
 environments:
   staging:
     default: { sites: { shop: 2 } }
@@ -97,8 +97,12 @@ describe('taglane serve with two destinations', () => {
     expect(await server.current.drain(30_000)).toBe(0);
     expect(orders(e2e.matomo.recorded(), 'o-1')).toEqual(['1']);
     expect(orders(eu.current.recorded(), 'o-1')).toEqual(['5']);
-    // Each Matomo got its own token and no request meant for the other.
+    // Each Matomo got its own token, and eu (visitors: own) a visitor id of its own.
     expect(eu.current.received.every((b) => b.body.includes(euToken))).toBe(true);
+    const cid = (recorded: readonly Record<string, string>[]) => recorded.find((r) => r.ec_id === 'o-1')?.cid;
+    expect(cid(e2e.matomo.recorded())).toMatch(/^[0-9a-f]{16}$/);
+    expect(cid(eu.current.recorded())).toMatch(/^[0-9a-f]{16}$/);
+    expect(cid(eu.current.recorded())).not.toBe(cid(e2e.matomo.recorded()));
   });
 
   it('delivers to one destination while the other is down, then completes both, each once', async () => {

@@ -101,6 +101,31 @@ describe('destination and site per file, rule and track item', () => {
     ]);
   });
 
+  it('scopes the visitor key on a destination with visitor ids of its own', async () => {
+    const own = DESTINATIONS.replace('token: MATOMO_EU_TOKEN,', 'token: MATOMO_EU_TOKEN, visitors: own,');
+    const destinations = resolveDestinations(parseDestinationsFile('destinations.yaml', own), undefined);
+    const rules = FAN_OUT.replace('site: shop\n', "site: shop\nvisitor: { key: '{% customer %}' }\n");
+    const [source] = compileRuleSet([{ path: 'rules/shop.yaml', text: rules }], {
+      targets: destinations.catalog,
+    }).sources.values();
+    const { requests } = (await source?.map({ id: 'o1', total: 30, customer: 'c-9' }, CTX)) ?? {
+      requests: [],
+    };
+    expect(requests.map((r) => `${r.destination}:${r.visitor.key}`)).toEqual([
+      'default:c-9',
+      'eu:eu:c-9',
+      'default:c-9',
+      'default:c-9',
+    ]);
+  });
+
+  it('refuses a fan-out that reaches the same site of a destination twice', () => {
+    const rules = `${HEAD}site: [shop, 1]\nrules:\n  - name: r\n    track:\n      - ping: {}\n`;
+    expect(problems(rules)).toEqual([
+      'rules/shop.yaml:3:14 site[1]: sends the same track twice to site 1 of default',
+    ]);
+  });
+
   it('refuses a destination other than default when no destinations.yaml is given', () => {
     const text = `${HEAD}site: 1\ndestination: eu\nrules: []\n`;
     expect(() => compileRuleSet([{ path: 'rules/shop.yaml', text }])).toThrow(
