@@ -6,6 +6,7 @@ import { destinationsFileOrDefault, loadDestinations } from '../destinations/ind
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { startLocalAws } from './aws-local.ts';
+import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { startHttpServer } from './http-server.ts';
@@ -33,6 +34,8 @@ export interface RunningServer {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
   readonly replayed: number;
+  /** Where each destination's requests go (for the banner). */
+  readonly destinations: ServedDestinations;
   /** What the inspector received; empty when a real Matomo is used. */
   inspected(): readonly InspectedRequest[];
   /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
@@ -134,6 +137,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      destinations: {
+        file: destinationsFile,
+        environment: options.environment,
+        list: destinations.list.flatMap((d) => {
+          const target = d.url ?? matomoUrl;
+          if (target === undefined) return [];
+          return [{ name: d.name, url: target, inspector: d.url === undefined && inspector !== undefined }];
+        }),
+      },
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
       inspected: () => inspector?.requests() ?? [],

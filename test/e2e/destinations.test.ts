@@ -93,6 +93,10 @@ const until = async (done: () => boolean): Promise<void> => {
 
 describe('taglane serve with two destinations', () => {
   it('fans one order out to two sites on two Matomos, each recorded once', async () => {
+    expect(server.current.destinations.list).toEqual([
+      { name: 'default', url: e2e.matomo.url, inspector: false },
+      { name: 'eu', url: eu.current.url, inspector: false },
+    ]);
     expect(await order('o-1')).toBe(202);
     expect(await server.current.drain(30_000)).toBe(0);
     expect(orders(e2e.matomo.recorded(), 'o-1')).toEqual(['1']);
