@@ -1,4 +1,5 @@
 export { DestinationsError, DestinationsFileError, DestinationTokenMissingError } from './errors.ts';
+export { destinationsJsonSchemaText } from './json-schema.ts';
 export {
   DEFAULT_DESTINATIONS_FILE,
   type DestinationsOptions,
