@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Destinations, DestinationsFileError, loadDestinationsSync } from '../src/destinations/index.ts';
-import { formatProblem } from '../src/rules/index.ts';
-import type { TargetCatalog } from '../src/rules/targets.ts';
+import { formatProblem, type TargetCatalog } from '../src/rules/index.ts';
+
 import type { TaglaneConfig } from './config.ts';
 
 /** The destinations cannot be deployed: synth stops with every reason, nothing is deployed. */

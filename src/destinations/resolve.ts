@@ -1,4 +1,4 @@
-import type { TargetCatalog } from '../rules/targets.ts';
+import type { TargetCatalog } from '../rules/index.ts';
 import { DestinationsFileError } from './errors.ts';
 import { type DeclaredDestination, type DestinationsFile, implicitDefault } from './parse.ts';
 import type { DestinationInput } from './schema.ts';
