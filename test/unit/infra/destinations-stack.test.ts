@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationsSynthError } from '../../../lib/destinations.ts';
 import { RuleSetSynthError } from '../../../lib/rule-set-check.ts';
+import { HEALTH_EVENT, invokeBundle } from './bundle-run.ts';
 import { type Synthesised, synthTaglane } from './synth.ts';
 import { functionOf, logicalIdOf, referencedIds, resourcesOf, statementsOfRole } from './template-queries.ts';
 
@@ -99,6 +100,45 @@ describe('a stack with destinations.yaml', () => {
       secretId('SecretsMatomoEuToken'),
     );
   });
+});
+
+describe('bundles with destinations.yaml', () => {
+  let bundled: Synthesised;
+  beforeAll(() => {
+    bundled = synthTaglane(
+      { rulesDir: join(dir, 'rules'), destinationsFile: join(dir, 'destinations.yaml') },
+      { bundle: true, cfnValidation: false },
+    );
+  }, 180_000);
+  afterAll(() => bundled?.dispose());
+
+  const assetOf = (service: 'ingest' | 'batcher'): string => {
+    const code = functionOf(bundled.template, service).props.Code as { S3Key: string };
+    return join(bundled.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+  };
+
+  it('ship the file in both bundles, and both start on it', async () => {
+    for (const service of ['ingest', 'batcher'] as const) {
+      expect(readFileSync(join(assetOf(service), 'destinations.yaml'), 'utf8')).toBe(DESTINATIONS);
+    }
+    const ingest = (await invokeBundle(assetOf('ingest'), HEALTH_EVENT, {
+      TAGLANE_RULES_DIR: join(assetOf('ingest'), 'rules'),
+      TAGLANE_DESTINATIONS_FILE: join(assetOf('ingest'), 'destinations.yaml'),
+      TAGLANE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/queue',
+    })) as { statusCode: number };
+    expect(ingest.statusCode).toBe(200);
+    const batcher = await invokeBundle(
+      assetOf('batcher'),
+      { Records: [] },
+      {
+        TAGLANE_DESTINATIONS_FILE: join(assetOf('batcher'), 'destinations.yaml'),
+        TAGLANE_TABLE_NAME: 'visitors',
+        TAGLANE_DLQ_URL: 'http://127.0.0.1:9/000000000000/dlq',
+        TAGLANE_VISITOR_HMAC_KEY: 'k'.repeat(64),
+      },
+    );
+    expect(batcher).toEqual({ batchItemFailures: [] });
+  }, 60_000);
 });
 
 describe('synth with destinations refuses', () => {
