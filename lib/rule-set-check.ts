@@ -1,6 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileRuleSet, formatProblem, type RuleSet, RuleSetError } from '../src/rules/index.ts';
+import {
+  type CompileOptions,
+  compileRuleSet,
+  formatProblem,
+  type RuleSet,
+  RuleSetError,
+} from '../src/rules/index.ts';
 
 /** The rule set could not be compiled: synth stops with the same lines `taglane validate` prints. */
 export class RuleSetSynthError extends Error {
@@ -20,9 +26,11 @@ export class RuleSetSynthError extends Error {
  * are built synchronously, and `compileRuleSet` is the same pure compiler `loadRuleSet`
  * uses, fed the same file names (`<dir>/<file>`), so the messages match `taglane validate`.
  *
+ * `options.targets` are the destinations the rules may name.
+ *
  * @throws RuleSetSynthError listing every problem of every file, or a missing directory.
  */
-export function checkRuleSet(dir: string): RuleSet {
+export function checkRuleSet(dir: string, options: CompileOptions = {}): RuleSet {
   let names: string[];
   try {
     // Same selection as `ruleFilePaths`: top-level files (or links to files) only, `examples/`
@@ -46,7 +54,7 @@ export function checkRuleSet(dir: string): RuleSet {
   }
   const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
   try {
-    return compileRuleSet(files);
+    return compileRuleSet(files, options);
   } catch (error) {
     if (error instanceof RuleSetError) {
       throw new RuleSetSynthError(error.problems.map(formatProblem), { cause: error });

@@ -15,6 +15,16 @@ export interface BannerInput {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Messages a previous run left queued, replayed from the journal. */
   readonly replayed: number;
+  /** The destinations file in use, if any: each destination is listed with its Matomo. */
+  readonly destinations?: ServedDestinations;
+}
+
+/** Where `taglane serve` sends each destination's requests. */
+export interface ServedDestinations {
+  readonly file: string | undefined;
+  readonly environment: string | undefined;
+  /** Name and Matomo base URL; `inspector` when the built-in inspector stands in. */
+  readonly list: readonly { readonly name: string; readonly url: string; readonly inspector: boolean }[];
 }
 
 /** A first event the shipped `app` rules turn into a page view. */
@@ -57,11 +67,22 @@ export function formatBanner(input: BannerInput): string {
     `           journaled to ${journal} before a request is accepted${input.replayed > 0 ? `; ${input.replayed} message(s) from the last run queued again` : ''}`,
   );
   lines.push(`Visitors:  in-process DynamoDB in ${display(config.dataDir)}/ (visitor ids survive restarts)`);
-  lines.push(
-    config.matomoUrl === undefined
-      ? `Matomo:    none set (MATOMO_URL); the inspector prints each request here and at ${url}/inspect`
-      : `Matomo:    ${config.matomoUrl}/matomo.php`,
-  );
+  const served = input.destinations;
+  if (served?.file !== undefined) {
+    const env = served.environment === undefined ? '' : `, environment ${served.environment}`;
+    lines.push(`Matomo:    destinations from ${display(served.file)}${env}:`);
+    const width = Math.max(...served.list.map((d) => d.name.length));
+    for (const d of served.list) {
+      const where = d.inspector ? `the inspector (${url}/inspect)` : `${d.url}/matomo.php`;
+      lines.push(`             ${d.name.padEnd(width)}  ${where}`);
+    }
+  } else {
+    lines.push(
+      config.matomoUrl === undefined
+        ? `Matomo:    none set (MATOMO_URL); the inspector prints each request here and at ${url}/inspect`
+        : `Matomo:    ${config.matomoUrl}/matomo.php`,
+    );
+  }
   for (const [name, value] of generated.apiKeys)
     lines.push(`API key:   ${name} was not set; for this session it is ${value}`);
   lines.push(

@@ -33,6 +33,16 @@ export function registerServeCommand(program: Command): void {
     .addOption(option('--rules <dir>', 'rule set directory', 'TAGLANE_RULES_DIR', 'rules'))
     .addOption(option('--data-dir <dir>', 'where visitor ids are kept', 'TAGLANE_DATA_DIR', '.taglane'))
     .addOption(option('--matomo-url <url>', 'Matomo base URL; unset: the built-in inspector', 'MATOMO_URL'))
+    .addOption(
+      option(
+        '--destinations <file>',
+        'destinations.yaml; unset: ./destinations.yaml if present',
+        'TAGLANE_DESTINATIONS_FILE',
+      ),
+    )
+    .addOption(
+      option('--env <name>', 'environment of destinations.yaml (site ids, URLs, tokens)', 'TAGLANE_ENV'),
+    )
     .addOption(option('--batch-size <n>', 'messages per batcher invocation', 'TAGLANE_BATCH_SIZE', '10'))
     .addOption(
       option('--batch-window <seconds>', 'how long to gather a batch', 'TAGLANE_BATCH_WINDOW', '0.5'),

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { startLocalAws } from './aws-local.ts';
+import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { startHttpServer } from './http-server.ts';
@@ -33,6 +35,8 @@ export interface RunningServer {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
   readonly replayed: number;
+  /** Where each destination's requests go (for the banner). */
+  readonly destinations: ServedDestinations;
   /** What the inspector received; empty when a real Matomo is used. */
   inspected(): readonly InspectedRequest[];
   /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
@@ -57,8 +61,10 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const print = options.print ?? (() => undefined);
   const rulesDir = resolve(options.rulesDir);
+  const destinationsFile = destinationsFileOrDefault(options.destinationsFile);
+  const destinations = await loadDestinations({ file: destinationsFile, environment: options.environment });
   // Loaded as given, so problems name files the way `taglane validate` does.
-  const ruleSet = await loadRuleSet(options.rulesDir);
+  const ruleSet = await loadRuleSet(options.rulesDir, { targets: destinations.catalog });
   const dataDir = resolve(options.dataDir);
   // Undone in reverse order on a failed start and on close.
   const cleanups: (() => Promise<void>)[] = [await lockDataDir(dataDir)];
@@ -77,7 +83,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     let matomoUrl = options.matomoUrl;
     let inspector: Inspector | undefined;
     const warnings = new WarningLedger();
-    if (matomoUrl === undefined) {
+    // The inspector stands in for MATOMO_URL: destinations with a URL of their own get theirs.
+    if (matomoUrl === undefined && destinations.list.some((d) => d.url === undefined)) {
       // A Matomo in production always has a token (old `cdt` values need one); so does the inspector.
       secretsEnv.MATOMO_TOKEN ??= `inspector_${randomBytes(16).toString('hex')}`;
       const started = await startInspector({
@@ -97,6 +104,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_TABLE_NAME: aws.tableName,
       TAGLANE_REORDER_WINDOW_SECONDS: String(options.reorderWindowSeconds ?? 0),
       MATOMO_URL: matomoUrl,
+      TAGLANE_DESTINATIONS_FILE: destinationsFile === undefined ? undefined : resolve(destinationsFile),
+      TAGLANE_ENV: options.environment,
       // Secrets come from this environment locally, never from Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
     };
@@ -138,6 +147,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      destinations: {
+        file: destinationsFile,
+        environment: options.environment,
+        list: destinations.list.flatMap((d) => {
+          const target = d.url ?? matomoUrl;
+          if (target === undefined) return [];
+          return [{ name: d.name, url: target, inspector: d.url === undefined && inspector !== undefined }];
+        }),
+      },
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
       inspected: () => inspector?.requests() ?? [],

@@ -4,6 +4,7 @@ import { stripeAmount } from './currency.ts';
 import { compileFast, type Node } from './fast.ts';
 import { readPath, type Segment } from './fast-path.ts';
 import { EXPRESSION_PATTERN } from './schema-tracks.ts';
+import type { TargetCatalog } from './targets.ts';
 
 export { ASYNC };
 
@@ -61,6 +62,8 @@ export function parsePlainPath(body: string): Segment[] | undefined {
 export interface CompileOptions {
   /** Read plain paths directly and run the common JSONata subset as closures. @default true */
   readonly optimize?: boolean;
+  /** The destinations and named sites rules may use. @default only `default`, no named sites */
+  readonly targets?: TargetCatalog;
 }
 
 /** Compiles a rule value once: literal, direct property read, JSONata subset closure, or JSONata. */

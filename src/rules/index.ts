@@ -6,5 +6,6 @@ export { ruleFileJsonSchema, ruleFileJsonSchemaText } from './json-schema.ts';
 export { loadRuleSet, ruleFilePaths } from './load.ts';
 export { matomoParams } from './preview.ts';
 export { requestId } from './source.ts';
+export { IMPLICIT_CATALOG, type TargetCatalog } from './targets.ts';
 export { normaliseTime } from './time.ts';
 export type { AuthConfig, CompiledSource, MapContext, MapResult, RuleExample, RuleSet } from './types.ts';

@@ -103,6 +103,31 @@ describe('start-up banner', () => {
     expect(text).not.toContain('STRIPE_WEBHOOK_SECRET is not set');
   });
 
+  it('lists each destination with its Matomo when a destinations file is used', async () => {
+    const { env, generated } = await withLocalSecrets({}, ruleSet, dataDir);
+    const text = formatBanner({
+      url: 'http://127.0.0.1:8787',
+      config: resolveServeConfig(flags),
+      ruleSet,
+      generated,
+      missingSecrets: missingSecrets(env, ruleSet),
+      sqs,
+      replayed: 0,
+      destinations: {
+        file: 'destinations.yaml',
+        environment: 'staging',
+        list: [
+          { name: 'default', url: 'http://127.0.0.1:40002', inspector: true },
+          { name: 'eu', url: 'https://eu.matomo.acme.test', inspector: false },
+        ],
+      },
+    });
+    expect(text).toContain('Matomo:    destinations from destinations.yaml, environment staging:\n');
+    expect(text).toContain('             default  the inspector (http://127.0.0.1:8787/inspect)\n');
+    expect(text).toContain('             eu       https://eu.matomo.acme.test/matomo.php\n');
+    expect(text).not.toContain('none set (MATOMO_URL)');
+  });
+
   it('keeps the visitor-key secret in the data directory so it is the same on the next start', async () => {
     const first = await withLocalSecrets({}, ruleSet, dataDir);
     const second = await withLocalSecrets({}, ruleSet, dataDir);
