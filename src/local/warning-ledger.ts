@@ -2,14 +2,22 @@ import type { QueuePort } from '../ingest/index.ts';
 import type { TrackingParams } from '../matomo/emulator.ts';
 import type { QueuedRequest, RequestWarning } from '../tracking/queued-request.ts';
 
+interface Entry {
+  readonly params: TrackingParams;
+  readonly warnings: readonly RequestWarning[];
+}
+
 /**
  * Remembers the warnings ingest put on queued requests, so the local inspector can show them
- * beside the request Matomo receives. Matomo never sees warnings, and the batcher sends only a
- * request's parameters plus `cid`: the parameters without `cid` are the link between the two.
+ * beside the request Matomo receives. Matomo never sees warnings, and the batcher sends a
+ * request's parameters plus its own (`cid`): a received request belongs to the queued one
+ * whose every parameter it carries with the same value.
  */
 export class WarningLedger {
-  readonly #byParams = new Map<string, readonly RequestWarning[]>();
+  /** By `idsite` and `cdt`, which every request has, so a lookup compares only a few entries. */
+  readonly #entries = new Map<string, Entry[]>();
   readonly #limit: number;
+  #size = 0;
 
   /** @param limit how many requests with warnings are remembered, oldest forgotten first */
   constructor(limit = 1000) {
@@ -22,30 +30,42 @@ export class WarningLedger {
       send: async (requests: readonly QueuedRequest[]): Promise<void> => {
         await queue.send(requests);
         // Only after the queue took them: a refused POST's requests never reach Matomo.
-        for (const request of requests)
-          if (request.warnings) this.#remember(request.params, request.warnings);
+        for (const request of requests) {
+          if (request.warnings) this.#remember({ params: request.params, warnings: request.warnings });
+        }
       },
     };
   }
 
   /** The warnings of the queued request Matomo received as `params`, if it had any. */
   warningsFor(params: TrackingParams): readonly RequestWarning[] | undefined {
-    return this.#byParams.get(keyOf(params));
+    const candidates = this.#entries.get(keyOf(params)) ?? [];
+    return candidates.find((entry) => carries(params, entry.params))?.warnings;
   }
 
-  #remember(params: TrackingParams, warnings: readonly RequestWarning[]): void {
-    const key = keyOf(params);
-    this.#byParams.delete(key);
-    this.#byParams.set(key, warnings);
-    for (const oldest of this.#byParams.keys()) {
-      if (this.#byParams.size <= this.#limit) break;
-      this.#byParams.delete(oldest);
-    }
+  #remember(entry: Entry): void {
+    const key = keyOf(entry.params);
+    const list = this.#entries.get(key) ?? [];
+    list.push(entry);
+    this.#entries.set(key, list);
+    this.#size += 1;
+    if (this.#size > this.#limit) this.#forgetOldest();
+  }
+
+  #forgetOldest(): void {
+    // Map keys iterate in insertion order: the first key holds the oldest entry.
+    const [key, entries] = this.#entries.entries().next().value ?? [];
+    if (key === undefined || entries === undefined) return;
+    entries.shift();
+    this.#size -= 1;
+    if (entries.length === 0) this.#entries.delete(key);
   }
 }
 
 function keyOf(params: TrackingParams): string {
-  const entries = Object.entries(params).filter(([name]) => name !== 'cid');
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify(entries);
+  return `${params.idsite ?? ''}\n${params.cdt ?? ''}`;
+}
+
+function carries(received: TrackingParams, queued: TrackingParams): boolean {
+  return Object.entries(queued).every(([name, value]) => received[name] === value);
 }

@@ -51,7 +51,8 @@ export const COMMON_FIELDS: readonly FieldSpec[] = [
   opt('url', 'url', url),
   opt('title', 'action_name', text),
   opt('referrer', 'urlref', url),
-  opt('user', 'uid', nonBlank),
+  // `uid` decides whose the event is (and Matomo's visitor id): never dropped, like visitor.key.
+  { ...opt('user', 'uid', nonBlank), invalid: 'refuse' },
 ];
 
 /**

@@ -81,6 +81,12 @@ describe('an invalid optional value', () => {
     expect((error as RuleEvaluationError).field).toBe('track[0].cart.items');
   });
 
+  it('refuses a user id it cannot use: dropping it would give the event to someone else', async () => {
+    const page = oneTrack(`pageview: { user: '{% u %}' }`);
+    const error = await page.map({ u: { id: 1 } }, CTX).catch((e: unknown) => e);
+    expect((error as RuleEvaluationError).field).toBe('track[0].pageview.user');
+  });
+
   it('still refuses a required value', async () => {
     const error = await order.map({ id: 'o1', total: 'thirty' }, CTX).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RuleEvaluationError);
