@@ -7,6 +7,7 @@ import { EnvSecretSource } from '../secrets/secrets.ts';
 import { startLocalAws } from './aws-local.ts';
 import type { ServeConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { type Debugger, startDebugger } from './debugger/index.ts';
 import { startHttpServer } from './http-server.ts';
 import { type InspectedRequest, type Inspector, startInspector } from './inspector.ts';
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
@@ -32,6 +33,8 @@ export interface RunningServer {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
   readonly replayed: number;
+  /** The live debugger served at `/`: what each request became, as it happens. */
+  readonly debugger: Debugger;
   /** What the inspector received; empty when a real Matomo is used. */
   inspected(): readonly InspectedRequest[];
   /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
@@ -94,14 +97,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_SECRET_ARNS: undefined,
     };
     const secrets = new EnvSecretSource(env);
-    const ingest = createIngestHandler({
-      ...(await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets })),
-      logger: terminalLog('ingest', print),
-    });
-    const batcher = createBatcherHandler({
-      ...(await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets })),
-      log: terminalLog('batcher', print),
-    });
+    const queues = { client: aws.sqs, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl };
+    const debug = await startDebugger({ ruleSet, env, queues, maxReceiveCount: options.maxReceiveCount });
+    cleanups.push(async () => debug.close());
+    const ingestDeps = await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets });
+    // The debugger observes through the ports and handlers; the pipeline runs unchanged.
+    const ingest = debug.ingest.wrapHandler(
+      createIngestHandler({
+        ...ingestDeps,
+        queue: debug.ingest.wrapQueue(ingestDeps.queue),
+        logger: terminalLog('ingest', print),
+      }),
+    );
+    const batcher = debug.batcher.wrapHandler(
+      createBatcherHandler({
+        ...debug.batcher.wrapDeps(
+          await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets }),
+        ),
+        log: terminalLog('batcher', print),
+      }),
+    );
     const poller = new QueuePoller({
       sqs: aws.sqs,
       queueUrl: aws.queueUrl,
@@ -118,6 +133,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       host: options.host,
       port: options.port,
       handler: ingest,
+      pages: debug.routes,
       ...(inspector ? { inspected: () => inspector.requests() } : {}),
       onError: (error) => print(`ingest handler failed: ${errorText(error)}`),
     });
@@ -130,10 +146,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       missingSecrets: missingSecrets(env, ruleSet),
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
+      debugger: debug,
       inspected: () => inspector?.requests() ?? [],
       drain: (timeoutMs) => poller.drain(timeoutMs),
       close: () => {
         closing ??= (async () => {
+          // An open event stream would hold the HTTP server's close.
+          debug.routes.closeStreams();
           await http.close();
           const left = await poller.drain(options.drainTimeoutMs);
           await poller.stop(left > 0 ? 1000 : Number.POSITIVE_INFINITY);
