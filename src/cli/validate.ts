@@ -1,15 +1,17 @@
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { compileRuleSet, type RuleSet } from '../rules/index.ts';
 import { describeFailure } from './failure.ts';
 import type { CliIo, ExitCode } from './io.ts';
 import { loadRules } from './load.ts';
 
 /**
- * `taglane validate [DIR]`: loads every rule file of DIR and prints every problem of every
+ * `taglane validate [DIR|FILE]`: loads every rule file of DIR (or the one FILE) and prints every problem of every
  * file at once as `file:line:col path: message`, so one run shows all there is to fix.
  */
 export async function validateCommand(dir: string, io: CliIo): Promise<ExitCode> {
   try {
-    const ruleSet = await loadRules(dir);
+    const ruleSet = await loadTarget(dir);
     const sources = [...ruleSet.sources.values()];
     const rules = sources.reduce((sum, source) => sum + source.rules.length, 0);
     io.out(
@@ -21,6 +23,13 @@ export async function validateCommand(dir: string, io: CliIo): Promise<ExitCode>
   }
 }
 
+/** One rule file on its own (the editor's "check this file"), or a directory's rule set. */
+async function loadTarget(target: string): Promise<RuleSet> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info?.isFile()) return loadRules(target);
+  return compileRuleSet([{ path: target, text: await readFile(target, 'utf8') }]);
+}
+
 /** Registers `validate` on the program; the exit code goes to `setExit`. */
 export function registerValidateCommand(
   program: Command,
@@ -30,7 +39,7 @@ export function registerValidateCommand(
   program
     .command('validate')
     .description('Check every rule file and report every problem as file:line:col path: message')
-    .argument('[dir]', 'rule set directory', 'rules')
+    .argument('[dir]', 'rule set directory, or one rule file', 'rules')
     .action(async (dir: string) => {
       setExit(await validateCommand(dir, io));
     });
