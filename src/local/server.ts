@@ -12,6 +12,7 @@ import { startHttpServer } from './http-server.ts';
 import { type InspectedRequest, type Inspector, startInspector } from './inspector.ts';
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
 import { type BatchOutcome, QueuePoller } from './poller.ts';
+import { watchRules } from './rule-watch.ts';
 import { terminalLog } from './terminal-log.ts';
 
 /** Options for {@link startServer}: the validated configuration and where output goes. */
@@ -102,13 +103,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cleanups.push(async () => debug.close());
     const ingestDeps = await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets });
     // The debugger observes through the ports and handlers; the pipeline runs unchanged.
-    const ingest = debug.ingest.wrapHandler(
-      createIngestHandler({
-        ...ingestDeps,
-        queue: debug.ingest.wrapQueue(ingestDeps.queue),
-        logger: terminalLog('ingest', print),
-      }),
-    );
+    const ingestWith = (rules: RuleSet) =>
+      debug.ingest.wrapHandler(
+        createIngestHandler({
+          ...ingestDeps,
+          rules,
+          queue: debug.ingest.wrapQueue(ingestDeps.queue),
+          logger: terminalLog('ingest', print),
+        }),
+      );
+    let ingest = ingestWith(ingestDeps.rules);
+    const watch = watchRules({
+      dir: options.rulesDir,
+      onLoaded: async (rules) => {
+        ingest = ingestWith(rules);
+        await debug.rulesLoaded(rules);
+        print(`rules     reloaded from ${options.rulesDir}: ${describeRules(rules)}; new requests use them`);
+      },
+      onRefused: (problems) => {
+        debug.rulesRefused(problems);
+        for (const line of problems) print(`rules     ${line}`);
+        print(`rules     change refused (${problems.length} problem(s)); the previous rules stay in force`);
+      },
+      onError: (error) => print(`rules     could not reload: ${errorText(error)}`),
+    });
+    cleanups.push(async () => watch.close());
     const batcher = debug.batcher.wrapHandler(
       createBatcherHandler({
         ...debug.batcher.wrapDeps(
@@ -132,7 +151,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const http = await startHttpServer({
       host: options.host,
       port: options.port,
-      handler: ingest,
+      // Through a closure, so a reload of the rule files reaches the next request.
+      handler: (event, context) => ingest(event, context),
       pages: debug.routes,
       ...(inspector ? { inspected: () => inspector.requests() } : {}),
       onError: (error) => print(`ingest handler failed: ${errorText(error)}`),
@@ -174,6 +194,12 @@ function reportBatch(outcome: BatchOutcome, print: (line: string) => void): void
   } else if (outcome.failed > 0) {
     print(`batcher: ${outcome.failed} of ${outcome.size} message(s) will be retried`);
   }
+}
+
+function describeRules(ruleSet: RuleSet): string {
+  const sources = [...ruleSet.sources.values()];
+  const rules = sources.reduce((sum, source) => sum + source.rules.length, 0);
+  return `${sources.length} source(s) (${sources.map((s) => s.name).join(', ')}), ${rules} rule(s)`;
 }
 
 function errorText(error: unknown): string {

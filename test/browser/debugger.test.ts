@@ -1,4 +1,4 @@
-import { cp } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -205,6 +205,49 @@ describe('the debugger page', () => {
     const steps = await page.locator('#detail .steps li').allTextContents();
     expect(steps.some((s) => s.includes('dead-lettered') && s.includes('invalid'))).toBe(true);
     expect(steps[steps.length - 1]).toContain('recorded');
+    await page.close();
+  });
+
+  it('reloads an edited rule file, and keeps the previous rules when an edit is invalid', async () => {
+    const page = await openPage();
+    const file = join(temp.path, 'rules', 'app.yaml');
+    const original = await readFile(file, 'utf8');
+    const status = page.getByTestId('rules-status');
+    const loadedAt = async (): Promise<string> => (await status.getAttribute('data-at')) ?? '';
+    const sendPage = (title: string) =>
+      sendApp({
+        type: 'page_view',
+        anonymousId: 'editor',
+        properties: { url: 'https://x.example/e', title },
+      });
+    const titleShown = async (text: string): Promise<string> => {
+      await page.getByLabel('Text').fill(text);
+      await page.locator('.row.entry[data-state="recorded"]').first().click();
+      await page.locator('#detail summary', { hasText: 'Parameters' }).first().click();
+      const row = page.locator('#detail .params tr', { hasText: 'action_name' }).first();
+      return (await row.locator('td').textContent()) ?? '';
+    };
+
+    const before = await loadedAt();
+    await writeFile(
+      file,
+      original.replace('title: "{% properties.title %}"', 'title: \'{% "Edited: " & properties.title %}\''),
+    );
+    await page.locator(`[data-testid="rules-status"]:not([data-at="${before}"])`).waitFor();
+    expect(await status.textContent()).toContain('Rules loaded');
+    expect((await sendPage('first')).status).toBe(202);
+    expect(await titleShown('first')).toBe('Edited: first');
+
+    await writeFile(file, original.replace('site: 1', 'site: one'));
+    await status.filter({ hasText: 'Rule change refused' }).waitFor();
+    expect(await status.textContent()).toMatch(/app\.yaml:\d+:\d+ site: expected a site id/);
+    expect((await sendPage('second')).status).toBe(202);
+    expect(await titleShown('second')).toBe('Edited: second');
+
+    await writeFile(file, original);
+    await status.filter({ hasText: 'Rules loaded' }).waitFor();
+    expect((await sendPage('third')).status).toBe(202);
+    expect(await titleShown('third')).toBe('third');
     await page.close();
   });
 });

@@ -44,6 +44,7 @@ export function App({ live }: { readonly live: LiveStore }) {
           class={rules.ok ? 'rules ok' : 'rules refused'}
           aria-live="polite"
           data-testid="rules-status"
+          data-at={rules.at}
         >
           {rules.ok ? (
             <span>
