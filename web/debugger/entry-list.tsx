@@ -152,7 +152,7 @@ function EntryRow(props: {
       <span class="event" title="event id">
         {events.join(', ') || (entry.problem ? entry.problem.title : '')}
       </span>
-      <span class="rules" title="matched rules">
+      <span class="matched" title="matched rules">
         {rules.join(', ') || (entry.outcome === 'ignored' ? 'no rule matched' : '')}
       </span>
       <span class="reqs">{entry.requests.length > 0 ? `${entry.requests.length} req` : ''}</span>
