@@ -109,7 +109,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           ...ingestDeps,
           rules,
           queue: debug.ingest.wrapQueue(ingestDeps.queue),
-          logger: terminalLog('ingest', print),
+          logger: debug.ingest.wrapLogger(terminalLog('ingest', print)),
         }),
       );
     let ingest = ingestWith(ingestDeps.rules);

@@ -52,6 +52,11 @@ export function EntryDetail({
           {entry.problem.extra && <pre>{JSON.stringify(entry.problem.extra, null, 2)}</pre>}
         </section>
       )}
+      {(entry.eventIds?.length ?? 0) > 0 && (
+        <p class="meta" data-testid="event-ids">
+          event id{entry.eventIds?.length === 1 ? '' : 's'} <code>{entry.eventIds?.join(', ')}</code>
+        </p>
+      )}
       {entry.counts && (
         <p class="meta">
           202:{' '}

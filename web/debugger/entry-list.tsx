@@ -128,7 +128,7 @@ function EntryRow(props: {
   const { entry } = props;
   const state = progress(entry);
   const rules = [...new Set(entry.requests.map((r) => r.rule))];
-  const events = [...new Set(entry.requests.map((r) => r.eventId))];
+  const events = [...new Set([...entry.requests.map((r) => r.eventId), ...(entry.eventIds ?? [])])];
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: the listbox handles the keyboard for all rows.
     <div

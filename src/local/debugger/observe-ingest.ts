@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { type QueuePort, QueueSendError } from '../../ingest/index.ts';
+import { type IngestLogger, type QueuePort, QueueSendError } from '../../ingest/index.ts';
 import type { RuleSet } from '../../rules/index.ts';
 import type { QueuedRequest } from '../../tracking/queued-request.ts';
 import type { HttpApiHandler } from '../http-server.ts';
@@ -79,6 +79,24 @@ export class IngestObserver {
         }
         for (const r of requests) this.#store.step(r.id, 'queued');
       },
+    };
+  }
+
+  /**
+   * The ingest log port, passing every line on; from "event accepted" it also keeps the event
+   * ids, which an event no rule matched has nowhere else.
+   */
+  wrapLogger(logger: IngestLogger): IngestLogger {
+    return {
+      info: (message, attributes) => {
+        const entry = this.#current.getStore();
+        const ids = attributes?.eventIds;
+        if (entry && Array.isArray(ids))
+          entry.eventIds = ids.filter((id): id is string => typeof id === 'string');
+        logger.info(message, attributes);
+      },
+      warn: (message, attributes) => logger.warn(message, attributes),
+      error: (message, attributes) => logger.error(message, attributes),
     };
   }
 

@@ -81,6 +81,8 @@ export interface DebugEntry {
   readonly problem?: ProblemSummary;
   /** The 202 counts (`accepted`, `matched`, `requests`, `ignored`). */
   readonly counts?: Readonly<Record<string, number>>;
+  /** The events' ids as ingest logged them (the first 10), also for events no rule matched. */
+  readonly eventIds?: readonly string[];
   readonly requests: readonly ProducedRequest[];
   /** Rules of the source, for "why none matched". */
   readonly rules?: readonly RuleLocation[];
