@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/local/server.ts';
+import { loadRuleSet, runExamples } from '../../src/rules/index.ts';
 import { example, newSecrets, sendStripe } from '../e2e/senders.ts';
 import { perFile } from '../support/lifecycle.ts';
 import { startMatomoServer } from '../support/matomo-server.ts';
@@ -305,6 +306,48 @@ describe('the debugger page', () => {
     console.log(
       `10,000 requests: page ready in ${loadMs} ms, text filter in ${filterMs} ms, ${rows} rows in the DOM`,
     );
+    await page.close();
+  });
+
+  it('previews an edited event as it is typed and saves it as an example that taglane test runs', async () => {
+    const page = await openPage();
+    await page.getByRole('tab', { name: 'Playground' }).click();
+    await page.getByLabel('Source').selectOption('app');
+    const editor = page.getByLabel('Event JSON');
+    await page.getByTestId('playground-request').first().waitFor();
+    await editor.fill(
+      '{"type":"page_view","anonymousId":"play-1","properties":{"url":"https://x.example/p","title":"Playground',
+    );
+    await page.getByTestId('playground-problem').filter({ hasText: 'not JSON' }).waitFor();
+    await editor.press('End');
+    await editor.pressSequentially('"}}');
+    const request = page.getByTestId('playground-request');
+    await request.filter({ hasText: 'page view Playground' }).waitFor();
+    expect(await request.count()).toBe(1);
+    await editor.fill('{"type":"unknown","anonymousId":"play-1"}');
+    await page.getByText('No rule matched').waitFor();
+
+    await editor.fill(
+      '{"type":"page_view","anonymousId":"play-1","timestamp":1726128930,"properties":{"url":"https://x.example/p","title":"Saved"}}',
+    );
+    await request.filter({ hasText: 'page view Saved' }).waitFor();
+    await page.getByLabel('Example name').fill('browser-example');
+    await page.getByRole('button', { name: 'Save as example' }).click();
+    await page.getByTestId('playground-note').filter({ hasText: 'Saved' }).waitFor();
+    const rulesDir = join(temp.path, 'rules');
+    expect(await readFile(join(rulesDir, 'app.yaml'), 'utf8')).toContain(
+      'given: examples/app/browser-example.json',
+    );
+    const saved = JSON.parse(
+      await readFile(join(rulesDir, 'examples', 'app', 'browser-example.json'), 'utf8'),
+    );
+    expect(saved.properties.title).toBe('Saved');
+    const results = await runExamples(await loadRuleSet(rulesDir));
+    const own = results.filter((r) => r.given === 'examples/app/browser-example.json');
+    expect(own.map((r) => [r.rule, r.ok, r.diff])).toEqual([['page view', true, []]]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    await page.getByRole('button', { name: 'Save as example' }).click();
+    await page.getByTestId('playground-note').filter({ hasText: 'exists already' }).waitFor();
     await page.close();
   });
 });

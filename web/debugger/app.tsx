@@ -2,8 +2,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { DeadLetterList } from './dead-letters.tsx';
 import type { LiveState, LiveStore } from './live.ts';
 import { LiveView } from './live-view.tsx';
+import { Playground } from './playground.tsx';
 
-type Tab = 'live' | 'dead-letters';
+type Tab = 'live' | 'dead-letters' | 'playground';
+
+const TAB_NAMES: Readonly<Record<Tab, string>> = {
+  live: 'Live',
+  'dead-letters': 'Dead letters',
+  playground: 'Playground',
+};
 
 /** Keeps a component in step with the live store. */
 function useLive(live: LiveStore): LiveState {
@@ -22,7 +29,7 @@ export function App({ live }: { readonly live: LiveStore }) {
       <header class="top">
         <h1>Taglane debugger</h1>
         <div role="tablist" aria-label="Views">
-          {(['live', 'dead-letters'] as const).map((t) => (
+          {(['live', 'dead-letters', 'playground'] as const).map((t) => (
             <button
               type="button"
               role="tab"
@@ -31,7 +38,7 @@ export function App({ live }: { readonly live: LiveStore }) {
               class={tab === t ? 'tab active' : 'tab'}
               onClick={() => setTab(t)}
             >
-              {t === 'live' ? 'Live' : 'Dead letters'}
+              {TAB_NAMES[t]}
             </button>
           ))}
         </div>
@@ -65,7 +72,9 @@ export function App({ live }: { readonly live: LiveStore }) {
           )}
         </section>
       )}
-      {tab === 'live' ? <LiveView live={live} state={state} /> : <DeadLetterList />}
+      {tab === 'live' && <LiveView live={live} state={state} />}
+      {tab === 'dead-letters' && <DeadLetterList />}
+      {tab === 'playground' && <Playground rules={rules} />}
     </div>
   );
 }

@@ -51,6 +51,7 @@ export async function startDebugger(options: DebuggerOptions): Promise<Debugger>
     store,
     deadLetters: new DeadLetters(options.queues),
     rules: () => status,
+    ruleSet: () => rules.ruleSet,
   });
   return {
     store,

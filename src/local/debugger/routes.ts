@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import type { RuleSet } from '../../rules/index.ts';
 import { DeadLetterNotFoundError, type DeadLetters } from './dead-letters.ts';
 import { PAGE_HEADERS, PAGE_HTML, pageScript } from './page.ts';
+import { PlaygroundInputError, previewEvent, sampleEvent, saveExample } from './playground.ts';
 import type { EventStore } from './store.ts';
 import type { RulesStatus, StreamMessage } from './wire.ts';
 
@@ -13,8 +15,8 @@ export interface DebuggerRoutesOptions {
   readonly store: EventStore;
   readonly deadLetters: DeadLetters;
   readonly rules: () => RulesStatus;
-  /** The playground: the requests an event would produce, or the problem. */
-  readonly preview?: (body: unknown) => Promise<{ status: number; body: unknown }>;
+  /** The rule set in force, for the playground. */
+  readonly ruleSet: () => RuleSet;
 }
 
 /** A request handler that answers the routes it owns and returns false for the others. */
@@ -55,11 +57,11 @@ export function debuggerRoutes(options: DebuggerRoutesOptions): PageRoutes {
       json(res, 200, { cleared: true });
     } else if (key === 'GET /debugger/api/dead-letters') json(res, 200, await options.deadLetters.list());
     else if (key === 'POST /debugger/api/dead-letters/redrive') await redrive(req, res, options.deadLetters);
-    else if (key === 'POST /debugger/api/preview' && options.preview) {
-      const body = await readJson(req);
-      if (body === undefined) return invalidJson(res);
-      const answer = await options.preview(body);
-      json(res, answer.status, answer.body);
+    else if (
+      key.startsWith('POST /debugger/api/playground/') ||
+      key === 'GET /debugger/api/playground/sample'
+    ) {
+      await playground(req, res, path, options.ruleSet());
     } else if (method === 'GET' && path.startsWith('/debugger/api/entries/')) {
       const entry = options.store.get(Number(path.slice('/debugger/api/entries/'.length)));
       if (entry) json(res, 200, entry);
@@ -105,6 +107,40 @@ async function redrive(req: IncomingMessage, res: ServerResponse, letters: DeadL
     if (!(error instanceof DeadLetterNotFoundError)) throw error;
     problem(res, 404, 'Not Found', `${error.message}: redriven or listed by someone else already`);
   }
+}
+
+async function playground(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ruleSet: RuleSet,
+): Promise<void> {
+  try {
+    if (path.endsWith('/sample')) {
+      const source = new URL(req.url ?? '/', 'http://local').searchParams.get('source') ?? '';
+      return json(res, 200, { text: await sampleEvent(ruleSet, source) });
+    }
+    const body = await readJson(req);
+    const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const { source, text, name } = input;
+    if (typeof source !== 'string' || typeof text !== 'string') {
+      return problem(res, 400, 'Bad Request', 'send {"source": "...", "text": "<the event as JSON>"}');
+    }
+    if (path.endsWith('/preview')) return json(res, 200, await previewEvent(ruleSet, { source, text }));
+    if (path.endsWith('/save') && typeof name === 'string') {
+      return json(res, 201, await saveExample(ruleSet, { source, text, name }));
+    }
+    problem(res, 404, 'Not Found', `the playground has no route ${path}; a save needs a "name"`);
+  } catch (error) {
+    if (!(error instanceof PlaygroundInputError)) throw error;
+    problem(res, error.status, titleOf(error.status), error.message);
+  }
+}
+
+function titleOf(status: number): string {
+  return (
+    { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' }[status] ?? 'Error'
+  );
 }
 
 /** Why a request may not use the debugger, or undefined when it may. */
