@@ -86,7 +86,9 @@ export function EntryDetail({
           </table>
           <pre class="body" data-testid="body">
             {pretty(detail.body)}
-            {detail.bodyTruncated ? '\n… (cut: only the first 64 KiB are kept)' : ''}
+            {detail.bodyTruncated
+              ? '\n… (cut: the debugger keeps 64 KiB of a body, 32 MiB of all bodies)'
+              : ''}
           </pre>
         </>
       )}

@@ -14,6 +14,8 @@ export interface DeadLetterQueues {
   readonly client: SQSClient;
   readonly queueUrl: string;
   readonly dlqUrl: string;
+  /** Hides secret values in what is listed. @default shown as stored */
+  readonly redact?: (text: string) => string;
 }
 
 /** Letters read at most per listing; the page says when there are more. */
@@ -42,7 +44,9 @@ export class DeadLetters {
     return this.#serial(async () => {
       const messages = await this.#receiveAll();
       try {
-        return { letters: messages.slice(0, MAX_LISTED).map(view), more: messages.length > MAX_LISTED };
+        const redact = this.#queues.redact ?? ((text: string) => text);
+        const letters = messages.slice(0, MAX_LISTED).map((m) => view(m, redact));
+        return { letters, more: messages.length > MAX_LISTED };
       } finally {
         await this.#release(messages);
       }
@@ -137,9 +141,9 @@ function original(message: Message): string {
   return unwrap(message).body;
 }
 
-function view(message: Message): DeadLetterView {
+function view(message: Message, redact: (text: string) => string): DeadLetterView {
   const { reason, detail, body } = unwrap(message);
-  const request = parse(body);
+  const request = parse(redact(body));
   const text = (key: string): Record<string, string> => {
     const v = request?.[key];
     return typeof v === 'string' ? { [key]: v } : {};

@@ -49,7 +49,7 @@ export async function startDebugger(options: DebuggerOptions): Promise<Debugger>
   const ingest = new IngestObserver(store, () => rules);
   const routes = debuggerRoutes({
     store,
-    deadLetters: new DeadLetters(options.queues),
+    deadLetters: new DeadLetters({ ...options.queues, redact: (text) => rules.redactor.text(text) }),
     rules: () => status,
     ruleSet: () => rules.ruleSet,
   });

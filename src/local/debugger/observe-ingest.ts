@@ -16,7 +16,7 @@ export interface ObservedRules {
   readonly redactor: Redactor;
 }
 
-/** Bodies longer than this are kept cut, so 10,000 entries stay within memory. */
+/** Bodies longer than this are kept cut; the store also bounds all bodies together. */
 const MAX_BODY_CHARS = 64 * 1024;
 
 /**
@@ -127,18 +127,19 @@ export class IngestObserver {
   }
 
   #produced(entry: StoredEntry, r: QueuedRequest): Parameters<EventStore['addRequests']>[1][number] {
-    const ruleAt = this.#rules()
-      .lines.get(r.source)
-      ?.find((l) => l.name === r.rule);
+    const { lines, redactor } = this.#rules();
+    const ruleAt = lines.get(r.source)?.find((l) => l.name === r.rule);
+    // A secret pasted into an event ends up in its parameters as well as in its body.
+    const params = Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, redactor.text(v)]));
     entry.source ??= r.source;
     return {
       id: r.id,
-      eventId: r.eventId,
+      eventId: redactor.text(r.eventId),
       rule: r.rule,
       ...(ruleAt ? { ruleAt } : {}),
       index: r.index,
-      params: { ...r.params },
-      visitorKey: r.visitor.key,
+      params,
+      visitorKey: redactor.text(r.visitor.key),
       time: r.time,
     };
   }

@@ -26,6 +26,12 @@ export type NewEntry = Omit<StoredEntry, 'seq' | 'requests'>;
 /** Steps kept per request: a request retried for hours must not grow without bound. */
 const MAX_STEPS = 50;
 
+/** Body characters kept over all entries; older bodies are dropped first past it. */
+const DEFAULT_BODY_BUDGET = 32 * 1024 * 1024;
+
+/** What an entry's body becomes when the budget needs its room. */
+export const BODY_DROPPED = '(body dropped: the debugger keeps the most recent 32 MiB of bodies)';
+
 /**
  * The debugger's memory: the last `capacity` HTTP requests in a ring buffer, each with the
  * Matomo requests it produced, indexed by request id so delivery steps find their entry.
@@ -42,10 +48,15 @@ export class EventStore {
   readonly #subscribers = new Set<(message: StreamMessage) => void>();
   readonly #dirty = new Set<StoredEntry>();
   #timer: NodeJS.Timeout | undefined;
+  readonly #bodyBudget: number;
+  #bodyChars = 0;
+  /** Entries still holding a body, oldest first. */
+  readonly #withBody: StoredEntry[] = [];
 
-  constructor(options: { capacity?: number; flushMs?: number } = {}) {
+  constructor(options: { capacity?: number; flushMs?: number; bodyBudget?: number } = {}) {
     this.#capacity = Math.max(1, options.capacity ?? 10_000);
     this.#flushMs = options.flushMs ?? 50;
+    this.#bodyBudget = options.bodyBudget ?? DEFAULT_BODY_BUDGET;
     this.#ring = new Array(this.#capacity);
   }
 
@@ -56,6 +67,7 @@ export class EventStore {
     if (evicted) for (const r of evicted.requests) this.#forget(r.id, evicted);
     this.#ring[this.#next] = stored;
     this.#next = (this.#next + 1) % this.#capacity;
+    this.#keepBody(stored);
     this.changed(stored);
     return stored;
   }
@@ -120,6 +132,8 @@ export class EventStore {
   /** Forgets every entry (the page's Clear). */
   clear(): void {
     this.#ring.fill(undefined);
+    this.#withBody.length = 0;
+    this.#bodyChars = 0;
     this.#byRequest.clear();
     this.#dirty.clear();
     this.publish({ type: 'clear' });
@@ -148,6 +162,19 @@ export class EventStore {
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     for (const entry of dirty) this.publish({ type: 'entry', entry: summary(entry) });
+  }
+
+  /** Counts the new body and drops the oldest ones (evicted or not) while over budget. */
+  #keepBody(entry: StoredEntry): void {
+    this.#withBody.push(entry);
+    this.#bodyChars += entry.body.length;
+    while (this.#bodyChars > this.#bodyBudget && this.#withBody.length > 1) {
+      const oldest = this.#withBody.shift();
+      if (!oldest) break;
+      this.#bodyChars -= oldest.body.length;
+      oldest.body = BODY_DROPPED;
+      oldest.bodyTruncated = true;
+    }
   }
 
   #forget(id: string, entry: StoredEntry): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventStore, type NewEntry } from '../../../../src/local/debugger/store.ts';
+import { BODY_DROPPED, EventStore, type NewEntry } from '../../../../src/local/debugger/store.ts';
 import type { StreamMessage } from '../../../../src/local/debugger/wire.ts';
 
 const entry = (path: string): NewEntry => ({
@@ -67,6 +67,16 @@ describe('EventStore', () => {
     store.clear();
     expect(seen.map((m) => m.type)).toEqual(['entry', 'clear']);
     expect(store.list()).toEqual([]);
+    store.close();
+  });
+
+  it('drops the oldest bodies once all bodies together pass the budget', () => {
+    const store = new EventStore({ bodyBudget: 10 });
+    const first = store.add({ ...entry('/1'), body: 'aaaaaa' });
+    store.add({ ...entry('/2'), body: 'bbbbbb' });
+    expect(store.get(first.seq)?.body).toBe(BODY_DROPPED);
+    expect(store.get(first.seq)?.bodyTruncated).toBe(true);
+    expect(store.get(first.seq + 1)?.body).toBe('bbbbbb');
     store.close();
   });
 });
