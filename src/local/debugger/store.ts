@@ -161,6 +161,8 @@ export class EventStore {
     this.#timer = undefined;
     const dirty = [...this.#dirty];
     this.#dirty.clear();
+    // Without a page open, a copy per change would only feed the garbage collector.
+    if (this.#subscribers.size === 0) return;
     for (const entry of dirty) this.publish({ type: 'entry', entry: summary(entry) });
   }
 
