@@ -140,6 +140,13 @@ function RequestCard({ request }: { readonly request: ProducedRequest }) {
           </>
         )}
       </p>
+      {request.warnings && request.warnings.length > 0 && (
+        <ul class="warnings" data-testid="warnings">
+          {request.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
       <ol class="steps" aria-label="Delivery">
         {request.steps.map((s) => (
           <li key={`${s.at}-${s.state}-${s.detail ?? ''}`}>

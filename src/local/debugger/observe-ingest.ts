@@ -5,9 +5,10 @@ import type { RuleSet } from '../../rules/index.ts';
 import type { QueuedRequest } from '../../tracking/queued-request.ts';
 import type { HttpApiHandler } from '../http-server.ts';
 import type { Redactor } from './redact.ts';
-import type { RuleLines } from './rule-lines.ts';
+import { droppedWarnings } from './rule-fields.ts';
+import type { LocatedRule, RuleLines } from './rule-lines.ts';
 import type { EventStore, StoredEntry } from './store.ts';
-import type { ProblemSummary } from './wire.ts';
+import type { ProblemSummary, RuleLocation } from './wire.ts';
 
 /** The rule set in force and its rule locations; replaced when rule files are reloaded. */
 export interface ObservedRules {
@@ -57,11 +58,17 @@ export class IngestObserver {
     return {
       send: async (requests) => {
         const entry = this.#current.getStore();
-        if (entry)
-          this.#store.addRequests(
-            entry,
-            requests.map((r) => this.#produced(entry, r)),
-          );
+        if (entry) {
+          // Requests of one rule for one event come in track order: the n-th is the n-th track item.
+          const seen = new Map<string, number>();
+          const produced = requests.map((r) => {
+            const key = `${r.eventId}\n${r.rule}`;
+            const position = seen.get(key) ?? 0;
+            seen.set(key, position + 1);
+            return this.#produced(entry, r, position);
+          });
+          this.#store.addRequests(entry, produced);
+        }
         try {
           await queue.send(requests);
         } catch (error) {
@@ -126,9 +133,15 @@ export class IngestObserver {
     };
   }
 
-  #produced(entry: StoredEntry, r: QueuedRequest): Parameters<EventStore['addRequests']>[1][number] {
+  #produced(
+    entry: StoredEntry,
+    r: QueuedRequest,
+    position: number,
+  ): Parameters<EventStore['addRequests']>[1][number] {
     const { lines, redactor } = this.#rules();
-    const ruleAt = lines.get(r.source)?.find((l) => l.name === r.rule);
+    const rule = lines.get(r.source)?.find((l) => l.name === r.rule);
+    const ruleAt = rule && location(rule);
+    const warnings = rule ? droppedWarnings(rule.tracks[position] ?? [], r.params) : [];
     // A secret pasted into an event ends up in its parameters as well as in its body.
     const params = Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, redactor.text(v)]));
     entry.source ??= r.source;
@@ -141,6 +154,7 @@ export class IngestObserver {
       params,
       visitorKey: redactor.text(r.visitor.key),
       time: r.time,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
 
@@ -159,11 +173,17 @@ export class IngestObserver {
       entry.counts = counts;
       entry.outcome = (counts.requests ?? 0) > 0 ? 'accepted' : 'ignored';
       if ((counts.ignored ?? 0) > 0 && entry.source !== undefined) {
-        entry.rules = this.#rules().lines.get(entry.source) ?? [];
+        entry.rules = (this.#rules().lines.get(entry.source) ?? []).map(location);
       }
     } else entry.outcome = 'accepted';
     this.#store.changed(entry);
   }
+}
+
+/** The part of a located rule the page needs. */
+function location(rule: LocatedRule): RuleLocation {
+  const { tracks: _tracks, ...at } = rule;
+  return at;
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

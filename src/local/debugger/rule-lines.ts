@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { RuleSet } from '../../rules/index.ts';
+import { type RuleTracks, trackFields } from './rule-fields.ts';
 import type { RuleLocation } from './wire.ts';
 
+/** A rule's location, and its track items' fields for the dropped-value warnings. */
+export interface LocatedRule extends RuleLocation {
+  readonly tracks: RuleTracks;
+}
+
 /** Rules by source name, each with the line its `name:` is on. */
-export type RuleLines = ReadonlyMap<string, readonly RuleLocation[]>;
+export type RuleLines = ReadonlyMap<string, readonly LocatedRule[]>;
 
 /**
  * Finds where each rule of a loaded rule set is written, so the page can say "matched
@@ -12,7 +18,7 @@ export type RuleLines = ReadonlyMap<string, readonly RuleLocation[]>;
  * a file that cannot be read or parsed now (edited since) just gives no locations.
  */
 export async function ruleLines(ruleSet: RuleSet): Promise<RuleLines> {
-  const out = new Map<string, RuleLocation[]>();
+  const out = new Map<string, LocatedRule[]>();
   for (const source of ruleSet.sources.values()) {
     const text = await readFile(source.file, 'utf8').catch(() => undefined);
     out.set(source.name, text === undefined ? [] : locateRules(source.file, text));
@@ -21,12 +27,13 @@ export async function ruleLines(ruleSet: RuleSet): Promise<RuleLines> {
 }
 
 /** The rules of one rule file's text with their line and `when:`. */
-export function locateRules(file: string, text: string): RuleLocation[] {
+export function locateRules(file: string, text: string): LocatedRule[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const rules = doc.get('rules', true);
   if (!isSeq(rules)) return [];
-  const out: RuleLocation[] = [];
+  const out: LocatedRule[] = [];
+  const data = doc.toJS() as { rules?: ({ track?: unknown } | undefined)[] } | undefined;
   for (const rule of rules.items) {
     if (!isMap(rule)) continue;
     const name = rule.get('name', true);
@@ -38,6 +45,7 @@ export function locateRules(file: string, text: string): RuleLocation[] {
       file,
       line,
       ...(isScalar(when) ? { when: String(when.value) } : {}),
+      tracks: trackFields(data?.rules?.[rules.items.indexOf(rule)]?.track),
     });
   }
   return out;

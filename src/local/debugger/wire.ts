@@ -49,6 +49,8 @@ export interface ProducedRequest {
   readonly time: number;
   readonly state: DeliveryState;
   readonly steps: readonly DeliveryStep[];
+  /** Optional fields of the rule that produced nothing for this event, so were left out. */
+  readonly warnings?: readonly string[];
 }
 
 /** The problem a request was refused with (RFC 9457). */

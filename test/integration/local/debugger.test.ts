@@ -99,6 +99,17 @@ describe('the debugger routes', () => {
     expect(detail.headers['x-note']).toBe('key=[redacted TAGLANE_API_KEY]');
     expect(detail.body).toContain('"title":"[redacted TAGLANE_API_KEY]"');
     expect(JSON.stringify(detail)).not.toContain(key);
+    // The page view rule also names referrer and user; this event has neither.
+    expect(detail.requests[0]?.warnings).toEqual([
+      'referrer (urlref) produced nothing for this event and was left out',
+      'user (uid) produced nothing for this event and was left out',
+    ]);
+    expect(detail.requests[0]?.ruleAt).toEqual({
+      name: 'page view',
+      file: 'rules/app.yaml',
+      line: expect.any(Number),
+      when: '{% type = "page_view" %}',
+    });
   });
 
   it('shows a request retried while Matomo is down, then recorded', async () => {
