@@ -11,6 +11,11 @@ interface BatchItem {
   readonly key: string;
 }
 
+/** A batch item with the receive it is on. */
+interface Received extends BatchItem {
+  readonly attempt: number;
+}
+
 /**
  * Watches the batcher from outside, through the ports it is given: the handler (what came in
  * a batch, what went back to the queue), the Matomo endpoint (each bulk and Matomo's answer),
@@ -40,12 +45,13 @@ export class BatcherObserver {
   /** The batcher handler, recording each batch and the messages handed back to SQS. */
   wrapHandler(handler: SqsBatchHandler): SqsBatchHandler {
     return async (event, context) => {
-      const items = new Map<string, BatchItem>();
+      const items = new Map<string, Received>();
       for (const record of event.Records) {
-        const item = readItem(record.body);
-        if (!item) continue;
-        items.set(record.messageId, item);
+        const read = readItem(record.body);
+        if (!read) continue;
         const attempt = Number(record.attributes.ApproximateReceiveCount);
+        const item = { ...read, attempt };
+        items.set(record.messageId, item);
         this.#store.step(
           item.id,
           'in-batch',
@@ -138,10 +144,15 @@ export class BatcherObserver {
     };
   }
 
-  #retried(items: ReadonlyMap<string, BatchItem>, messageIds: readonly string[], why: string): void {
+  #retried(items: ReadonlyMap<string, Received>, messageIds: readonly string[], why: string): void {
     for (const messageId of messageIds) {
       const item = items.get(messageId);
-      if (item) this.#store.step(item.id, 'retried', why);
+      if (!item) continue;
+      if (item.attempt >= this.#maxReceiveCount) {
+        // The queue's redrive policy moves it on its next receive; the batcher never sees it again.
+        const detail = `retries exhausted: ${why}; after ${item.attempt} receives SQS moves it to the dead-letter queue`;
+        this.#store.step(item.id, 'dead-lettered', detail);
+      } else this.#store.step(item.id, 'retried', why);
     }
   }
 
