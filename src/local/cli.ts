@@ -14,6 +14,8 @@ Secrets and settings read from the environment:
 
 Without --matomo-url the built-in inspector answers like Matomo, prints every delivered
 request and serves them as JSON at GET /inspect.
+The debugger page is at / on the same port: every request live with its rules and delivery,
+dead letters to redrive, a playground. Rule files are watched and reloaded when valid.
 Ctrl-C (SIGINT) or SIGTERM stops accepting events, delivers what is queued and exits 0;
 a second signal exits at once.`;
 

@@ -53,12 +53,19 @@ export function watchRules(options: RuleWatchOptions): RuleWatch {
       }
     });
   };
-  const watcher: FSWatcher = watch(options.dir, { persistent: false }, (_event, file) => {
-    // Examples live in subdirectories and are not part of the rule set ingest runs.
-    if (file !== null && !/\.ya?ml$/.test(file)) return;
-    clearTimeout(timer);
-    timer = setTimeout(run, options.settleMs ?? 150);
-  });
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(options.dir, { persistent: false }, (_event, file) => {
+      // Examples live in subdirectories and are not part of the rule set ingest runs.
+      if (file !== null && !/\.ya?ml$/.test(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(run, options.settleMs ?? 150);
+    });
+  } catch (error) {
+    // Out of inotify watches, say: serving without reloads beats not serving.
+    options.onError(error);
+    return { close: () => undefined };
+  }
   watcher.on('error', (error) => options.onError(error));
   return {
     close: () => {
