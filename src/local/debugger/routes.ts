@@ -47,8 +47,7 @@ export function debuggerRoutes(options: DebuggerRoutesOptions): PageRoutes {
     }
     const key = `${method} ${path}`;
     if (key === 'GET /') send(res, 200, 'text/html; charset=utf-8', PAGE_HTML);
-    else if (key === 'GET /debugger/app.js')
-      send(res, 200, 'text/javascript; charset=utf-8', await pageScript());
+    else if (key === 'GET /debugger/app.js') await script(res);
     else if (key === 'GET /debugger/app.css')
       send(res, 200, 'text/css; charset=utf-8', await readFile(STYLE, 'utf8'));
     else if (key === 'GET /debugger/stream') openStream(res, options, streams);
@@ -92,6 +91,21 @@ function openStream(res: ServerResponse, options: DebuggerRoutesOptions, streams
     unsubscribe();
     streams.delete(res);
   });
+}
+
+async function script(res: ServerResponse): Promise<void> {
+  try {
+    send(res, 200, 'text/javascript; charset=utf-8', await pageScript());
+  } catch (error) {
+    // The page stays at "Loading…"; the reason goes where the developer will look for it.
+    const reason = error instanceof Error ? error.message : String(error);
+    problem(
+      res,
+      500,
+      'Internal Server Error',
+      `the debugger page could not be built with esbuild: ${reason}`,
+    );
+  }
 }
 
 async function redrive(req: IncomingMessage, res: ServerResponse, letters: DeadLetters): Promise<void> {
