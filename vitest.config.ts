@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The conformance suite needs a real Matomo: `npm run test:matomo` (vitest.matomo.config.ts).
-    exclude: ['test/conformance/**', '**/node_modules/**'],
+    // They need a real Matomo (`npm run test:matomo`, vitest.matomo.config.ts) or Chromium
+    // (`npm run test:browser`, vitest.browser.config.ts).
+    exclude: ['test/conformance/**', 'test/browser/**', '**/node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

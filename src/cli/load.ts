@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
-import { loadRuleSet, type RuleSet } from '../rules/index.ts';
+import { compileRuleSet, loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { CliInputError } from './errors.ts';
 
 /** `--destinations FILE` and `--env NAME` of the commands that load rules. */
@@ -11,16 +11,28 @@ export interface DestinationFlags {
 }
 
 /**
- * Loads a rule set against the destinations of `flags` (`./destinations.yaml` when present
- * and none is named), turning a missing directory into a plain message instead of ENOENT.
+ * Loads a rule set — a directory, or one rule file on its own (the editor's "check this
+ * file") when `options.file` allows it — against the destinations of `flags`
+ * (`./destinations.yaml` when present and none is named), turning a missing directory into a
+ * plain message instead of ENOENT.
  */
-export async function loadRules(dir: string, flags: DestinationFlags = {}): Promise<RuleSet> {
+export async function loadRules(
+  dir: string,
+  flags: DestinationFlags = {},
+  options: { readonly file?: boolean } = {},
+): Promise<RuleSet> {
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new CliInputError(`rule directory "${dir}" does not exist`);
+  const isFile = options.file === true && info?.isFile() === true;
+  if (!info?.isDirectory() && !isFile) throw new CliInputError(`rule directory "${dir}" does not exist`);
   const destinations = await loadDestinations({
     file: destinationsFileOrDefault(flags.destinations),
     environment: flags.env,
   });
+  if (isFile) {
+    return compileRuleSet([{ path: dir, text: await readFile(dir, 'utf8') }], {
+      targets: destinations.catalog,
+    });
+  }
   return loadRuleSet(dir, { targets: destinations.catalog });
 }
 

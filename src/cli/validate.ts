@@ -1,10 +1,12 @@
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { compileRuleSet, type RuleSet } from '../rules/index.ts';
 import { describeFailure } from './failure.ts';
 import type { CliIo, ExitCode } from './io.ts';
 import { type DestinationFlags, loadRules } from './load.ts';
 
 /**
- * `taglane validate [DIR]`: loads every rule file of DIR and prints every problem of every
+ * `taglane validate [DIR|FILE]`: loads every rule file of DIR (or the one FILE) and prints every problem of every
  * file at once as `file:line:col path: message`, so one run shows all there is to fix.
  */
 export async function validateCommand(
@@ -13,7 +15,7 @@ export async function validateCommand(
   flags: DestinationFlags = {},
 ): Promise<ExitCode> {
   try {
-    const ruleSet = await loadRules(dir, flags);
+    const ruleSet = await loadRules(dir, flags, { file: true });
     const sources = [...ruleSet.sources.values()];
     const rules = sources.reduce((sum, source) => sum + source.rules.length, 0);
     io.out(
@@ -25,6 +27,13 @@ export async function validateCommand(
   }
 }
 
+/** One rule file on its own (the editor's "check this file"), or a directory's rule set. */
+async function loadTarget(target: string): Promise<RuleSet> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info?.isFile()) return loadRules(target);
+  return compileRuleSet([{ path: target, text: await readFile(target, 'utf8') }]);
+}
+
 /** Registers `validate` on the program; the exit code goes to `setExit`. */
 export function registerValidateCommand(
   program: Command,
@@ -34,7 +43,7 @@ export function registerValidateCommand(
   program
     .command('validate')
     .description('Check every rule file and report every problem as file:line:col path: message')
-    .argument('[dir]', 'rule set directory', 'rules')
+    .argument('[dir]', 'rule set directory, or one rule file', 'rules')
     .option('--destinations <file>', 'destinations.yaml (default: ./destinations.yaml if present)')
     .option('--env <name>', 'environment of destinations.yaml to check against')
     .action(async (dir: string, flags: DestinationFlags) => {

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { AuthConfig, RuleSet } from '../rules/index.ts';
 import type { ServeConfig } from './config.ts';
-import type { GeneratedSecrets } from './local-secrets.ts';
+import { apiKeyFile, type GeneratedSecrets } from './local-secrets.ts';
 
 /** What the start-up banner shows. */
 export interface BannerInput {
@@ -37,11 +37,16 @@ const FIRST_EVENT = {
 /**
  * The start-up text: where Taglane listens, each rule file with its route and auth scheme,
  * where requests go, and a copy-paste `curl` for a first event. A secret the user set is
- * referred to by its variable name, never printed; only keys made up for this session are.
+ * referred to by its variable name, never printed; only keys made up locally (and kept in the data dir) are.
  */
 export function formatBanner(input: BannerInput): string {
   const { url, config, ruleSet, generated } = input;
-  const lines = [`Taglane is listening on ${url}`, '', `Rules (${config.rulesDir}):`];
+  const lines = [
+    `Taglane is listening on ${url}`,
+    `Debugger:  ${url}/ (open it in a browser: every request live, its rules and its delivery)`,
+    '',
+    `Rules (${config.rulesDir}):`,
+  ];
   const sources = [...ruleSet.sources.values()].sort((a, b) => a.name.localeCompare(b.name));
   for (const s of sources) {
     const route = s.auth.scheme === 'api-key' ? `POST /events?source=${s.name}` : `POST /webhooks/${s.name}`;
@@ -84,7 +89,9 @@ export function formatBanner(input: BannerInput): string {
     );
   }
   for (const [name, value] of generated.apiKeys)
-    lines.push(`API key:   ${name} was not set; for this session it is ${value}`);
+    lines.push(
+      `API key:   ${name} was not set; using ${value}, kept in ${display(config.dataDir)}/${apiKeyFile(name)} for the next starts`,
+    );
   lines.push(
     `Redrive:   taglane redrive --endpoint ${input.sqs.endpoint} --queue-url ${input.sqs.queueUrl} --dlq-url ${input.sqs.dlqUrl}`,
     '',

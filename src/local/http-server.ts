@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   readonly handler: HttpApiHandler;
   /** Source of `GET /inspect`; absent when a real Matomo receives the requests. */
   readonly inspected?: () => readonly InspectedRequest[];
+  /** Routes served beside the API (the debugger page); resolves false for a path it does not own. */
+  readonly pages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -57,6 +59,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: HttpSer
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   const path = url.split('?')[0] ?? '/';
+  if (options.pages && (await options.pages(req, res))) return;
   if (method === 'GET' && path === '/inspect') {
     if (!options.inspected) return problem(res, 404, 'Not Found', 'the inspector is off: MATOMO_URL is set');
     res.writeHead(200, { 'content-type': 'application/json' });

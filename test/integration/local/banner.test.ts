@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,7 @@ describe('start-up banner', () => {
       `taglane redrive --endpoint ${sqs.endpoint} --queue-url ${sqs.queueUrl} --dlq-url ${sqs.dlqUrl}`,
     );
     expect(text).toContain('journaled to .taglane/queue.journal');
+    expect(text).toContain('Debugger:  http://127.0.0.1:8787/ (open it in a browser');
   });
 
   it('never prints a secret the user set: the curl names the variable instead', async () => {
@@ -136,5 +137,18 @@ describe('start-up banner', () => {
     const own = await withLocalSecrets({ TAGLANE_VISITOR_HMAC_KEY: 'mine' }, ruleSet, dataDir);
     expect(own.env.TAGLANE_VISITOR_HMAC_KEY).toBe('mine');
     expect(own.generated.visitorKeyFromDataDir).toBe(false);
+  });
+
+  it('keeps a made-up API key in the data dir for the next start; a set TAGLANE_API_KEY wins', async () => {
+    const first = await withLocalSecrets({}, ruleSet, dataDir);
+    const again = await withLocalSecrets({}, ruleSet, dataDir);
+    expect(again.env.TAGLANE_API_KEY).toMatch(/^tl_local_[0-9a-f]{24}$/);
+    expect(again.env.TAGLANE_API_KEY).toBe(first.env.TAGLANE_API_KEY);
+    expect((await readFile(join(dataDir, 'api-key.TAGLANE_API_KEY'), 'utf8')).trim()).toBe(
+      first.env.TAGLANE_API_KEY,
+    );
+    const own = await withLocalSecrets({ TAGLANE_API_KEY: 'explicit-key-1' }, ruleSet, dataDir);
+    expect(own.env.TAGLANE_API_KEY).toBe('explicit-key-1');
+    expect(own.generated.apiKeys.size).toBe(0);
   });
 });
