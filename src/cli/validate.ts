@@ -1,6 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { compileRuleSet, type RuleSet } from '../rules/index.ts';
 import { describeFailure } from './failure.ts';
 import type { CliIo, ExitCode } from './io.ts';
 import { type DestinationFlags, loadRules } from './load.ts';
@@ -25,13 +23,6 @@ export async function validateCommand(
   } catch (error) {
     return describeFailure(error, io);
   }
-}
-
-/** One rule file on its own (the editor's "check this file"), or a directory's rule set. */
-async function loadTarget(target: string): Promise<RuleSet> {
-  const info = await stat(target).catch(() => undefined);
-  if (!info?.isFile()) return loadRules(target);
-  return compileRuleSet([{ path: target, text: await readFile(target, 'utf8') }]);
 }
 
 /** Registers `validate` on the program; the exit code goes to `setExit`. */
