@@ -18,10 +18,15 @@ const SiteRef = z.union(
 );
 
 /** `site:` of a file, a rule or a track item; a list sends the track to every site (fan-out). */
-export const Site = z.union([SiteRef, z.array(SiteRef).min(1, 'expected at least one site')]).meta({
-  description:
-    'Matomo idsite, a site name declared in destinations.yaml (its id per destination and environment), or a {% ... %} expression; a list sends to each.',
-});
+export const Site = z
+  .union([SiteRef, z.array(SiteRef).min(1, 'expected at least one site')], {
+    error:
+      'expected a site id, a site name declared in destinations.yaml, a {% ... %} expression, or a list of them',
+  })
+  .meta({
+    description:
+      'Matomo idsite, a site name declared in destinations.yaml (its id per destination and environment), or a {% ... %} expression; a list sends to each.',
+  });
 
 const DestinationRef = z
   .string()

@@ -241,7 +241,7 @@ describe('the debugger page', () => {
 
     await writeFile(file, original.replace('site: 1', 'site: one'));
     await status.filter({ hasText: 'Rule change refused' }).waitFor();
-    expect(await status.textContent()).toMatch(/app\.yaml:\d+:\d+ site: expected a site id/);
+    expect(await status.textContent()).toMatch(/app\.yaml:\d+:\d+ site: unknown site "one"/);
     expect((await sendPage('second')).status).toBe(202);
     expect(await titleShown('second')).toBe('Edited: second');
 
