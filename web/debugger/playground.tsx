@@ -12,6 +12,7 @@ type Answer =
       readonly requests: readonly {
         readonly rule: string;
         readonly params: Readonly<Record<string, string>>;
+        readonly warnings?: readonly { readonly field: string; readonly message: string }[];
       }[];
     }
   | { readonly ok: false; readonly problem: string };
@@ -120,6 +121,11 @@ export function Playground({ rules }: { readonly rules: RulesStatus | undefined 
                 <section class="request" key={n} data-testid="playground-request">
                   <h4>{describeParams(r.params)}</h4>
                   <p class="meta">rule {r.rule}</p>
+                  {r.warnings?.map((w) => (
+                    <p class="warning" key={w.field} data-testid="playground-warning">
+                      {w.field}: {w.message}
+                    </p>
+                  ))}
                   <table class="params">
                     <tbody>
                       {Object.entries(r.params).map(([k, v]) => (

@@ -164,7 +164,11 @@ export class BatcherObserver {
       const cid = params.get('cid') ?? '';
       params.delete('cid');
       const key = params.toString();
-      const at = pending.findIndex((item) => item.key === key);
+      // The batcher adds the person's synthetic address as cip to requests without an IP.
+      params.delete('cip');
+      const withoutCip = params.toString();
+      let at = pending.findIndex((item) => item.key === key);
+      if (at < 0) at = pending.findIndex((item) => item.key === withoutCip);
       if (at < 0) return undefined;
       const [item] = pending.splice(at, 1);
       return item ? { id: item.id, cid } : undefined;

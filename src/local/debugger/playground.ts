@@ -12,6 +12,8 @@ export type PlaygroundAnswer =
       readonly requests: readonly {
         readonly rule: string;
         readonly params: Readonly<Record<string, string>>;
+        /** Optional values left out, as ingest reports them. */
+        readonly warnings?: readonly { readonly field: string; readonly message: string }[];
       }[];
     }
   | { readonly ok: false; readonly problem: string; readonly rule?: string; readonly field?: string };
@@ -56,7 +58,11 @@ export async function previewEvent(
       ok: true,
       eventId,
       matched: result.matched,
-      requests: result.requests.map((r) => ({ rule: r.rule, params: r.params })),
+      requests: result.requests.map((r) => ({
+        rule: r.rule,
+        params: r.params,
+        ...(r.warnings ? { warnings: r.warnings } : {}),
+      })),
     };
   } catch (error) {
     if (!(error instanceof RuleEvaluationError)) throw error;

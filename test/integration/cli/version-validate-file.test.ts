@@ -26,6 +26,6 @@ describe('taglane --version and validate FILE', () => {
     const file = join(dir.path, 'bad.yaml');
     const run = await taglane('validate', file);
     expect(run.code).toBe(1);
-    expect(run.stderr + run.stdout).toContain(`${file}:4:7 site: expected a site id`);
+    expect(run.stderr + run.stdout).toContain(`${file}:4:7 site: unknown site "one"`);
   });
 });

@@ -38,7 +38,7 @@ describe('watchRules', () => {
       await writeFile(join(temp.path, 'shop.yaml'), rule('one'));
       await until(() => refused.length > 0);
       expect(refused[0]).toEqual([
-        `${join(temp.path, 'shop.yaml')}:4:7 site: expected a site id or a {% ... %} expression`,
+        `${join(temp.path, 'shop.yaml')}:4:7 site: unknown site "one": site names need a destinations.yaml that declares them`,
       ]);
       expect(loaded).toEqual([]);
       await writeFile(join(temp.path, 'shop.yaml'), rule('2'));

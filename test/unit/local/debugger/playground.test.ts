@@ -33,11 +33,20 @@ describe('the playground', () => {
     ]);
     const broken = await previewEvent(ruleSet, { source: 'shop', text: '{"kind":' });
     expect(broken.ok === false && broken.problem).toMatch(/^not JSON: /);
-    const wrong = await previewEvent(ruleSet, {
-      source: 'shop',
-      text: '{"kind":"buy","who":"a","amount":"lots"}',
-    });
-    expect(wrong.ok).toBe(false);
+    // An unusable optional value is dropped with a warning, as ingest does; a required one refuses.
+    const dropped = await previewEvent(
+      ruleSet,
+      { source: 'shop', text: '{"kind":"buy","who":"a","amount":"lots","url":"https://x/"}' },
+      Date.UTC(2024, 0, 1),
+    );
+    expect(
+      dropped.ok && dropped.requests.map((r) => [r.params.e_v, r.warnings?.map((w) => w.field)]),
+    ).toEqual([
+      [undefined, ['track[0].event.value']],
+      [undefined, undefined],
+    ]);
+    const wrong = await previewEvent(ruleSet, { source: 'shop', text: '{"who":{"a":1},"url":"https://x/"}' });
+    expect(wrong.ok === false && wrong.problem).toMatch(/visitor\.key/);
   });
 
   it('adds an example to a rule with examples and to one without, leaving the rest as written', () => {
