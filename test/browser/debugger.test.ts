@@ -173,6 +173,13 @@ describe('the debugger page', () => {
     expect(await page.locator('#detail').evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
     await page.locator('#detail').getByTestId('body').filter({ hasText: 'while-paused' }).waitFor();
 
+    // The tabs: arrows move between them.
+    await page.getByRole('tab', { name: 'Live' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: 'Dead letters', selected: true }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('tab', { name: 'Live', selected: true }).waitFor();
+
     await page.getByLabel('Text').fill('');
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByText('Nothing yet').waitFor();
