@@ -84,7 +84,8 @@ export function App({ live }: { readonly live: LiveStore }) {
           )}
         </section>
       )}
-      {tab === 'live' && <LiveView live={live} state={state} />}
+      {/* Hidden, not unmounted: filters, selection and scroll survive a look at another tab. */}
+      <LiveView live={live} state={state} hidden={tab !== 'live'} />
       {tab === 'dead-letters' && <DeadLetterList />}
       {tab === 'playground' && <Playground rules={rules} />}
     </div>
