@@ -31,10 +31,11 @@ export function LiveView(props: {
   const [grouped, setGrouped] = useState(false);
   const [selected, setSelected] = useState<number | undefined>(undefined);
   const textRef = useRef<HTMLInputElement>(null);
-  const sources = useMemo(
-    () => [...new Set(state.entries.map((e) => e.source).filter((s): s is string => s !== undefined))].sort(),
-    [state.entries],
-  );
+  const sources = useMemo(() => {
+    // The rule set's sources, and any other a request named (a 404 for an unknown one).
+    const named = [...(state.rules?.sources.map((s) => s.name) ?? []), ...state.entries.map((e) => e.source)];
+    return [...new Set(named.filter((s): s is string => s !== undefined))].sort();
+  }, [state.entries, state.rules]);
   const rows = useMemo(() => {
     const shown = state.entries.filter((e) => matches(e, filters));
     return grouped ? visitRows(shown) : flatRows(shown);
