@@ -173,6 +173,15 @@ describe('the debugger page', () => {
     expect(await page.locator('#detail').evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
     await page.locator('#detail').getByTestId('body').filter({ hasText: 'while-paused' }).waitFor();
 
+    // The tabs: arrows move between them.
+    await page.getByRole('tab', { name: 'Live' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: 'Dead letters', selected: true }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('tab', { name: 'Live', selected: true }).waitFor();
+    // The live view kept its filter while another tab was shown.
+    expect(await page.getByLabel('Text').inputValue()).toBe('while-paused');
+
     await page.getByLabel('Text').fill('');
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByText('Nothing yet').waitFor();
@@ -312,7 +321,7 @@ describe('the debugger page', () => {
   it('previews an edited event as it is typed and saves it as an example that taglane test runs', async () => {
     const page = await openPage();
     await page.getByRole('tab', { name: 'Playground' }).click();
-    await page.getByLabel('Source').selectOption('app');
+    await page.getByLabel('Event source').selectOption('app');
     const editor = page.getByLabel('Event JSON');
     await page.getByTestId('playground-request').first().waitFor();
     await editor.fill(

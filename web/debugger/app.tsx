@@ -6,6 +6,8 @@ import { Playground } from './playground.tsx';
 
 type Tab = 'live' | 'dead-letters' | 'playground';
 
+const TABS: readonly Tab[] = ['live', 'dead-letters', 'playground'];
+
 const TAB_NAMES: Readonly<Record<Tab, string>> = {
   live: 'Live',
   'dead-letters': 'Dead letters',
@@ -24,17 +26,27 @@ export function App({ live }: { readonly live: LiveStore }) {
   const state = useLive(live);
   const [tab, setTab] = useState<Tab>('live');
   const rules = state.rules;
+  const onTabKey = (event: KeyboardEvent): void => {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    const next = TABS[(TABS.indexOf(tab) + step + TABS.length) % TABS.length] ?? 'live';
+    setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
   return (
     <div class="app">
       <header class="top">
         <h1>Taglane debugger</h1>
-        <div role="tablist" aria-label="Views">
-          {(['live', 'dead-letters', 'playground'] as const).map((t) => (
+        <div role="tablist" aria-label="Views" onKeyDown={onTabKey}>
+          {TABS.map((t) => (
             <button
               type="button"
               role="tab"
               key={t}
+              id={`tab-${t}`}
               aria-selected={tab === t}
+              // The ARIA tabs pattern: one tab stop, arrows move between the tabs.
+              tabIndex={tab === t ? 0 : -1}
               class={tab === t ? 'tab active' : 'tab'}
               onClick={() => setTab(t)}
             >
@@ -72,7 +84,8 @@ export function App({ live }: { readonly live: LiveStore }) {
           )}
         </section>
       )}
-      {tab === 'live' && <LiveView live={live} state={state} />}
+      {/* Hidden, not unmounted: filters, selection and scroll survive a look at another tab. */}
+      <LiveView live={live} state={state} hidden={tab !== 'live'} />
       {tab === 'dead-letters' && <DeadLetterList />}
       {tab === 'playground' && <Playground rules={rules} />}
     </div>

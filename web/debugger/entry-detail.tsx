@@ -178,6 +178,8 @@ function authText(entry: DebugEntry): string {
   if (entry.status === 401)
     return `${scheme}: refused — ${entry.problem?.detail ?? entry.problem?.title ?? ''}`;
   if (entry.auth === undefined) return 'no source with this name: not checked';
+  // Ingest checks the size before the signature, so a 413 never reached authentication.
+  if (entry.status === 413) return `${scheme}: not checked (the body was refused first)`;
   if (entry.status === 500 && entry.problem) return `${scheme}: could not be checked`;
   return `${scheme}: passed`;
 }

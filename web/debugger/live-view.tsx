@@ -21,15 +21,21 @@ const OUTCOMES = [
 const NO_FILTERS: Filters = { source: '', visitor: '', outcome: '', text: '' };
 
 /** The live list with its filters, pause and clear, and the selected entry beside it. */
-export function LiveView({ live, state }: { readonly live: LiveStore; readonly state: LiveState }) {
+export function LiveView(props: {
+  readonly live: LiveStore;
+  readonly state: LiveState;
+  readonly hidden: boolean;
+}) {
+  const { live, state } = props;
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [grouped, setGrouped] = useState(false);
   const [selected, setSelected] = useState<number | undefined>(undefined);
   const textRef = useRef<HTMLInputElement>(null);
-  const sources = useMemo(
-    () => [...new Set(state.entries.map((e) => e.source).filter((s): s is string => s !== undefined))].sort(),
-    [state.entries],
-  );
+  const sources = useMemo(() => {
+    // The rule set's sources, and any other a request named (a 404 for an unknown one).
+    const named = [...(state.rules?.sources.map((s) => s.name) ?? []), ...state.entries.map((e) => e.source)];
+    return [...new Set(named.filter((s): s is string => s !== undefined))].sort();
+  }, [state.entries, state.rules]);
   const rows = useMemo(() => {
     const shown = state.entries.filter((e) => matches(e, filters));
     return grouped ? visitRows(shown) : flatRows(shown);
@@ -40,7 +46,8 @@ export function LiveView({ live, state }: { readonly live: LiveStore; readonly s
     // "/" jumps to the text filter, as in most log viewers.
     const onKey = (event: KeyboardEvent): void => {
       const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
-      if (event.key === '/' && !typing) {
+      // offsetParent is null while the live view is hidden behind another tab.
+      if (event.key === '/' && !typing && textRef.current?.offsetParent) {
         event.preventDefault();
         textRef.current?.focus();
       }
@@ -50,7 +57,7 @@ export function LiveView({ live, state }: { readonly live: LiveStore; readonly s
   }, []);
   const entry = selected === undefined ? undefined : live.entry(selected);
   return (
-    <main class="live">
+    <main class="live" hidden={props.hidden}>
       <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Source

@@ -70,7 +70,7 @@ export function Playground({ rules }: { readonly rules: RulesStatus | undefined 
     <main class="playground">
       <div class="filters">
         <label>
-          Source
+          Event source
           <select name="playground-source" value={source} onChange={(e) => setSource(e.currentTarget.value)}>
             {sources.map((s) => (
               <option key={s.name} value={s.name}>

@@ -87,8 +87,16 @@ export class EventStore {
     const found = this.#byRequest.get(id);
     if (!found) return;
     const { request, entry } = found;
+    const step = detail === undefined ? { at: Date.now(), state } : { at: Date.now(), state, detail };
+    if (state === 'queued' && request.state !== 'queueing') {
+      // The batcher can take a message before the queue's answer reaches ingest: "queued"
+      // still happened first, and must not pull the request back from where it is now.
+      request.steps.unshift(step);
+      this.changed(entry);
+      return;
+    }
     request.state = state;
-    request.steps.push(detail === undefined ? { at: Date.now(), state } : { at: Date.now(), state, detail });
+    request.steps.push(step);
     if (request.steps.length > MAX_STEPS) request.steps.splice(1, request.steps.length - MAX_STEPS);
     if (params) Object.assign(request.params, params);
     this.changed(entry);

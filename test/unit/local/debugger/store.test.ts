@@ -79,4 +79,15 @@ describe('EventStore', () => {
     expect(store.get(first.seq + 1)?.body).toBe('bbbbbb');
     store.close();
   });
+
+  it('keeps "queued" first when the batcher took the message before the queue answered ingest', () => {
+    const store = new EventStore();
+    store.addRequests(store.add(entry('/q')), [request('r1')]);
+    store.step('r1', 'in-batch', 'attempt 1');
+    store.step('r1', 'queued');
+    const [shown] = store.list();
+    expect(shown?.requests[0]?.state).toBe('in-batch');
+    expect(shown?.requests[0]?.steps.map((s) => s.state)).toEqual(['queued', 'in-batch']);
+    store.close();
+  });
 });
