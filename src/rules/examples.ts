@@ -25,7 +25,7 @@ export interface ExampleResult {
  * example event written today (a time after it is refused as "in the future"), and within 20
  * years of the shipped examples' 2024 events.
  */
-const EXAMPLE_RECEIVED_AT = Date.UTC(2030, 0, 1);
+export const EXAMPLE_RECEIVED_AT = Date.UTC(2030, 0, 1);
 
 /**
  * Runs every `examples:` entry of every rule: reads the given event (relative to the rule file,

@@ -1,7 +1,13 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { isMap, isNode, isSeq, parseDocument, stringify } from 'yaml';
-import { type CompiledSource, RuleEvaluationError, type RuleSet } from '../../rules/index.ts';
+import {
+  type CompiledSource,
+  // The fixed receive time `taglane test` runs examples with, so a saved example stays true.
+  EXAMPLE_RECEIVED_AT,
+  RuleEvaluationError,
+  type RuleSet,
+} from '../../rules/index.ts';
 
 /** What the playground shows for an event: the requests it produces, or why it cannot. */
 export type PlaygroundAnswer =
@@ -28,9 +34,6 @@ export class PlaygroundInputError extends Error {
     this.status = status;
   }
 }
-
-/** The fixed receive time `taglane test` runs examples with, so a saved example stays true. */
-const EXAMPLE_RECEIVED_AT = Date.UTC(2024, 0, 1);
 
 /** An example's file name: letters, digits, `-` and `_`, as the shipped examples are named. */
 const EXAMPLE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
