@@ -11,6 +11,11 @@ export default defineConfig({
     pool: 'forks',
     // Keep the run readable: the handlers' INFO logs and EMF metric lines (one JSON line per
     // invocation) are for CloudWatch; tests that check logs or metrics inject their own.
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      // The AWS SDK's notice about Node 22 would print once per test file (README says it once).
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
 });
