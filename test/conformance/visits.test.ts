@@ -216,6 +216,16 @@ describe('a day of traffic through taglane serve into a real Matomo', () => {
   it('forms exactly the intended visits, each holding only its own actions, in time order', () => {
     const expected = expectedVisits([...dayOfTraffic(ctx), ...lateBurstOf(answers)], facts);
     const report = visits.map(describeVisit).join('\n');
+    const conversion = (type: string) => type === 'goal' || type === 'ecommerceOrder';
+    const wanted = expected.flatMap((v) => v.actions);
+    const found = visits.flatMap((v) => v.actionDetails);
+    // For the record (CI output, closing notes): what was expected and what Matomo holds.
+    console.info(
+      `conformance: visits ${expected.length} expected, ${visits.length} found; ` +
+        `actions ${wanted.filter((a) => !conversion(a.type)).length} expected, ` +
+        `${found.filter((a) => !conversion(a.type)).length} found; conversions ` +
+        `${wanted.filter((a) => conversion(a.type)).length} expected, ${found.filter((a) => conversion(a.type)).length} found`,
+    );
     expect(visits.length, report).toBe(expected.length);
     for (const want of expected) checkVisit(want, report);
   });
