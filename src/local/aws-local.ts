@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import { MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { journalingListener, SqsJournal } from './sqs-journal.ts';
 
 /** dynalite ships no types; this is the part of its factory we use. */
@@ -128,6 +129,8 @@ async function createQueues(
       QueueName: 'taglane-requests',
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+        // As on AWS: 14 days, so an outage that long is retried rather than lost.
+        MessageRetentionPeriod: String(MAX_RETENTION_SECONDS),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlqArn,
           maxReceiveCount: options.maxReceiveCount,

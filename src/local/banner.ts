@@ -46,7 +46,7 @@ export function formatBanner(input: BannerInput): string {
   lines.push('');
   const window = `${config.batchWindowMs / 1000} s`;
   lines.push(
-    `Queue:     in-process SQS, batches of ${config.batchSize} within ${window}, retried after ${config.visibilityTimeoutSeconds} s, dead-lettered after ${config.maxReceiveCount} receives`,
+    `Queue:     in-process SQS, batches of ${config.batchSize} within ${window}, retried after ${config.visibilityTimeoutSeconds} s doubling up to ${config.retryMaxDelaySeconds ?? 43_200} s for 14 days`,
   );
   const journal = `${display(config.dataDir)}/queue.journal`;
   lines.push(

@@ -13,6 +13,8 @@ export interface ServeConfig {
   readonly batchSize: number;
   readonly batchWindowMs: number;
   readonly visibilityTimeoutSeconds: number;
+  /** Longest wait between retries; each failed receive doubles the wait from the visibility timeout. @default 43200 */
+  readonly retryMaxDelaySeconds?: number;
   readonly maxReceiveCount: number;
   /** How long shutdown waits for the queue to empty. */
   readonly drainTimeoutMs: number;
@@ -31,6 +33,7 @@ const RawServeOptions = z.object({
   batchSize: int(1, 10_000),
   batchWindow: seconds(300),
   visibilityTimeout: int(0, 43_200),
+  retryMaxDelay: int(1, 43_200).default(43_200),
   maxReceiveCount: int(1, 1000),
   drainTimeout: seconds(3600),
 });
@@ -51,7 +54,7 @@ export class ServeConfigError extends Error {
  *
  * @example
  * resolveServeConfig({ host: '127.0.0.1', port: '8787', rules: 'rules', dataDir: '.taglane',
- *   batchSize: '10', batchWindow: '0.5', visibilityTimeout: '30', maxReceiveCount: '5', drainTimeout: '60' })
+ *   batchSize: '10', batchWindow: '0.5', visibilityTimeout: '30', maxReceiveCount: '100', drainTimeout: '60' })
  */
 export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): ServeConfig {
   const parsed = RawServeOptions.safeParse(raw);
@@ -70,6 +73,7 @@ export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): Serv
     batchSize: o.batchSize,
     batchWindowMs: Math.round(o.batchWindow * 1000),
     visibilityTimeoutSeconds: o.visibilityTimeout,
+    retryMaxDelaySeconds: o.retryMaxDelay,
     maxReceiveCount: o.maxReceiveCount,
     drainTimeoutMs: Math.round(o.drainTimeout * 1000),
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { startLocalAws } from './aws-local.ts';
@@ -92,6 +93,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       MATOMO_URL: matomoUrl,
       // Secrets come from this environment locally, never from Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
+      // Retries as on AWS: doubling from the visibility timeout, for the queue's 14 days.
+      TAGLANE_RETRY_BASE_SECONDS: String(Math.max(1, options.visibilityTimeoutSeconds)),
+      TAGLANE_RETRY_MAX_SECONDS: String(options.retryMaxDelaySeconds ?? MAX_DELAY_SECONDS),
+      TAGLANE_QUEUE_RETENTION_SECONDS: String(MAX_RETENTION_SECONDS),
     };
     const secrets = new EnvSecretSource(env);
     const ingest = createIngestHandler({
