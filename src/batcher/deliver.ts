@@ -149,7 +149,11 @@ export async function deliver(
   await applyDelays(plans.delays, failed, deps.retries, deps.log);
   for (const letter of letters) {
     if (unsent.has(letter.messageId)) failed.add(letter.messageId);
-    else counts.deadLettered[letter.reason] = (counts.deadLettered[letter.reason] ?? 0) + 1;
+    else {
+      counts.deadLettered[letter.reason] = (counts.deadLettered[letter.reason] ?? 0) + 1;
+      // One line per dead letter with its reason (the detail never holds a secret).
+      deps.log?.warn(`dead-lettered ${letter.reason}`, { message: letter.messageId, detail: letter.detail });
+    }
     if (letter.reason === 'invalid') counts.invalid += 1;
   }
   counts.retried = failed.size;

@@ -125,8 +125,11 @@ async function sendSplitting(
 ): Promise<void> {
   ctx.checkTime();
   const started = ctx.now();
-  const stat = (outcome: BulkStat['outcome']): void => {
-    ctx.bulks.push({ size: chunk.length, latencyMs: ctx.now() - started, outcome });
+  const stat = (outcome: BulkStat['outcome'], counts: Record<string, number> = {}): void => {
+    const latencyMs = ctx.now() - started;
+    ctx.bulks.push({ size: chunk.length, latencyMs, outcome });
+    // One line per bulk: the terminal of `taglane serve` shows each delivery as it happens.
+    ctx.log?.info(`bulk ${outcome}`, { requests: chunk.length, ...counts, ms: latencyMs });
   };
   try {
     const accepted = await ctx.matomo.sendBulk({
@@ -134,9 +137,9 @@ async function sendSplitting(
       token: destination.token,
       requests: chunk.map((e) => e.query),
     });
-    stat('accepted');
     ctx.acceptance?.accepted(destination.url, ctx.now());
     const invalid = new Set(accepted.invalidIndices ?? []);
+    stat('accepted', { tracked: accepted.tracked, invalid: accepted.invalid });
     if (accepted.invalidIndices === undefined && accepted.invalid > 0) {
       ctx.unindexedInvalid += accepted.invalid;
       ctx.log?.warn('Matomo counted requests invalid without saying which (use a super-user token)', {

@@ -11,11 +11,18 @@ export interface BannerInput {
   readonly generated: GeneratedSecrets;
   /** Secret names used by rule files but not set: ingest answers 500 `misconfigured` for them. */
   readonly missingSecrets: readonly string[];
+  /** A real Matomo without MATOMO_TOKEN: warned about, as old events will be dead-lettered. */
+  readonly matomoTokenMissing?: boolean;
   /** The embedded SQS; printed as a `taglane redrive` command that reaches it. */
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Messages a previous run left queued, replayed from the journal. */
   readonly replayed: number;
 }
+
+/** Printed when a real Matomo is used without a token. */
+export const MISSING_TOKEN =
+  '  ! MATOMO_TOKEN is not set: Matomo refuses a cdt 24 hours or more in the past without it, so such events are ' +
+  'dead-lettered (old-cdt-without-token), and requests with cip or location are counted invalid';
 
 /** A first event the shipped `app` rules turn into a page view. */
 const FIRST_EVENT = {
@@ -58,6 +65,7 @@ export function formatBanner(input: BannerInput): string {
       ? `Matomo:    none set (MATOMO_URL); the inspector prints each request here and at ${url}/inspect`
       : `Matomo:    ${config.matomoUrl}/matomo.php`,
   );
+  if (config.matomoUrl !== undefined && input.matomoTokenMissing) lines.push(MISSING_TOKEN);
   for (const [name, value] of generated.apiKeys)
     lines.push(`API key:   ${name} was not set; for this session it is ${value}`);
   lines.push(

@@ -29,6 +29,8 @@ export interface RunningServer {
   readonly ruleSet: RuleSet;
   readonly generated: GeneratedSecrets;
   readonly missingSecrets: readonly string[];
+  /** A real Matomo is used without MATOMO_TOKEN: old events will be dead-lettered. */
+  readonly matomoTokenMissing: boolean;
   /** The embedded SQS, so `taglane redrive` can reach it while this server runs. */
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
@@ -133,6 +135,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      matomoTokenMissing: !secretsEnv.MATOMO_TOKEN,
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
       inspected: () => inspector?.requests() ?? [],
