@@ -112,6 +112,11 @@ export class TaglaneStack extends Stack {
         MATOMO_URL: config.matomoUrl,
         TAGLANE_TABLE_NAME: this.table.tableName,
         TAGLANE_DLQ_URL: this.queues.deadLetterQueue.queueUrl,
+        // Retries of the queue it reads wait longer on each receive (ChangeMessageVisibility).
+        TAGLANE_QUEUE_URL: this.queues.queue.queueUrl,
+        TAGLANE_RETRY_BASE_SECONDS: String(this.queues.retryPolicy.baseSeconds),
+        TAGLANE_RETRY_MAX_SECONDS: String(this.queues.retryPolicy.maxSeconds),
+        TAGLANE_QUEUE_RETENTION_SECONDS: String(this.queues.retryPolicy.retentionSeconds),
         TAGLANE_SECRET_ARNS: [this.secrets.matomoToken.secretArn, this.secrets.visitorKey.secretArn].join(
           ',',
         ),

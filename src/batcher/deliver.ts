@@ -30,6 +30,8 @@ export interface DeliveryReport {
   readonly batchItemFailures: { itemIdentifier: string }[];
   readonly counts: DeliveryCounts;
   readonly bulks: readonly BulkStat[];
+  /** Age in seconds of the oldest message handed back to the queue, when its age is known. */
+  readonly oldestRetriedSeconds?: number;
 }
 
 /** `tracking_requests_require_authentication_when_custom_timestamp_newer_than` default. */
@@ -157,7 +159,16 @@ export async function deliver(
     if (letter.reason === 'invalid') counts.invalid += 1;
   }
   counts.retried = failed.size;
-  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })), counts, bulks };
+  const ages = [...failed].flatMap((id) => {
+    const sentAtMs = byId.get(id)?.sentAtMs;
+    return sentAtMs === undefined ? [] : [Math.max(0, Math.round((deps.now() - sentAtMs) / 1000))];
+  });
+  return {
+    batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })),
+    counts,
+    bulks,
+    ...(ages.length > 0 ? { oldestRetriedSeconds: Math.max(...ages) } : {}),
+  };
 }
 
 interface ReadyItem {

@@ -102,6 +102,8 @@ describe('deliver: outcomes', () => {
 
     expect(report.batchItemFailures).toEqual([{ itemIdentifier: batch[0]?.messageId }]);
     expect(report.counts.deadLettered).toEqual({ expired: 1 });
+    // The age the OldestRetryTooOld alarm watches: the young one's hour (the old one left).
+    expect(Math.round((report.oldestRetriedSeconds ?? 0) / 60)).toBe(60);
     const letters = await t.deadLetters();
     expect(letters).toMatchObject([{ messageId: batch[1]?.messageId, reason: 'expired' }]);
     expect(letters[0]?.detail).toMatch(/failed on 38 receives/);
