@@ -89,12 +89,12 @@ export async function sendToDestination(
     ctx.log?.warn(`${why}; requests go back to the queue`, { error: describe(error), unsent });
   }
   // A lone request answered with 500 on every attempt is a suspect, not yet poison: a flaky
-  // Matomo fails lone requests too. Its lone failure counts only with evidence that Matomo works: it accepted
-  // another bulk in this run or shortly before (when nothing got through, Matomo itself may be
-  // failing). Retries of one request are at least one base step apart, so an outage where
-  // Matomo answers 500 to everything counts at most twice; poison fails alone on every receive
-  // while other traffic flows. Once it failed alone on `poisonAfter` receives it is
-  // dead-lettered; until then it is retried like any other request.
+  // Matomo fails lone requests too. Its lone failure counts only with evidence that Matomo
+  // works: it accepted another bulk in this run or shortly before (when nothing got through,
+  // Matomo itself may be failing). Retries of one request are at least one base delay apart,
+  // so when Matomo answers 500 to everything a request's count grows once or twice at most,
+  // while poison fails alone on every receive as other traffic flows. Once it failed alone on
+  // `poisonAfter` receives it is dead-lettered; until then it is retried like any other.
   const evident = worksNow(outcomes, acceptedBefore, ctx) ? suspects : [];
   if (evident.length > 0) {
     const totals = await ctx.countLoneFailures(evident.map((e) => e.item.request.id)).catch((error) => {
