@@ -4,6 +4,7 @@ import {
   type Message,
   type QueueAttributeName,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -36,6 +37,14 @@ export interface PollerOptions {
   readonly functionTimeoutMs: number;
   readonly onBatch?: (outcome: BatchOutcome) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Moves a message that failed on its `maxReceiveCount`-th receive to `queueUrl`, body and
+   * attributes unchanged, as SQS's redrive policy does. Counted here because local-aws-sqs also
+   * counts each ChangeMessageVisibility as a receive (SQS does not), which would move messages
+   * the batcher delays early; the embedded queue's own redrive is then only a backstop.
+   * Unset: the queue's redrive policy decides.
+   */
+  readonly deadLetters?: { readonly queueUrl: string; readonly maxReceiveCount: number };
 }
 
 /** Receives in flight at once while gathering a batch (100 messages). */
@@ -203,6 +212,12 @@ export class QueuePoller {
       const done = records.filter((r) => !failed.has(r.messageId));
       for (const record of done) this.#receives.delete(record.messageId);
       await this.#delete(done);
+      const spent = this.#receivesUsedUp(records, failed);
+      if (spent.length > 0) {
+        await this.#moveToDeadLetters(spent);
+        for (const record of spent) this.#receives.delete(record.messageId);
+        await this.#delete(spent);
+      }
       this.#options.onBatch?.({
         size: records.length,
         failed: failed.size,
@@ -210,6 +225,43 @@ export class QueuePoller {
       });
     } finally {
       this.#busy = false;
+    }
+  }
+
+  /** Failed records on their last receive, when this poller keeps the count (see `deadLetters`). */
+  #receivesUsedUp(records: readonly SQSRecord[], failed: ReadonlySet<string>): SQSRecord[] {
+    const max = this.#options.deadLetters?.maxReceiveCount;
+    if (max === undefined) return [];
+    return records.filter(
+      (r) => failed.has(r.messageId) && Number(r.attributes.ApproximateReceiveCount) >= max,
+    );
+  }
+
+  async #moveToDeadLetters(records: readonly SQSRecord[]): Promise<void> {
+    const queueUrl = this.#options.deadLetters?.queueUrl ?? '';
+    for (let i = 0; i < records.length; i += 10) {
+      const chunk = records.slice(i, i + 10);
+      const out = await this.#options.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((r, n) => ({
+            Id: String(n),
+            MessageBody: r.body,
+            MessageAttributes: Object.fromEntries(
+              Object.entries(r.messageAttributes).map(([name, a]) => [
+                name,
+                {
+                  DataType: a.dataType,
+                  ...(a.stringValue === undefined ? {} : { StringValue: a.stringValue }),
+                },
+              ]),
+            ),
+          })),
+        }),
+      );
+      // Not moved: left in the queue (not deleted), so the next receive tries again.
+      if ((out.Failed ?? []).length > 0)
+        throw new Error(`${out.Failed?.length} message(s) not moved to the dead-letter queue`);
     }
   }
 

@@ -85,7 +85,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       dataDir,
     );
     // The journal makes the queue durable: ingest's 202 comes after the message is on disk.
-    const aws = await startLocalAws({ ...options, dataDir, journal: join(dataDir, 'queue.journal') });
+    const aws = await startLocalAws({
+      ...options,
+      // The poller moves spent messages itself (see its deadLetters); this is a backstop.
+      maxReceiveCount: Math.min(2 * options.maxReceiveCount, 1000),
+      dataDir,
+      journal: join(dataDir, 'queue.journal'),
+    });
     cleanups.push(() => aws.close());
     let matomoUrl = options.matomoUrl;
     let inspector: Inspector | undefined;
@@ -173,6 +179,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       functionTimeoutMs: options.visibilityTimeoutSeconds * 1000,
       onBatch: (outcome) => reportBatch(outcome, print),
       onError: (error) => print(`poller: ${errorText(error)}`),
+      deadLetters: { queueUrl: aws.dlqUrl, maxReceiveCount: options.maxReceiveCount },
     });
     const http = await startHttpServer({
       host: options.host,

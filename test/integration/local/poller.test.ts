@@ -164,6 +164,33 @@ describe('QueuePoller', () => {
     expect(await dlqBodies(aws)).toEqual(['poison']);
   });
 
+  it('moves a message the handler delays and fails to the dead-letter queue after exactly maxReceiveCount receives', async () => {
+    // The embedded queue's own redrive (here 20, a backstop) would count each
+    // ChangeMessageVisibility as a receive too, and move it after 10 calls.
+    const aws = await localAws(1, 20);
+    let calls = 0;
+    const p = poller(
+      aws,
+      async (event: SQSEvent) => {
+        calls += 1;
+        const record = event.Records[0] as SQSRecord;
+        await aws.sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: aws.queueUrl,
+            ReceiptHandle: record.receiptHandle,
+            VisibilityTimeout: 1,
+          }),
+        );
+        return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
+      },
+      { deadLetters: { queueUrl: aws.dlqUrl, maxReceiveCount: 3 } },
+    );
+    await send(aws, ['poison']);
+    expect(await p.drain(15_000)).toBe(0);
+    expect(calls).toBe(3);
+    expect(await dlqBodies(aws)).toEqual(['poison']);
+  });
+
   it('fails the whole batch when the handler throws or names a record not in the batch', async () => {
     const aws = await localAws(1, 5);
     let calls = 0;
