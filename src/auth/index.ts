@@ -18,6 +18,8 @@ export type {
   AuthConfig,
   Headers,
   HmacAuthConfig,
+  KeyAuthConfig,
+  SegmentAuthConfig,
   SignedRequest,
   WebhookAuthConfig,
 } from './types.ts';

@@ -30,8 +30,20 @@ export interface ApiKeyAuthConfig {
   readonly secrets: readonly string[];
 }
 
+/**
+ * Segment's HTTP API (`POST /v1/*`): the write key is the Basic-auth user name (or the body's
+ * `writeKey`); any of the named secrets is accepted, and it also picks the source.
+ */
+export interface SegmentAuthConfig {
+  readonly scheme: 'segment';
+  readonly secrets: readonly string[];
+}
+
+/** Schemes whose secrets are keys the sender presents (a list, for rotation). */
+export type KeyAuthConfig = ApiKeyAuthConfig | SegmentAuthConfig;
+
 /** Every authentication scheme a source can name. */
-export type AuthConfig = WebhookAuthConfig | ApiKeyAuthConfig;
+export type AuthConfig = WebhookAuthConfig | KeyAuthConfig;
 
 /** Request headers with lower-cased names. */
 export type Headers = Readonly<Record<string, string | undefined>>;

@@ -31,6 +31,10 @@ export async function authenticate(
       verifyApiKey(request.headers, keys);
       return;
     }
+    if (auth.scheme === 'segment') {
+      // Routing sends Segment sources to src/sources/segment, which checks the write key itself.
+      throw new ConfigurationError(`source ${source.name} takes Segment's API at /v1, not this route`);
+    }
     const secret = await secrets.get(auth.secret);
     if (secret === undefined) throw new ConfigurationError(`the secret ${auth.secret} is not configured`);
     verifyWebhook(auth, {

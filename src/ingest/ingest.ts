@@ -1,4 +1,5 @@
 import type { CompiledSource } from '../rules/index.ts';
+import { acceptSegment } from '../sources/segment/accept.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
 import { IngestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError } from './errors.ts';
@@ -25,6 +26,7 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
       return json(200, { status: 'ok', sources: deps.rules.sources.size });
     }
     deps.metrics?.count('received', 1);
+    if (route.kind === 'segment') return json(200, await acceptSegment(route.call, request, deps));
     const compiled =
       route.kind === 'events' ? eventSource(request.query.source, deps) : webhookSource(route.source, deps);
     source = compiled.name;
@@ -110,7 +112,13 @@ function eventSource(name: string | undefined, deps: IngestDeps): CompiledSource
 /** `POST /webhooks/NAME` for a source whose auth is a signature scheme. */
 function webhookSource(name: string, deps: IngestDeps): CompiledSource {
   const source = deps.rules.sources.get(name);
-  if (source && source.auth.scheme !== 'api-key') return source;
+  if (source && source.auth.scheme !== 'api-key' && source.auth.scheme !== 'segment') return source;
+  if (source?.auth.scheme === 'segment') {
+    throw new NotFoundError(
+      'unknown-source',
+      `source ${JSON.stringify(name)} receives Segment's API at /v1/*`,
+    );
+  }
   if (source) {
     throw new NotFoundError(
       'unknown-source',

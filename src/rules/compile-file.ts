@@ -76,5 +76,6 @@ export function normaliseAuth(auth: RuleFile['auth']): AuthConfig {
       ...(h.timestampHeader === undefined ? {} : { timestampHeader: h.timestampHeader }),
     };
   }
+  if (auth.segment) return { scheme: 'segment', secrets: auth.segment.secrets };
   return { scheme: 'api-key', secrets: auth['api-key']?.secrets ?? [] };
 }

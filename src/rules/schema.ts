@@ -28,6 +28,9 @@ export const AuthSchema = z
       tolerance: Tolerance.optional(),
     }),
     'api-key': z.strictObject({ secrets: z.array(SecretName).min(1, 'expected at least one secret name') }),
+    segment: z
+      .strictObject({ secrets: z.array(SecretName).min(1, 'expected at least one write key secret name') })
+      .meta({ description: "Segment's HTTP API at POST /v1/*: the write key is the Basic-auth user name." }),
   })
   .partial()
   .superRefine((auth, ctx) => {
@@ -35,7 +38,7 @@ export const AuthSchema = z
     if (keys.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected exactly one auth scheme (stripe, github, shopify, standard-webhooks, hmac, api-key), got ${keys.length}`,
+        message: `expected exactly one auth scheme (stripe, github, shopify, standard-webhooks, hmac, api-key, segment), got ${keys.length}`,
       });
     }
   })

@@ -1,0 +1,65 @@
+import { checkSize, parseJson } from '../../ingest/body.ts';
+import { PayloadTooLargeError, QueueUnavailableError } from '../../ingest/errors.ts';
+import { evaluate, type IdentifiedEvent } from '../../ingest/evaluate.ts';
+import { bodyHashId } from '../../ingest/identity.ts';
+import { MessageTooLargeError } from '../../ingest/queue.ts';
+import type { IngestDeps, IngestRequest } from '../../ingest/types.ts';
+import { SEGMENT_LIMITS, type SegmentAccepted, type SegmentCall } from './calls.ts';
+import { decodeBody } from './decode.ts';
+import { messagesOf } from './messages.ts';
+import { sourceForWriteKey } from './write-key.ts';
+
+/**
+ * Segment's HTTP API as an ingest source: decode (gzip) within Segment's size limits, find the
+ * source by its write key, check and time-correct each message, run the rules and queue the
+ * requests. Resolves only once every request is queued; every failure is a typed ingest error,
+ * which `ingest()` answers as a problem.
+ *
+ * `messageId` is the event id, so an SDK's retry of a batch produces the same request ids and
+ * the batcher records it once. A message without one falls back to the body hash and its index.
+ */
+export async function acceptSegment(
+  call: SegmentCall,
+  request: IngestRequest,
+  deps: IngestDeps,
+): Promise<SegmentAccepted> {
+  const receivedAt = deps.clock();
+  checkSize(request.body, deps.limits.maxBodyBytes);
+  const limit = call === 'batch' ? SEGMENT_LIMITS.maxBatchBytes : SEGMENT_LIMITS.maxMessageBytes;
+  const json = decodeBody(request.body, request.headers['content-encoding'], limit);
+  const body = parseJson(json);
+  const source = await sourceForWriteKey(deps.rules, deps.secrets, request.headers.authorization, body);
+  const messages = messagesOf(call, body, receivedAt);
+  const bodyHash = bodyHashId(json);
+  const identified: IdentifiedEvent[] = messages.map((m, index) => ({
+    event: m.event,
+    eventId: m.messageId ?? (call === 'batch' ? `${bodyHash}#${index}` : bodyHash),
+    path: m.path,
+  }));
+  const result = await evaluate(source, identified, receivedAt);
+  if (result.requests.length > 0) {
+    try {
+      await deps.queue.send(result.requests);
+    } catch (error) {
+      if (error instanceof MessageTooLargeError) throw new PayloadTooLargeError(error.message);
+      throw new QueueUnavailableError(error);
+    }
+  }
+  const accepted: SegmentAccepted = {
+    success: true,
+    id: request.requestId,
+    accepted: identified.length,
+    matched: result.matched,
+    requests: result.requests.length,
+    ignored: result.ignored,
+  };
+  deps.metrics?.count('matched', accepted.matched, { source: source.name });
+  deps.metrics?.count('ignored', accepted.ignored, { source: source.name });
+  deps.metrics?.count('requestsQueued', accepted.requests, { source: source.name });
+  deps.logger?.info('event accepted', {
+    source: source.name,
+    eventIds: identified.slice(0, 10).map((e) => e.eventId),
+    ...accepted,
+  });
+  return accepted;
+}
