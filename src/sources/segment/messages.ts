@@ -104,7 +104,8 @@ function normalise(
       issues.push({ path: `${path}.${field}`, message: 'expected an ISO-8601 date-time' });
     else times[field] = parsed;
   }
-  const call = times.originalTimestamp ?? times.timestamp;
+  // A `timestamp` the caller set wins: RudderStack adds `originalTimestamp` (now) beside it.
+  const call = times.timestamp ?? times.originalTimestamp;
   const time = correctedTime({ call, sentAt: times.sentAt, receivedAt });
   const context = isObject(message.context) ? { ...shared.context, ...message.context } : shared.context;
   return {

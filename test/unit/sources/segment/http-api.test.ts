@@ -171,6 +171,19 @@ describe('Segment HTTP API (POST /v1/*)', () => {
     expect(h.queue.messages[0]?.params.cdt).toBe(String((NOW_MS - 10_000) / 1000));
   });
 
+  it("prefers the caller's timestamp to the originalTimestamp RudderStack's SDK adds beside it", async () => {
+    const h = await harness();
+    const track = {
+      ...message('track'),
+      timestamp: new Date(NOW_MS - 60_000).toISOString(),
+      originalTimestamp: new Date(NOW_MS).toISOString(),
+      sentAt: new Date(NOW_MS).toISOString(),
+    };
+    const res = await h.call({ path: '/v1/track', headers: auth, body: body(track) });
+    expect(res.status).toBe(200);
+    expect(h.queue.messages[0]?.params.cdt).toBe(String((NOW_MS - 60_000) / 1000));
+  });
+
   it('refuses a timestamp that is not ISO-8601 with its path', async () => {
     const h = await harness();
     const res = await h.call({
