@@ -34,7 +34,8 @@ export async function withLocalSecrets(
   }
   const apiKeys = new Map<string, string>();
   for (const source of ruleSet.sources.values()) {
-    if (!('secrets' in source.auth)) continue;
+    // Keys the sender presents can be made up for a local session; signing secrets cannot.
+    if (source.auth.scheme !== 'api-key' && source.auth.scheme !== 'segment') continue;
     const [first] = source.auth.secrets;
     // One configured key is enough for the source to be reachable.
     if (first === undefined || source.auth.secrets.some((name) => isSet(out[name]))) continue;
