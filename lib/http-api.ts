@@ -38,9 +38,9 @@ const ACCESS_LOG_FIELDS = {
 };
 
 /**
- * The public HTTP API: `POST /events`, `POST /webhooks/{source}` and `GET /health`, all to
- * ingest. One `$default` stage, throttled (so a flood cannot run up the Lambda bill or starve
- * Matomo's share of concurrency) and with JSON access logs.
+ * The public HTTP API: `POST /events`, `POST /webhooks/{source}`, `GET /health` and Segment's
+ * `POST /v1/{call}`, all to ingest. One `$default` stage, throttled (so a flood cannot run up
+ * the Lambda bill or starve Matomo's share of concurrency) and with JSON access logs.
  */
 export class TaglaneHttpApi extends Construct {
   public readonly api: HttpApi;

@@ -93,7 +93,7 @@ function firstEvent(input: BannerInput): string[] {
 
 function routeOf(scheme: AuthConfig['scheme'], name: string): string {
   if (scheme === 'api-key') return `POST /events?source=${name}`;
-  return scheme === 'segment' ? 'POST /v1/{track,page,...,batch}' : `POST /webhooks/${name}`;
+  return scheme === 'segment' ? 'POST /v1/{call}' : `POST /webhooks/${name}`;
 }
 
 function describeAuth(auth: AuthConfig): string {

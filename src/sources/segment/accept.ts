@@ -25,10 +25,15 @@ export async function acceptSegment(
 ): Promise<SegmentAccepted> {
   const receivedAt = deps.clock();
   checkSize(request.body, deps.limits.maxBodyBytes);
+  // With Basic auth the key is checked before the body is read; only a key in the body needs it parsed first.
+  const authorization = request.headers.authorization;
+  const early = authorization
+    ? await sourceForWriteKey(deps.rules, deps.secrets, authorization, undefined)
+    : undefined;
   const limit = call === 'batch' ? SEGMENT_LIMITS.maxBatchBytes : SEGMENT_LIMITS.maxMessageBytes;
   const json = decodeBody(request.body, request.headers['content-encoding'], limit);
   const body = parseJson(json);
-  const source = await sourceForWriteKey(deps.rules, deps.secrets, request.headers.authorization, body);
+  const source = early ?? (await sourceForWriteKey(deps.rules, deps.secrets, undefined, body));
   const messages = messagesOf(call, body, receivedAt);
   const bodyHash = bodyHashId(json);
   const identified: IdentifiedEvent[] = messages.map((m, index) => ({

@@ -58,6 +58,16 @@ describe('Segment HTTP API (POST /v1/*)', () => {
     expect(h.queue.messages).toHaveLength(0);
   });
 
+  it('checks a Basic-auth write key before reading the body', async () => {
+    const h = await harness();
+    const res = await h.call({
+      path: '/v1/track',
+      headers: { authorization: basic('nope') },
+      body: Buffer.from('{'),
+    });
+    expect(res.status).toBe(401);
+  });
+
   it('refuses a request without any write key with 401', async () => {
     const h = await harness();
     const res = await h.call({ path: '/v1/track', headers: {}, body: example('segment', 'track') });
