@@ -27,10 +27,12 @@ interface ShopifyOrder {
   note_attributes?: { name?: string; value?: string }[];
   total_shipping_price_set?: { shop_money?: { amount?: string } };
   line_items?: {
+    id?: number;
     sku?: string | null;
-    variant_id?: number;
+    variant_id?: number | null;
+    product_id?: number | null;
     name?: string;
-    product_type?: string;
+    product_type?: string | null;
     price?: string;
     quantity?: number;
   }[];
@@ -60,7 +62,7 @@ export function shopify(raw: unknown, ctx: Ctx): Mapped {
   setOpt(order, 'ec_dt', e.total_discounts, money);
   order.ec_items = ecItems(
     e.line_items.map((l) => ({
-      sku: l.sku || String(l.variant_id),
+      sku: l.sku || String(l.variant_id || l.product_id || l.id),
       name: l.name,
       category: l.product_type,
       price: num(l.price),

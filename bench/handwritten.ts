@@ -1,3 +1,4 @@
+import { STRIPE_DECIMALS } from '../src/rules/currency.ts';
 import { app, shopify } from './handwritten-shops.ts';
 import {
   asText,
@@ -28,6 +29,7 @@ interface StripeObject {
   billing_details?: { email?: string | null } | null;
   payment_status?: string;
   mode?: string;
+  currency?: string;
   amount_total?: number;
   amount_subtotal?: number;
   amount_paid?: number;
@@ -35,7 +37,11 @@ interface StripeObject {
   billing_reason?: string | null;
   total_details?: { amount_tax?: number; amount_shipping?: number; amount_discount?: number };
   line_items?: {
-    data?: { description?: string; quantity?: number; price?: { product?: string; unit_amount?: number } }[];
+    data?: {
+      description?: string;
+      quantity?: number;
+      price?: { product?: string; unit_amount?: number; currency?: string };
+    }[];
   };
   refunds?: { data?: { reason?: string | null }[] };
 }
@@ -45,28 +51,35 @@ interface StripeEvent {
   data?: { object?: StripeObject };
 }
 
-const cents = (v: number | undefined): number | undefined => (v === undefined ? undefined : v / 100);
+/** Stripe's smallest unit in major units, by the currency's decimals (as `$stripeAmount`). */
+const major = (v: number | undefined, currency: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const code = (currency ?? '').toLowerCase();
+  const decimals = Object.hasOwn(STRIPE_DECIMALS, code) ? (STRIPE_DECIMALS[code] ?? 2) : 2;
+  return decimals === 0 ? v : v / 10 ** decimals;
+};
 
 function stripe(raw: unknown, ctx: Ctx): Mapped {
   const e = raw as StripeEvent;
   const o = e.data?.object ?? {};
+  const inMajor = (v: number | undefined): number | undefined => major(v, o.currency);
   const out: Mapped = { matched: [], requests: [] };
   const key =
     o.customer || o.customer_details?.email || o.customer_email || o.billing_details?.email || undefined;
   const shared: Shared = { source: 'stripe', site: '1', time: unixSeconds(e.created), key };
   if (e.type === 'checkout.session.completed' && o.payment_status === 'paid') {
     out.matched.push('checkout completed');
-    const order: Params = { ec_id: nonBlank(o.id), revenue: money(cents(o.amount_total)) };
-    setOpt(order, 'ec_st', cents(o.amount_subtotal), money);
-    setOpt(order, 'ec_tx', cents(o.total_details?.amount_tax), money);
-    setOpt(order, 'ec_sh', cents(o.total_details?.amount_shipping), money);
-    setOpt(order, 'ec_dt', cents(o.total_details?.amount_discount), money);
+    const order: Params = { ec_id: nonBlank(o.id), revenue: money(inMajor(o.amount_total)) };
+    setOpt(order, 'ec_st', inMajor(o.amount_subtotal), money);
+    setOpt(order, 'ec_tx', inMajor(o.total_details?.amount_tax), money);
+    setOpt(order, 'ec_sh', inMajor(o.total_details?.amount_shipping), money);
+    setOpt(order, 'ec_dt', inMajor(o.total_details?.amount_discount), money);
     const lines = o.line_items?.data;
     if (lines !== undefined) {
       const items = lines.map((l) => ({
         sku: l.price?.product,
         name: l.description,
-        price: cents(l.price?.unit_amount),
+        price: major(l.price?.unit_amount, l.price?.currency),
         quantity: l.quantity,
       }));
       order.ec_items = ecItems(items);
@@ -75,13 +88,13 @@ function stripe(raw: unknown, ctx: Ctx): Mapped {
     push(out, shared, ctx, 'checkout completed', order);
     const event: Params = { e_c: 'Billing', e_a: 'Checkout completed' };
     setOpt(event, 'e_n', o.mode, asText);
-    setOpt(event, 'e_v', cents(o.amount_total), (v) => String(num(v)));
+    setOpt(event, 'e_v', inMajor(o.amount_total), (v) => String(num(v)));
     event.ca = '1';
     push(out, shared, ctx, 'checkout completed', event);
   }
   if (e.type === 'invoice.paid' && (o.amount_paid ?? 0) > 0) {
     out.matched.push('invoice paid');
-    const goal: Params = { idgoal: '1', revenue: money(cents(o.amount_paid)) };
+    const goal: Params = { idgoal: '1', revenue: money(inMajor(o.amount_paid)) };
     setOpt(goal, 'dimension1', o.billing_reason, asText);
     push(out, shared, ctx, 'invoice paid', goal);
   }
@@ -89,7 +102,7 @@ function stripe(raw: unknown, ctx: Ctx): Mapped {
     out.matched.push('charge refunded');
     const event: Params = { e_c: 'Billing', e_a: 'Refund' };
     setOpt(event, 'e_n', o.refunds?.data?.[0]?.reason, asText);
-    setOpt(event, 'e_v', cents(o.amount_refunded), (v) => String(num(v)));
+    setOpt(event, 'e_v', inMajor(o.amount_refunded), (v) => String(num(v)));
     event.ca = '1';
     push(out, shared, ctx, 'charge refunded', event);
   }

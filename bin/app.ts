@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { buildTaglaneApp } from '../lib/app.ts';
 import { TaglaneConfigError } from '../lib/config.ts';
+import { DestinationsSynthError } from '../lib/destinations.ts';
 import { RuleSetSynthError } from '../lib/rule-set-check.ts';
 
 // The CDK app (`app` in cdk.json). Settings come from cdk.json context or `-c name=value`.
@@ -9,8 +10,12 @@ try {
   buildTaglaneApp(app);
   app.synth();
 } catch (error) {
-  // Configuration and rule problems are the user's to fix: print them plainly, no stack trace.
-  if (error instanceof TaglaneConfigError || error instanceof RuleSetSynthError) {
+  // Configuration, rule and destination problems are the user's to fix: print them plainly, no stack trace.
+  if (
+    error instanceof TaglaneConfigError ||
+    error instanceof RuleSetSynthError ||
+    error instanceof DestinationsSynthError
+  ) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

@@ -22,8 +22,20 @@ const arn = (service: string) =>
  */
 export const TaglaneConfigSchema = z
   .strictObject({
-    /** Matomo base URL; the batcher POSTs bulks to `<matomoUrl>/matomo.php`. Required, https. */
-    matomoUrl: z.url({ protocol: /^https$/, error: 'expected an https:// URL (the token travels with it)' }),
+    /**
+     * Matomo base URL of the `default` destination; the batcher POSTs bulks to
+     * `<matomoUrl>/matomo.php`. https. Required unless destinations.yaml gives default a url.
+     */
+    matomoUrl: z
+      .url({ protocol: /^https$/, error: 'expected an https:// URL (the token travels with it)' })
+      .optional(),
+    /** Destinations file, validated at synth and shipped in both bundles. @default destinations.yaml when present */
+    destinationsFile: z.string().min(1).optional(),
+    /** Environment of the destinations file (`-c env=staging`): its URLs, tokens and site ids. @default none */
+    env: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]*$/, 'expected an environment name from the destinations file')
+      .optional(),
     /** CloudFormation stack name; deploy several pipelines side by side under different names. @default 'Taglane' */
     stackName: z
       .string()

@@ -1,6 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileRuleSet, formatProblem, type RuleSet, RuleSetError } from '../src/rules/index.ts';
+import {
+  type CompileOptions,
+  compileRuleSet,
+  formatProblem,
+  type RuleSet,
+  RuleSetError,
+} from '../src/rules/index.ts';
 
 /** The rule set could not be compiled: synth stops with the same lines `taglane validate` prints. */
 export class RuleSetSynthError extends Error {
@@ -20,31 +26,45 @@ export class RuleSetSynthError extends Error {
  * are built synchronously, and `compileRuleSet` is the same pure compiler `loadRuleSet`
  * uses, fed the same file names (`<dir>/<file>`), so the messages match `taglane validate`.
  *
+ * `options.targets` are the destinations the rules may name.
+ *
  * @throws RuleSetSynthError listing every problem of every file, or a missing directory.
  */
-export function checkRuleSet(dir: string): RuleSet {
+export function checkRuleSet(dir: string, options: CompileOptions = {}): RuleSet {
   let names: string[];
   try {
-    // Same selection as `ruleFilePaths`: top-level files only, `examples/` holds payloads.
+    // Same selection as `ruleFilePaths`: top-level files (or links to files) only, `examples/`
+    // holds payloads. A broken link is kept, so it is reported below, not left out.
     names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .filter(
+        (e) =>
+          /\.ya?ml$/.test(e.name) && (e.isFile() || (e.isSymbolicLink() && !isDirectory(join(dir, e.name)))),
+      )
       .map((e) => e.name)
       .sort();
   } catch (cause) {
     throw new RuleSetSynthError([`${dir}: rules directory not found (set -c rulesDir=...)`], { cause });
   }
-  const files = names.map((name) => {
-    const path = join(dir, name);
-    return { path, text: readFileSync(path, 'utf8') };
-  });
+  const paths = names.map((name) => join(dir, name));
+  const broken = paths.filter((path) => !statSync(path, { throwIfNoEntry: false }));
+  if (broken.length > 0) {
+    throw new RuleSetSynthError(
+      broken.map((path) => `${path}:1:1 broken symbolic link: its target cannot be read`),
+    );
+  }
+  const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
   try {
-    return compileRuleSet(files);
+    return compileRuleSet(files, options);
   } catch (error) {
     if (error instanceof RuleSetError) {
       throw new RuleSetSynthError(error.problems.map(formatProblem), { cause: error });
     }
     throw error;
   }
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /** Secret names the rule set's auth settings refer to, for the deploy output and docs. */

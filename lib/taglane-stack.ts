@@ -1,20 +1,23 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { TaglaneConfig } from './config.ts';
+import { deployPlan, stackDestinations } from './destinations.ts';
 import { TaglaneHttpApi } from './http-api.ts';
 import { TaglaneMonitoring } from './monitoring.ts';
 import { TaglaneQueues } from './queues.ts';
 import { checkRuleSet, secretNamesOf } from './rule-set-check.ts';
-import { TaglaneSecrets } from './secrets.ts';
+import { TaglaneSecrets, tokenSecretId } from './secrets.ts';
 import { TaglaneFunction } from './taglane-function.ts';
 
 /** Where the rule set lives inside the ingest bundle (Lambda unpacks it to /var/task). */
 const BUNDLED_RULES_DIR = '/var/task/rules';
+/** Where destinations.yaml lives inside both bundles. */
+const BUNDLED_DESTINATIONS = '/var/task/destinations.yaml';
 
 /** Properties of {@link TaglaneStack}. */
 export interface TaglaneStackProps extends StackProps {
@@ -47,15 +50,21 @@ export class TaglaneStack extends Stack {
     const rulesDir = resolve(root, config.rulesDir);
     // Run from the repository root (as `cdk` is), problems name `rules/x.yaml` exactly like
     // `taglane validate`; from elsewhere the absolute path is the unambiguous name.
-    const ruleSet = checkRuleSet(rulesDir === resolve(config.rulesDir) ? config.rulesDir : rulesDir);
+    const destinations = stackDestinations(config, root);
+    const ruleSet = checkRuleSet(rulesDir === resolve(config.rulesDir) ? config.rulesDir : rulesDir, {
+      targets: destinations.catalog,
+    });
     const logRetention = config.logRetentionDays as RetentionDays;
-    if (/(^|\.)example\.(com|org|net)$/.test(new URL(config.matomoUrl).hostname)) {
-      // cdk.json ships a placeholder so a clean clone synthesises; deploying it loses data.
-      Annotations.of(this).addWarningV2(
-        'taglane:placeholderMatomoUrl',
-        `matomoUrl is the placeholder ${config.matomoUrl}: deploy with -c matomoUrl=https://your-matomo`,
-      );
-    }
+    // A placeholder or missing Matomo URL stops synth: such a deploy would lose every request.
+    const plan = deployPlan(destinations, config.matomoUrl);
+    const bundledDestinations: Record<string, string> = {
+      ...(destinations.path === undefined ? {} : { TAGLANE_DESTINATIONS_FILE: BUNDLED_DESTINATIONS }),
+      ...(config.env === undefined ? {} : { TAGLANE_ENV: config.env }),
+    };
+    const copyDestinations = (output: string): string[] =>
+      destinations.path === undefined
+        ? []
+        : [`cp ${shellQuote(destinations.path)} ${shellQuote(join(output, 'destinations.yaml'))}`];
     const dataPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.secrets = new TaglaneSecrets(this, 'Secrets', {
@@ -63,7 +72,9 @@ export class TaglaneStack extends Stack {
       webhookSecretsArn: config.webhookSecretsArn,
       visitorKeySecretArn: config.visitorKeySecretArn,
       retain: config.retainData,
+      destinationTokens: plan.tokenUsers,
     });
+    const tokenSecrets = [...this.secrets.destinationTokens.values()];
     this.queues = new TaglaneQueues(this, 'Queues', {
       mode: config.queueMode,
       maxReceiveCount: config.maxReceiveCount,
@@ -91,6 +102,7 @@ export class TaglaneStack extends Stack {
         TAGLANE_QUEUE_FIFO: String(this.queues.fifo),
         TAGLANE_REORDER_WINDOW_SECONDS: String(config.reorderWindowSeconds),
         TAGLANE_SECRET_ARNS: this.secrets.webhookSecrets.secretArn,
+        ...bundledDestinations,
       },
       commandHooks: {
         beforeBundling: () => [],
@@ -99,6 +111,7 @@ export class TaglaneStack extends Stack {
         // -L: a symlinked rules directory ships as files, not as a link out of the zip.
         afterBundling: (_input: string, output: string) => [
           `cp -RL ${shellQuote(rulesDir)} ${shellQuote(join(output, 'rules'))}`,
+          ...copyDestinations(output),
         ],
       },
     });
@@ -110,12 +123,20 @@ export class TaglaneStack extends Stack {
       memoryMb: config.batcherMemoryMb,
       logRetention,
       environment: {
-        MATOMO_URL: config.matomoUrl,
+        // Only when a destination takes it (the implicit or url-less default).
+        ...(plan.matomoUrl === undefined ? {} : { MATOMO_URL: plan.matomoUrl }),
         TAGLANE_TABLE_NAME: this.table.tableName,
         TAGLANE_DLQ_URL: this.queues.deadLetterQueue.queueUrl,
-        TAGLANE_SECRET_ARNS: [this.secrets.matomoToken.secretArn, this.secrets.visitorKey.secretArn].join(
-          ',',
-        ),
+        TAGLANE_SECRET_ARNS: [
+          ...tokenSecrets.map((t) => t.secretArn),
+          this.secrets.visitorKey.secretArn,
+        ].join(','),
+        ...bundledDestinations,
+      },
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_input: string, output: string) => copyDestinations(output),
       },
     });
 
@@ -124,7 +145,8 @@ export class TaglaneStack extends Stack {
     this.queues.queue.grantSendMessages(this.ingest);
     this.secrets.webhookSecrets.grantRead(this.ingest);
     this.queues.deadLetterQueue.grantSendMessages(this.batcher);
-    this.secrets.matomoToken.grantRead(this.batcher);
+    // Destination tokens: the batcher only, each secret by its own ARN.
+    for (const token of tokenSecrets) token.grantRead(this.batcher);
     this.secrets.visitorKey.grantRead(this.batcher);
     this.table.grant(
       this.batcher,
@@ -167,7 +189,12 @@ export class TaglaneStack extends Stack {
     // ARNs for `aws sqs start-message-move-task` (DLQ redrive back into the queue).
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.queues.deadLetterQueue.queueArn });
     new CfnOutput(this, 'QueueArn', { value: this.queues.queue.queueArn });
-    new CfnOutput(this, 'MatomoTokenSecretArn', { value: this.secrets.matomoToken.secretArn });
+    for (const [name, secret] of this.secrets.destinationTokens) {
+      new CfnOutput(this, `${tokenSecretId(name)}SecretArn`, {
+        value: secret.secretArn,
+        description: `{"${name}": "<token>"} for destination ${plan.tokenUsers.get(name)?.join(', ') ?? ''}`,
+      });
+    }
     new CfnOutput(this, 'WebhookSecretsArn', {
       value: this.secrets.webhookSecrets.secretArn,
       description: `Names the rules expect: ${secretNamesOf(ruleSet).join(', ') || '(none)'}`,

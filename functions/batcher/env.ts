@@ -5,6 +5,7 @@ import { DynamoDbDeliveryLog } from '../../src/adapters/dynamodb-delivery-log.ts
 import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
 import { SqsDeadLetterSink } from '../../src/adapters/sqs-dead-letter.ts';
 import type { BatcherDeps } from '../../src/batcher/index.ts';
+import { destinationLookup, loadDestinations, urlProblems } from '../../src/destinations/index.ts';
 import { FetchMatomoClient } from '../../src/matomo/client.ts';
 import type { SecretSource } from '../../src/secrets/secrets.ts';
 import { type Env, parseEnv, positiveInt, secretSourceFromEnv } from '../shared/env.ts';
@@ -13,7 +14,9 @@ export type { Env } from '../shared/env.ts';
 
 /** The batcher function's environment (docs/architecture.md); unknown variables are ignored. */
 const BatcherEnvSchema = z.object({
-  MATOMO_URL: z.url({ error: 'MATOMO_URL must be the base URL of Matomo' }),
+  MATOMO_URL: z.url({ error: 'MATOMO_URL must be the base URL of Matomo' }).optional(),
+  TAGLANE_DESTINATIONS_FILE: z.string().optional(),
+  TAGLANE_ENV: z.string().optional(),
   TAGLANE_TABLE_NAME: z.string({ error: 'TAGLANE_TABLE_NAME is required' }).min(1),
   TAGLANE_DLQ_URL: z.url({ error: 'TAGLANE_DLQ_URL must be the URL of the dead-letter queue' }),
   TAGLANE_SECRET_ARNS: z.string().optional(),
@@ -37,8 +40,9 @@ export interface BatcherOverrides {
 
 /**
  * The composition root: validates the environment (every problem reported at once), reads the
- * visitor HMAC secret and builds the DynamoDB, SQS and Matomo adapters. The Matomo token is
- * looked up per batch through the (cached) secret source, so a rotated token is picked up.
+ * visitor HMAC secret, resolves the destinations of `TAGLANE_ENV` and builds the DynamoDB, SQS
+ * and Matomo adapters. Each destination's token is looked up per batch through the (cached)
+ * secret source, so a rotated token is picked up.
  * Empty strings count as unset, as CloudFormation cannot omit a variable.
  *
  * @throws Error listing every invalid variable or missing secret.
@@ -49,7 +53,12 @@ export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides =
   const hmacKey = await secrets.get(VISITOR_HMAC_KEY);
   if (hmacKey === undefined)
     problems.push(`${VISITOR_HMAC_KEY}: secret is required (it keys the visitor-key HMAC)`);
-  if (parsed === undefined || hmacKey === undefined) {
+  const destinations = await loadDestinations({
+    file: present.TAGLANE_DESTINATIONS_FILE,
+    environment: present.TAGLANE_ENV,
+  });
+  problems.push(...urlProblems(destinations, parsed?.MATOMO_URL ?? present.MATOMO_URL));
+  if (parsed === undefined || hmacKey === undefined || problems.length > 0) {
     throw new Error(`invalid batcher environment:\n  ${problems.join('\n  ')}`);
   }
   const config = parsed;
@@ -66,8 +75,7 @@ export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides =
       client: overrides.sqs ?? new SQSClient({}),
       queueUrl: config.TAGLANE_DLQ_URL,
     }),
-    destination: async (name) =>
-      name === 'default' ? { url: config.MATOMO_URL, token: await secrets.get(MATOMO_TOKEN) } : undefined,
+    destination: destinationLookup(destinations, { matomoUrl: config.MATOMO_URL, secrets }),
     config: {
       maxRequests: config.TAGLANE_BULK_MAX_REQUESTS,
       maxBytes: config.TAGLANE_BULK_MAX_BYTES,

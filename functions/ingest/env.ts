@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { SqsQueue } from '../../src/adapters/sqs-queue.ts';
+import { loadDestinations } from '../../src/destinations/index.ts';
 import type { IngestDeps } from '../../src/ingest/index.ts';
 import { loadRuleSet } from '../../src/rules/index.ts';
 import type { SecretSource } from '../../src/secrets/secrets.ts';
@@ -23,7 +24,11 @@ const IngestEnvSchema = z.object({
     .min(0, 'TAGLANE_REORDER_WINDOW_SECONDS must be >= 0')
     .max(900, 'TAGLANE_REORDER_WINDOW_SECONDS must be <= 900 (the longest SQS delay)')
     .default(0),
+  // The batcher's bulk limit, read here too: a request no bulk can hold is refused at ingest.
+  TAGLANE_BULK_MAX_BYTES: positiveInt('TAGLANE_BULK_MAX_BYTES', 1_048_576),
   TAGLANE_SECRET_ARNS: z.string().optional(),
+  TAGLANE_DESTINATIONS_FILE: z.string().optional(),
+  TAGLANE_ENV: z.string().optional(),
 });
 
 /** Adapters `ingestDepsFromEnv` would otherwise build itself. */
@@ -34,15 +39,20 @@ export interface IngestOverrides {
 
 /**
  * The composition root: validates the environment (every problem reported at once), loads and
- * compiles the rule set (a `RuleSetError` stops the cold start), and builds the SQS and
+ * compiles the rule set against the destinations of `TAGLANE_ENV` (a `RuleSetError` or
+ * `DestinationsFileError` stops the cold start), and builds the SQS and
  * secrets adapters. Empty strings count as unset, as CloudFormation cannot omit a variable.
  *
- * @throws Error listing every invalid variable; RuleSetError for invalid rule files.
+ * @throws Error listing every invalid variable; RuleSetError or DestinationsFileError for invalid files.
  */
 export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {}): Promise<IngestDeps> {
   const { data: config, problems } = parseEnv(IngestEnvSchema, env);
   if (config === undefined) throw new Error(`invalid ingest environment:\n  ${problems.join('\n  ')}`);
-  const rules = await loadRuleSet(config.TAGLANE_RULES_DIR);
+  const destinations = await loadDestinations({
+    file: config.TAGLANE_DESTINATIONS_FILE,
+    environment: config.TAGLANE_ENV,
+  });
+  const rules = await loadRuleSet(config.TAGLANE_RULES_DIR, { targets: destinations.catalog });
   const secrets = overrides.secrets ?? secretSourceFromEnv(config.TAGLANE_SECRET_ARNS, env);
   return {
     rules,
@@ -54,6 +64,10 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
     }),
     secrets,
     clock: Date.now,
-    limits: { maxEvents: config.TAGLANE_MAX_EVENTS, maxBodyBytes: config.TAGLANE_MAX_BODY_BYTES },
+    limits: {
+      maxEvents: config.TAGLANE_MAX_EVENTS,
+      maxBodyBytes: config.TAGLANE_MAX_BODY_BYTES,
+      maxBulkBytes: config.TAGLANE_BULK_MAX_BYTES,
+    },
   };
 }

@@ -15,6 +15,8 @@ export interface Forgotten {
   readonly visitorIds: readonly string[];
   /** How many keys were erased: the one given and every key linked to it. */
   readonly keys: number;
+  /** The hashes of the erased keys. */
+  readonly hashes: readonly string[];
 }
 
 /**
@@ -29,7 +31,7 @@ export async function forgetVisitor(options: ForgetVisitorOptions): Promise<Forg
   const seen = new Set<string>([options.keyHash]);
   const pending = [options.keyHash];
   const visitorIds = new Set<string>();
-  let keys = 0;
+  const hashes: string[] = [];
   for (let hash = pending.pop(); hash !== undefined; hash = pending.pop()) {
     const out = await options.client.send(
       new DeleteItemCommand({
@@ -40,7 +42,7 @@ export async function forgetVisitor(options: ForgetVisitorOptions): Promise<Forg
     );
     const visitorId = out.Attributes?.visitorId?.S;
     if (visitorId === undefined) continue;
-    keys += 1;
+    hashes.push(hash);
     visitorIds.add(visitorId);
     if (out.Attributes?.seed?.S) visitorIds.add(out.Attributes.seed.S);
     for (const linked of out.Attributes?.links?.SS ?? []) {
@@ -50,5 +52,5 @@ export async function forgetVisitor(options: ForgetVisitorOptions): Promise<Forg
       }
     }
   }
-  return keys === 0 ? undefined : { visitorIds: [...visitorIds], keys };
+  return hashes.length === 0 ? undefined : { visitorIds: [...visitorIds], keys: hashes.length, hashes };
 }

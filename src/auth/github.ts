@@ -6,8 +6,8 @@ const HEADER = 'X-Hub-Signature-256';
 
 /**
  * Verifies a GitHub webhook: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body
- * keyed with the webhook secret. GitHub signs no timestamp; replays are caught downstream by
- * the deterministic request ids derived from `X-GitHub-Delivery`.
+ * keyed with the webhook secret. GitHub signs no timestamp and not `X-GitHub-Delivery`: replays
+ * are caught downstream by the request ids derived from the hash of the signed body.
  *
  * @throws AuthError when the header is missing, malformed or does not match.
  */

@@ -6,8 +6,8 @@ const HEADER = 'X-Shopify-Hmac-Sha256';
 
 /**
  * Verifies a Shopify webhook: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw
- * body keyed with the app's client secret. Shopify signs no timestamp; replays are caught by
- * the request ids derived from `X-Shopify-Webhook-Id`.
+ * body keyed with the app's client secret. Shopify signs no timestamp and not
+ * `X-Shopify-Webhook-Id`: replays are caught by the request ids derived from the body's hash.
  *
  * @throws AuthError when the header is missing, malformed or does not match.
  */

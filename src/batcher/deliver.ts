@@ -74,7 +74,7 @@ export async function deliver(
     const done = await deps.deliveryLog.delivered(items.map((i) => i.request.id));
     const pending = items.filter((i) => !done.has(i.request.id));
     counts.skipped = items.length - pending.length;
-    const ready = await precheck(pending, deps, nowSeconds, letters);
+    const ready = await precheck(pending, deps, nowSeconds, letters, retry);
     const ordered = sortByTime(ready);
     const people = await resolvePeople(
       ordered.map(({ request }) => ({
@@ -154,22 +154,37 @@ interface ReadyItem {
   readonly destination: Destination;
 }
 
-/** Dead-letters what Matomo would refuse anyway; returns the rest with their destination. */
+/**
+ * Dead-letters what Matomo would refuse anyway and retries requests whose destination cannot
+ * be used yet (its token secret is unset); returns the rest with their destination.
+ */
 async function precheck(
   items: readonly BatchItem[],
   deps: BatcherDeps,
   nowSeconds: number,
   letters: DeadLetter[],
+  retry: BatchItem[],
 ): Promise<ReadyItem[]> {
   const ready: ReadyItem[] = [];
   // One lookup per destination name and batch: the token comes from a (cached) secret source.
-  const destinations = new Map<string, Promise<Destination | undefined>>();
+  const destinations = new Map<string, Promise<Destination | undefined | null>>();
   for (const item of items) {
     const { request } = item;
-    const lookup = destinations.get(request.destination) ?? deps.destination(request.destination);
-    destinations.set(request.destination, lookup);
+    let lookup = destinations.get(request.destination);
+    if (lookup === undefined) {
+      // Logged once per batch and destination; the other destinations' requests still go.
+      lookup = deps.destination(request.destination).catch((error: unknown) => {
+        deps.log?.error('destination unavailable; its requests are retried', {
+          destination: request.destination,
+          error: String(error),
+        });
+        return null;
+      });
+      destinations.set(request.destination, lookup);
+    }
     const destination = await lookup;
-    if (destination === undefined) {
+    if (destination === null) retry.push(item);
+    else if (destination === undefined) {
       letters.push(
         ...lettersFor(item, 'unknown-destination', `no Matomo configured as "${request.destination}"`),
       );

@@ -2,10 +2,21 @@ import type { QueuedRequest } from '../tracking/queued-request.ts';
 
 /**
  * Matomo wants each visitor's requests in chronological order: by event time, then time
- * received, then request id, so equal times always come out the same way.
+ * received; at equal times the requests of one event keep the rule's track order (`index`),
+ * and different events come out by event id, then request id, always the same way.
  */
 export function compareRequests(a: QueuedRequest, b: QueuedRequest): number {
-  return a.time - b.time || a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    a.time - b.time ||
+    a.receivedAt - b.receivedAt ||
+    textOrder(a.eventId, b.eventId) ||
+    a.index - b.index ||
+    textOrder(a.id, b.id)
+  );
+}
+
+function textOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A stable, time-ordered copy of `items`. */

@@ -1,3 +1,4 @@
+import { DestinationsFileError } from '../destinations/index.ts';
 import { formatProblem, RuleEvaluationError, RuleSetError } from '../rules/index.ts';
 import { CliInputError } from './errors.ts';
 import type { CliIo, ExitCode } from './io.ts';
@@ -8,7 +9,7 @@ import type { CliIo, ExitCode } from './io.ts';
  * field and value, or a CLI input mistake. Anything else is a bug and is rethrown.
  */
 export function describeFailure(error: unknown, io: CliIo): ExitCode {
-  if (error instanceof RuleSetError) {
+  if (error instanceof RuleSetError || error instanceof DestinationsFileError) {
     for (const problem of error.problems) io.err(formatProblem(problem));
     const count = error.problems.length;
     io.err(`${count} ${count === 1 ? 'problem' : 'problems'} found`);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Forgotten } from '../adapters/dynamodb-forget.ts';
@@ -27,8 +27,10 @@ const KEY_SECRET = 'TAGLANE_VISITOR_HMAC_KEY';
 export async function forgetCommand(key: string, flags: ForgetFlags, io: CliIo): Promise<ExitCode> {
   try {
     if (key.trim() === '') throw new CliInputError('the visitor key is empty');
-    const forgotten =
-      flags.dataDir === undefined ? await forgetOnAws(key, flags) : await forgetLocally(key, flags.dataDir);
+    const { forgotten, dropped } =
+      flags.dataDir === undefined
+        ? { forgotten: await forgetOnAws(key, flags), dropped: 0 }
+        : await forgetLocally(key, flags.dataDir);
     io.out(
       forgotten === undefined
         ? 'no visitor mapping for this key: nothing to forget'
@@ -36,6 +38,11 @@ export async function forgetCommand(key: string, flags: ForgetFlags, io: CliIo):
             `${forgotten.keys === 1 ? '' : ` (${forgotten.keys} linked keys)`}: later events get a new visitor id. ` +
             'What Matomo recorded stays there; erase it with Matomo’s GDPR tools (visitor ids above).',
     );
+    if (dropped > 0) {
+      io.out(
+        `dropped ${dropped} queued request(s) of this person from the queue journal; they were never delivered to Matomo`,
+      );
+    }
     return 0;
   } catch (error) {
     if (error instanceof CliInputError) return describeFailure(error, io);
@@ -80,28 +87,54 @@ async function secretSource(): Promise<SecretSource> {
   return new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds: ids });
 }
 
-/** The data directory of `taglane serve`: its DynamoDB files and its visitor-key file. */
-async function forgetLocally(key: string, dataDir: string): Promise<Forgotten | undefined> {
+/**
+ * The data directory of `taglane serve`: its DynamoDB files, its visitor-key file and its
+ * queue journal, which holds queued requests with their raw visitor keys.
+ */
+async function forgetLocally(
+  key: string,
+  dataDir: string,
+): Promise<{ forgotten: Forgotten | undefined; dropped: number }> {
+  // A typo must not pass for "nothing to forget" (and leave a new empty directory behind).
+  const info = await stat(dataDir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new CliInputError(
+      `the data directory "${dataDir}" does not exist: give the --data-dir of taglane serve`,
+    );
+  }
+  // Nor may an existing directory serve never used (`--data-dir .`) get a table and a lock file.
+  const dynamodb = await stat(join(dataDir, 'dynamodb')).catch(() => undefined);
+  if (!dynamodb?.isDirectory()) {
+    throw new CliInputError(
+      `"${dataDir}" is not a data directory of taglane serve (it has no dynamodb/ folder)`,
+    );
+  }
   const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
-  const [{ startLocalAws }, { forgetVisitor }, { lockDataDir }, { waitUntilTableExists }] = await Promise.all(
-    [
-      import('../local/aws-local.ts'),
-      import('../adapters/dynamodb-forget.ts'),
-      import('../local/data-dir-lock.ts'),
-      import('@aws-sdk/client-dynamodb'),
-    ],
-  );
+  const [
+    { startLocalAws },
+    { forgetVisitor },
+    { lockDataDir },
+    { waitUntilTableExists },
+    { forgetInJournal },
+  ] = await Promise.all([
+    import('../local/aws-local.ts'),
+    import('../adapters/dynamodb-forget.ts'),
+    import('../local/data-dir-lock.ts'),
+    import('@aws-sdk/client-dynamodb'),
+    import('../local/journal-forget.ts'),
+  ]);
   // dynalite crashes on a LevelDB another process holds: refuse while serve runs, with a message.
   const release = await lockDataDir(dataDir);
   try {
     const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    let forgotten: Forgotten | undefined;
     try {
       // A data dir serve never used gets a new table, which dynalite hides until it is ACTIVE.
       await waitUntilTableExists(
         { client: aws.dynamodb, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
         { TableName: aws.tableName },
       );
-      return await forgetVisitor({
+      forgotten = await forgetVisitor({
         client: aws.dynamodb,
         tableName: aws.tableName,
         keyHash: hashVisitorKey(key, secret),
@@ -109,6 +142,14 @@ async function forgetLocally(key: string, dataDir: string): Promise<Forgotten | 
     } finally {
       await aws.close();
     }
+    // After the mapping, so requests are never dropped by a run that then fails without saying so.
+    // Every linked key of the person goes: the journal holds raw keys, the store their hashes.
+    const erased = new Set(forgotten?.hashes ?? []);
+    const dropped = await forgetInJournal(
+      join(dataDir, 'queue.journal'),
+      (k) => k === key || erased.has(hashVisitorKey(k, secret)),
+    );
+    return { forgotten, dropped };
   } finally {
     await release();
   }

@@ -4,10 +4,10 @@ import type { QueuedRequest } from '../tracking/queued-request.ts';
 import { CliInputError } from './errors.ts';
 import { describeFailure } from './failure.ts';
 import type { CliIo, ExitCode } from './io.ts';
-import { loadRules, readEventFile } from './load.ts';
+import { type DestinationFlags, loadRules, readEventFile } from './load.ts';
 
 /** Options of `taglane preview`. */
-export interface PreviewOptions {
+export interface PreviewOptions extends DestinationFlags {
   readonly rules: string;
   readonly json: boolean;
   /** When the event is taken to be received, unix ms; the default event time. */
@@ -27,7 +27,7 @@ export async function previewCommand(
   io: CliIo,
 ): Promise<ExitCode> {
   try {
-    const ruleSet = await loadRules(options.rules);
+    const ruleSet = await loadRules(options.rules, options);
     const source = ruleSet.sources.get(sourceName);
     if (source === undefined) {
       const known = [...ruleSet.sources.keys()].sort().join(', ') || 'none';
@@ -83,7 +83,9 @@ export function registerPreviewCommand(program: Command, io: CliIo, setExit: (co
     .argument('<event>', 'event JSON file')
     .option('--rules <dir>', 'rule set directory', 'rules')
     .option('--json', 'print only a JSON array of the requests, parameter -> string value', false)
-    .action(async (source: string, event: string, opts: { rules: string; json: boolean }) => {
-      setExit(await previewCommand(source, event, { rules: opts.rules, json: opts.json }, io));
+    .option('--destinations <file>', 'destinations.yaml (default: ./destinations.yaml if present)')
+    .option('--env <name>', 'environment of destinations.yaml whose site ids apply')
+    .action(async (source: string, event: string, opts: PreviewOptions) => {
+      setExit(await previewCommand(source, event, opts, io));
     });
 }

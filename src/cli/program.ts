@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerForgetCommand } from './forget.ts';
 import type { CliIo, ExitCode } from './io.ts';
@@ -20,7 +21,8 @@ export async function createProgram(
     .description('Server-side tag manager for Matomo: check and preview rules, run the pipeline locally')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError('(run taglane --help for usage)');
+    .showHelpAfterError('(run taglane --help for usage)')
+    .version(packageVersion(), '-V, --version', 'print the version of taglane');
   registerValidateCommand(program, io, setExit);
   registerTestCommand(program, io, setExit);
   registerPreviewCommand(program, io, setExit);
@@ -29,6 +31,13 @@ export async function createProgram(
   registerForgetCommand(program, io, setExit);
   await addServeCommand(program, argv, io, setExit);
   return program;
+}
+
+/** The version in package.json, the one npm and a bug report know it by. */
+function packageVersion(): string {
+  const manifest: unknown = createRequire(import.meta.url)('../../package.json');
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
 }
 
 const OWN_COMMANDS = new Set(['validate', 'test', 'preview', 'schema', 'redrive', 'forget']);

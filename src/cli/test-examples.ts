@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type ExampleResult, runExamples } from '../rules/index.ts';
 import { describeFailure } from './failure.ts';
 import type { CliIo, ExitCode } from './io.ts';
-import { loadRules } from './load.ts';
+import { type DestinationFlags, loadRules } from './load.ts';
 import { plural } from './validate.ts';
 
 /**
@@ -10,9 +10,9 @@ import { plural } from './validate.ts';
  * per example and, for each failure, the rule file position and a readable diff of what was
  * expected against what the rules produced. Exit 1 when any example fails or the rules are invalid.
  */
-export async function testCommand(dir: string, io: CliIo): Promise<ExitCode> {
+export async function testCommand(dir: string, io: CliIo, flags: DestinationFlags = {}): Promise<ExitCode> {
   try {
-    const results = await runExamples(await loadRules(dir));
+    const results = await runExamples(await loadRules(dir, flags));
     const failed = results.filter((r) => !r.ok);
     const width = Math.max(0, ...results.map((r) => r.source.length));
     for (const result of results) io.out(renderResult(result, width));
@@ -46,7 +46,9 @@ export function registerTestCommand(program: Command, io: CliIo, setExit: (code:
     .command('test')
     .description("Run every rule's examples and show a diff for each failure")
     .argument('[dir]', 'rule set directory', 'rules')
-    .action(async (dir: string) => {
-      setExit(await testCommand(dir, io));
+    .option('--destinations <file>', 'destinations.yaml (default: ./destinations.yaml if present)')
+    .option('--env <name>', 'environment of destinations.yaml whose site ids apply')
+    .action(async (dir: string, flags: DestinationFlags) => {
+      setExit(await testCommand(dir, io, flags));
     });
 }

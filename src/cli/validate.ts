@@ -1,15 +1,19 @@
 import type { Command } from 'commander';
 import { describeFailure } from './failure.ts';
 import type { CliIo, ExitCode } from './io.ts';
-import { loadRules } from './load.ts';
+import { type DestinationFlags, loadRules } from './load.ts';
 
 /**
- * `taglane validate [DIR]`: loads every rule file of DIR and prints every problem of every
+ * `taglane validate [DIR|FILE]`: loads every rule file of DIR (or the one FILE) and prints every problem of every
  * file at once as `file:line:col path: message`, so one run shows all there is to fix.
  */
-export async function validateCommand(dir: string, io: CliIo): Promise<ExitCode> {
+export async function validateCommand(
+  dir: string,
+  io: CliIo,
+  flags: DestinationFlags = {},
+): Promise<ExitCode> {
   try {
-    const ruleSet = await loadRules(dir);
+    const ruleSet = await loadRules(dir, flags, { file: true });
     const sources = [...ruleSet.sources.values()];
     const rules = sources.reduce((sum, source) => sum + source.rules.length, 0);
     io.out(
@@ -30,9 +34,11 @@ export function registerValidateCommand(
   program
     .command('validate')
     .description('Check every rule file and report every problem as file:line:col path: message')
-    .argument('[dir]', 'rule set directory', 'rules')
-    .action(async (dir: string) => {
-      setExit(await validateCommand(dir, io));
+    .argument('[dir]', 'rule set directory, or one rule file', 'rules')
+    .option('--destinations <file>', 'destinations.yaml (default: ./destinations.yaml if present)')
+    .option('--env <name>', 'environment of destinations.yaml to check against')
+    .action(async (dir: string, flags: DestinationFlags) => {
+      setExit(await validateCommand(dir, io, flags));
     });
 }
 

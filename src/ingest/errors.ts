@@ -94,11 +94,11 @@ export class MethodNotAllowedError extends IngestError {
   }
 }
 
-/** 413: the body or the event array is larger than the configured limit. */
+/** 413: the body, the event array or a tracking request is larger than its limit. */
 export class PayloadTooLargeError extends IngestError {
   override readonly name = 'PayloadTooLargeError';
-  constructor(detail: string) {
-    super({ status: 413, type: 'payload-too-large', title: 'Payload too large', detail });
+  constructor(detail: string, issues: readonly Issue[] = []) {
+    super({ status: 413, type: 'payload-too-large', title: 'Payload too large', detail, issues });
   }
 }
 
@@ -129,6 +129,28 @@ export class RuleFailedError extends IngestError {
       { status: 422, type: 'rule-failed', title: 'A rule failed on this event', detail, issues },
       { cause },
     );
+  }
+}
+
+/** 422: two different events of one POST share an id, so only one of them could be delivered. */
+export class DuplicateEventIdError extends IngestError {
+  override readonly name = 'DuplicateEventIdError';
+  /** Each later event's path with the path of the earlier event whose id it repeats. */
+  constructor(collisions: readonly { readonly path: string; readonly earlier: string }[]) {
+    const [first] = collisions;
+    const pair = first ? `${first.earlier} and ${first.path}` : 'of this POST';
+    super({
+      status: 422,
+      type: 'duplicate-event-id',
+      title: 'Two events share an id',
+      detail:
+        `events ${pair} have the same id but different content; give each event its own id` +
+        (collisions.length > 1 ? ` (and ${collisions.length - 1} more)` : ''),
+      issues: collisions.map(({ path, earlier }) => ({
+        path,
+        message: `has the same id as ${earlier} but different content`,
+      })),
+    });
   }
 }
 

@@ -15,6 +15,8 @@ export interface Evaluation {
   readonly matched: number;
   readonly ignored: number;
   readonly requests: QueuedRequest[];
+  /** Optional values left out, once per event, rule and field (the requests carry them too). */
+  readonly warnings: Issue[];
 }
 
 /**
@@ -31,12 +33,14 @@ export async function evaluate(
 ): Promise<Evaluation> {
   const issues: Issue[] = [];
   const requests: QueuedRequest[] = [];
+  const warnings: Issue[] = [];
   let matched = 0;
   for (const { event, eventId, path } of events) {
     try {
       const result = await source.map(event, { eventId, receivedAt });
       if (result.matched.length > 0) matched += 1;
       requests.push(...result.requests);
+      warnings.push(...warningsOf(result.requests, path));
     } catch (error) {
       if (!(error instanceof RuleEvaluationError)) throw error;
       // `reason`, not `message`: the message quotes the offending value, which may be personal data.
@@ -44,5 +48,20 @@ export async function evaluate(
     }
   }
   if (issues.length > 0) throw new RuleFailedError(issues);
-  return { matched, ignored: events.length - matched, requests };
+  return { matched, ignored: events.length - matched, requests, warnings };
+}
+
+/** One event's request warnings as issues at its path; a `visitor.browserId` one is on every request. */
+function warningsOf(requests: readonly QueuedRequest[], path: string): Issue[] {
+  const out: Issue[] = [];
+  const seen = new Set<string>();
+  for (const request of requests) {
+    for (const { field, message } of request.warnings ?? []) {
+      const key = `${request.rule}\n${field}\n${message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ path, rule: request.rule, field, message });
+    }
+  }
+  return out;
 }

@@ -3,20 +3,27 @@ import type { AuthConfig } from '../auth/index.ts';
 import { type CompiledSource, RuleEvaluationError } from '../rules/index.ts';
 import { RuleFailedError } from './errors.ts';
 
-/** The vendor's own delivery/event id, which stays the same when the vendor retries. */
+/**
+ * The vendor's own event id, when its signature covers it, so it stays the same when the vendor
+ * retries AND when someone replays a captured delivery. GitHub and Shopify sign only the body:
+ * their delivery id headers (`X-GitHub-Delivery`, `X-Shopify-Webhook-Id`) can be changed
+ * freely, so those events are identified by the hash of the signed body instead (which their
+ * retries repeat byte for byte).
+ */
 export function vendorEventId(
   auth: AuthConfig,
   headers: Readonly<Record<string, string | undefined>>,
   event: Readonly<Record<string, unknown>>,
+  bodyHash: string,
 ): string | undefined {
   switch (auth.scheme) {
     case 'stripe':
       return typeof event.id === 'string' && event.id !== '' ? event.id : undefined;
     case 'github':
-      return nonEmpty(headers['x-github-delivery']);
     case 'shopify':
-      return nonEmpty(headers['x-shopify-webhook-id']);
+      return bodyHash;
     case 'standard-webhooks':
+      // Signed as "{webhook-id}.{timestamp}.{body}": a replay cannot change it.
       return nonEmpty(headers['webhook-id']);
     case 'hmac':
     case 'api-key':

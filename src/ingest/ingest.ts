@@ -2,11 +2,11 @@ import type { CompiledSource } from '../rules/index.ts';
 import { acceptSegment } from '../sources/segment/accept.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
-import { IngestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError } from './errors.ts';
-import { evaluate, type IdentifiedEvent } from './evaluate.ts';
+import { enqueue } from './enqueue.ts';
+import { IngestError, NotFoundError } from './errors.ts';
+import type { IdentifiedEvent } from './evaluate.ts';
 import { bodyHashId, resolveEventId, vendorEventId } from './identity.ts';
 import { problemResponse } from './problem.ts';
-import { MessageTooLargeError } from './queue.ts';
 import { matchRoute } from './routes.ts';
 import type { Accepted, IngestDeps, IngestRequest, IngestResponse } from './types.ts';
 
@@ -52,7 +52,7 @@ async function accept(
   const identified: IdentifiedEvent[] = [];
   if (webhook) {
     const event = webhookEventOf(parsed);
-    const vendorId = vendorEventId(source.auth, request.headers, event);
+    const vendorId = vendorEventId(source.auth, request.headers, event, bodyHash);
     const eventId = await resolveEventId(source, event, { vendorId, bodyHash, index: undefined });
     identified.push({ event, eventId, path: '$' });
   } else {
@@ -63,31 +63,7 @@ async function accept(
       identified.push({ event, eventId, path: isArray ? `$[${index}]` : '$' });
     }
   }
-  const result = await evaluate(source, identified, receivedAt);
-  if (result.requests.length > 0) {
-    try {
-      await deps.queue.send(result.requests);
-    } catch (error) {
-      if (error instanceof MessageTooLargeError) throw new PayloadTooLargeError(error.message);
-      throw new QueueUnavailableError(error);
-    }
-  }
-  const accepted: Accepted = {
-    id: request.requestId,
-    accepted: identified.length,
-    matched: result.matched,
-    requests: result.requests.length,
-    ignored: result.ignored,
-  };
-  deps.metrics?.count('matched', accepted.matched, { source: source.name });
-  deps.metrics?.count('ignored', accepted.ignored, { source: source.name });
-  deps.metrics?.count('requestsQueued', accepted.requests, { source: source.name });
-  deps.logger?.info('event accepted', {
-    source: source.name,
-    eventIds: identified.slice(0, 10).map((e) => e.eventId),
-    ...accepted,
-  });
-  return accepted;
+  return enqueue(source, identified, request.requestId, deps, receivedAt);
 }
 
 /** `POST /events?source=NAME`; without `source` the rule set's only api-key source, if there is one. */

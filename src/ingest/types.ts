@@ -1,5 +1,6 @@
 import type { RuleSet } from '../rules/index.ts';
 import type { SecretSource } from '../secrets/secrets.ts';
+import type { Issue } from './errors.ts';
 import type { QueuePort } from './queue.ts';
 
 /** An HTTP request as `ingest()` sees it, independent of API Gateway or node:http. */
@@ -30,14 +31,23 @@ export interface Accepted {
   readonly matched: number;
   readonly requests: number;
   readonly ignored: number;
+  /** Events that repeated an earlier event of the POST exactly (same id, same content); absent when none. */
+  readonly duplicates?: number;
+  /** Optional values left out of the queued requests (docs/rules.md); absent when none. */
+  readonly warnings?: readonly Issue[];
 }
 
-/** Limits applied before any parsing. */
+/** Limits on what one POST may carry. */
 export interface IngestLimits {
   /** Largest body accepted, in bytes. @default 1048576 */
   readonly maxBodyBytes: number;
   /** Most events in one `POST /events` array. @default 500 */
   readonly maxEvents: number;
+  /**
+   * The batcher's bulk body limit (`TAGLANE_BULK_MAX_BYTES`): a tracking request that cannot
+   * fit in a bulk of this size is refused at ingest instead of dead-lettered. @default 1048576
+   */
+  readonly maxBulkBytes: number;
 }
 
 /** Structured log sink (Powertools Logger in Lambda). Never given secret values or raw bodies. */
@@ -48,7 +58,13 @@ export interface IngestLogger {
 }
 
 /** Metric names ingest emits, all counts. */
-export type IngestMetricName = 'received' | 'matched' | 'ignored' | 'rejected' | 'requestsQueued';
+export type IngestMetricName =
+  | 'received'
+  | 'matched'
+  | 'ignored'
+  | 'rejected'
+  | 'requestsQueued'
+  | 'warnings';
 
 /** Count sink (Powertools Metrics as CloudWatch EMF in Lambda). */
 export interface IngestMetrics {
@@ -68,4 +84,8 @@ export interface IngestDeps {
 }
 
 /** Default limits, as documented in docs/architecture.md. */
-export const DEFAULT_LIMITS: IngestLimits = { maxBodyBytes: 1_048_576, maxEvents: 500 };
+export const DEFAULT_LIMITS: IngestLimits = {
+  maxBodyBytes: 1_048_576,
+  maxEvents: 500,
+  maxBulkBytes: 1_048_576,
+};

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import { DATA_DIR_MODE } from './data-dir-lock.ts';
 import { journalingListener, SqsJournal } from './sqs-journal.ts';
 
 /** dynalite ships no types; this is the part of its factory we use. */
@@ -58,7 +59,7 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * way the CDK stack does, so the handlers run against the same AWS SDK adapters as on AWS.
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
-  await mkdir(options.dataDir, { recursive: true });
+  await mkdir(options.dataDir, { recursive: true, mode: DATA_DIR_MODE });
   // createSqsServer without the wrapper: the journal must see each call before it is answered.
   const { requestHandler, service } = createRequestHandler({
     port: 0,

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { AuthConfig, RuleSet } from '../rules/index.ts';
 import type { ServeConfig } from './config.ts';
-import type { GeneratedSecrets } from './local-secrets.ts';
+import { apiKeyFile, type GeneratedSecrets } from './local-secrets.ts';
 
 /** What the start-up banner shows. */
 export interface BannerInput {
@@ -15,6 +15,16 @@ export interface BannerInput {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Messages a previous run left queued, replayed from the journal. */
   readonly replayed: number;
+  /** The destinations file in use, if any: each destination is listed with its Matomo. */
+  readonly destinations?: ServedDestinations;
+}
+
+/** Where `taglane serve` sends each destination's requests. */
+export interface ServedDestinations {
+  readonly file: string | undefined;
+  readonly environment: string | undefined;
+  /** Name and Matomo base URL; `inspector` when the built-in inspector stands in. */
+  readonly list: readonly { readonly name: string; readonly url: string; readonly inspector: boolean }[];
 }
 
 /** A first event the shipped `app` rules turn into a page view. */
@@ -27,11 +37,16 @@ const FIRST_EVENT = {
 /**
  * The start-up text: where Taglane listens, each rule file with its route and auth scheme,
  * where requests go, and a copy-paste `curl` for a first event. A secret the user set is
- * referred to by its variable name, never printed; only keys made up for this session are.
+ * referred to by its variable name, never printed; only keys made up locally (and kept in the data dir) are.
  */
 export function formatBanner(input: BannerInput): string {
   const { url, config, ruleSet, generated } = input;
-  const lines = [`Taglane is listening on ${url}`, '', `Rules (${config.rulesDir}):`];
+  const lines = [
+    `Taglane is listening on ${url}`,
+    `Debugger:  ${url}/ (open it in a browser: every request live, its rules and its delivery)`,
+    '',
+    `Rules (${config.rulesDir}):`,
+  ];
   const sources = [...ruleSet.sources.values()].sort((a, b) => a.name.localeCompare(b.name));
   for (const s of sources) {
     const route = routeOf(s.auth.scheme, s.name);
@@ -57,13 +72,26 @@ export function formatBanner(input: BannerInput): string {
     `           journaled to ${journal} before a request is accepted${input.replayed > 0 ? `; ${input.replayed} message(s) from the last run queued again` : ''}`,
   );
   lines.push(`Visitors:  in-process DynamoDB in ${display(config.dataDir)}/ (visitor ids survive restarts)`);
-  lines.push(
-    config.matomoUrl === undefined
-      ? `Matomo:    none set (MATOMO_URL); the inspector prints each request here and at ${url}/inspect`
-      : `Matomo:    ${config.matomoUrl}/matomo.php`,
-  );
+  const served = input.destinations;
+  if (served?.file !== undefined) {
+    const env = served.environment === undefined ? '' : `, environment ${served.environment}`;
+    lines.push(`Matomo:    destinations from ${display(served.file)}${env}:`);
+    const width = Math.max(...served.list.map((d) => d.name.length));
+    for (const d of served.list) {
+      const where = d.inspector ? `the inspector (${url}/inspect)` : `${d.url}/matomo.php`;
+      lines.push(`             ${d.name.padEnd(width)}  ${where}`);
+    }
+  } else {
+    lines.push(
+      config.matomoUrl === undefined
+        ? `Matomo:    none set (MATOMO_URL); the inspector prints each request here and at ${url}/inspect`
+        : `Matomo:    ${config.matomoUrl}/matomo.php`,
+    );
+  }
   for (const [name, value] of generated.apiKeys)
-    lines.push(`API key:   ${name} was not set; for this session it is ${value}`);
+    lines.push(
+      `API key:   ${name} was not set; using ${value}, kept in ${display(config.dataDir)}/${apiKeyFile(name)} for the next starts`,
+    );
   lines.push(
     `Redrive:   taglane redrive --endpoint ${input.sqs.endpoint} --queue-url ${input.sqs.queueUrl} --dlq-url ${input.sqs.dlqUrl}`,
     '',

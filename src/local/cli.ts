@@ -4,7 +4,7 @@ import { runServe } from './run.ts';
 const ENVIRONMENT_HELP = `
 Secrets and settings read from the environment:
   MATOMO_TOKEN               token_auth sent with each bulk (needs write access to the sites)
-  TAGLANE_API_KEY            API key of the app source; unset: a random key for the session
+  TAGLANE_API_KEY            API key of the app source; unset: a random one, kept in the data dir
   STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET, SHOPIFY_WEBHOOK_SECRET
                              webhook signing secrets named by the rule files
   TAGLANE_VISITOR_HMAC_KEY   key for hashing visitor keys; unset: one kept in the data dir
@@ -14,6 +14,8 @@ Secrets and settings read from the environment:
 
 Without --matomo-url the built-in inspector answers like Matomo, prints every delivered
 request and serves them as JSON at GET /inspect.
+The debugger page is at / on the same port: every request live with its rules and delivery,
+dead letters to redrive, a playground. Rule files are watched and reloaded when valid.
 Ctrl-C (SIGINT) or SIGTERM stops accepting events, delivers what is queued and exits 0;
 a second signal exits at once.`;
 
@@ -33,6 +35,16 @@ export function registerServeCommand(program: Command): void {
     .addOption(option('--rules <dir>', 'rule set directory', 'TAGLANE_RULES_DIR', 'rules'))
     .addOption(option('--data-dir <dir>', 'where visitor ids are kept', 'TAGLANE_DATA_DIR', '.taglane'))
     .addOption(option('--matomo-url <url>', 'Matomo base URL; unset: the built-in inspector', 'MATOMO_URL'))
+    .addOption(
+      option(
+        '--destinations <file>',
+        'destinations.yaml; unset: ./destinations.yaml if present',
+        'TAGLANE_DESTINATIONS_FILE',
+      ),
+    )
+    .addOption(
+      option('--env <name>', 'environment of destinations.yaml (site ids, URLs, tokens)', 'TAGLANE_ENV'),
+    )
     .addOption(option('--batch-size <n>', 'messages per batcher invocation', 'TAGLANE_BATCH_SIZE', '10'))
     .addOption(
       option('--batch-window <seconds>', 'how long to gather a batch', 'TAGLANE_BATCH_WINDOW', '0.5'),

@@ -10,6 +10,10 @@ export interface ServeConfig {
   readonly dataDir: string;
   /** A real Matomo; without it the built-in inspector receives the requests. */
   readonly matomoUrl: string | undefined;
+  /** `destinations.yaml` to use; undefined: the working directory's, if any. */
+  readonly destinationsFile?: string | undefined;
+  /** The destinations' environment (`--env staging`). */
+  readonly environment?: string | undefined;
   readonly batchSize: number;
   readonly batchWindowMs: number;
   /** Seconds each request waits after its event time before it is delivered (SQS delay). */
@@ -30,6 +34,11 @@ const RawServeOptions = z.object({
   rules: z.string().min(1),
   dataDir: z.string().min(1),
   matomoUrl: z.url({ protocol: /^https?$/ }).optional(),
+  destinations: z.string().min(1).optional(),
+  env: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]*$/, 'expected an environment name from destinations.yaml')
+    .optional(),
   batchSize: int(1, 10_000),
   batchWindow: seconds(300),
   reorderWindow: int(0, 900).default(0),
@@ -70,6 +79,8 @@ export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): Serv
     rulesDir: o.rules,
     dataDir: o.dataDir,
     matomoUrl: o.matomoUrl?.replace(/\/+$/, ''),
+    destinationsFile: o.destinations,
+    environment: o.env,
     batchSize: o.batchSize,
     batchWindowMs: Math.round(o.batchWindow * 1000),
     reorderWindowSeconds: o.reorderWindow,

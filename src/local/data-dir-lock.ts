@@ -1,6 +1,13 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/**
+ * Mode of a data directory `taglane serve` creates: owner only, whatever the umask, since it
+ * holds the visitor HMAC key and the queue journal with raw visitor keys. An existing directory
+ * keeps its mode (it may be one the user shares on purpose).
+ */
+export const DATA_DIR_MODE = 0o700;
+
 /** Thrown when another running `taglane serve` uses the data directory. */
 export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
@@ -13,7 +20,8 @@ export class DataDirInUseError extends Error {
  * is gone is taken over. Resolves with the function that releases the claim.
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  await mkdir(dataDir, { recursive: true });
+  // Owner only: the directory holds the visitor HMAC key and the queue journal (raw visitor keys).
+  await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   const file = join(dataDir, 'serve.pid');
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {

@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   readonly handler: HttpApiHandler;
   /** Source of `GET /inspect`; absent when a real Matomo receives the requests. */
   readonly inspected?: () => readonly InspectedRequest[];
+  /** Routes served beside the API (the debugger page); resolves false for a path it does not own. */
+  readonly pages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -57,6 +59,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: HttpSer
   const method = req.method ?? 'GET';
   const url = req.url ?? '/';
   const path = url.split('?')[0] ?? '/';
+  if (options.pages && (await options.pages(req, res))) return;
   if (method === 'GET' && path === '/inspect') {
     if (!options.inspected) return problem(res, 404, 'Not Found', 'the inspector is off: MATOMO_URL is set');
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -86,16 +89,21 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: HttpSer
   writeApiGatewayResult(res, result);
 }
 
-/** The body, or `undefined` when it exceeds API Gateway's payload limit. */
+/**
+ * The body, or `undefined` when it exceeds API Gateway's payload limit. Past the limit the
+ * rest is still read, and dropped: leaving the loop early would destroy the request and with
+ * it the keep-alive socket, so the client's next request on it failed with ECONNRESET. Node's
+ * `requestTimeout` bounds how long a sender can keep an endless body going.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_PAYLOAD_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size > MAX_PAYLOAD_BYTES) chunks = [];
+    else chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks);
 }
 
 function problem(res: ServerResponse, status: number, title: string, detail: string): void {

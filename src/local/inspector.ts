@@ -8,6 +8,7 @@ import {
   type RequestOutcome,
   type TrackingParams,
 } from '../matomo/emulator.ts';
+import type { RequestWarning } from '../tracking/queued-request.ts';
 import { describeRequest, keyFields, type RequestKind, requestKind } from './describe.ts';
 
 /** One request the inspector received, with Matomo's verdict on it. */
@@ -23,6 +24,8 @@ export interface InspectedRequest {
   readonly kind: RequestKind;
   readonly fields: Readonly<Record<string, string>>;
   readonly params: TrackingParams;
+  /** Optional values ingest left out of this request (docs/rules.md); absent when none. */
+  readonly warnings?: readonly RequestWarning[];
 }
 
 /** Options for {@link startInspector}. */
@@ -33,6 +36,8 @@ export interface InspectorOptions {
   readonly print: (line: string) => void;
   /** How many requests `requests()` keeps. @default 1000 */
   readonly limit?: number;
+  /** The warnings ingest queued with the request Matomo received as `params` (see `WarningLedger`). */
+  readonly warningsFor?: (params: TrackingParams) => readonly RequestWarning[] | undefined;
 }
 
 /** A running inspector: a Matomo-like bulk endpoint on loopback. */
@@ -81,7 +86,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         const receivedAt = new Date().toISOString();
         for (const outcome of result.outcomes) {
           const params = bulk.requests[outcome.index] ?? {};
-          const entry = inspected(params, outcome, bulks, receivedAt);
+          const entry = inspected(params, outcome, bulks, receivedAt, options.warningsFor?.(params));
           received.push(entry);
           options.print(formatLine(entry));
         }
@@ -106,6 +111,7 @@ function inspected(
   outcome: RequestOutcome,
   bulk: number,
   at: string,
+  warnings: readonly RequestWarning[] | undefined,
 ): InspectedRequest {
   return {
     receivedAt: at,
@@ -118,13 +124,15 @@ function inspected(
     kind: requestKind(params),
     fields: keyFields(params),
     params,
+    ...(warnings === undefined ? {} : { warnings }),
   };
 }
 
 function formatLine(entry: InspectedRequest): string {
   const verdict = entry.outcome === 'recorded' ? 'matomo <-' : `matomo !! ${entry.outcome} (${entry.reason})`;
   const note = entry.kind === 'crash' ? '  [needs the Crash Analytics plugin]' : '';
-  return `${verdict} ${describeRequest(entry.params)}${note}`;
+  const warned = (entry.warnings ?? []).map((w) => `\n    warning ${w.field}: ${w.message}`).join('');
+  return `${verdict} ${describeRequest(entry.params)}${note}${warned}`;
 }
 
 async function readText(req: IncomingMessage): Promise<string> {

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuleSet } from '../rules/index.ts';
+import { DATA_DIR_MODE } from './data-dir-lock.ts';
 
 /** Secret name of the key that HMACs visitor keys before they are stored. */
 export const VISITOR_HMAC_KEY = 'TAGLANE_VISITOR_HMAC_KEY';
 
-/** Secrets the local runtime made up for this session, so the banner can show how to call it. */
+/** Secrets the local runtime made up (and keeps in the data dir), so the banner can show how to call it. */
 export interface GeneratedSecrets {
-  /** API keys created because their secret was unset: name -> value. */
+  /** API keys used because their secret was unset, kept in the data directory: name -> value. */
   readonly apiKeys: ReadonlyMap<string, string>;
   /** Whether the visitor-key secret came from the data directory rather than the environment. */
   readonly visitorKeyFromDataDir: boolean;
@@ -18,7 +19,8 @@ export interface GeneratedSecrets {
  * Fills the secrets a newcomer cannot be expected to set, in a copy of `env`:
  * - the visitor-key HMAC secret, kept in `dataDir` so visitor ids stay stable across restarts
  *   (a new key would give every known person a new visitor id);
- * - API keys of `api-key` sources, random for this session.
+ * - API keys of `api-key` sources, random once and then kept in `dataDir` too, so a key
+ *   copied from the banner (or exported as `TAGLANE_API_KEY`) still works after a restart.
  * Webhook signing secrets are never invented: they must match what the vendor signs with.
  */
 export async function withLocalSecrets(
@@ -29,7 +31,9 @@ export async function withLocalSecrets(
   const out: Record<string, string | undefined> = { ...env };
   let visitorKeyFromDataDir = false;
   if (!isSet(out[VISITOR_HMAC_KEY])) {
-    out[VISITOR_HMAC_KEY] = await persistentKey(dataDir);
+    out[VISITOR_HMAC_KEY] = await persistentKey(dataDir, 'visitor-hmac-key', () =>
+      randomBytes(32).toString('hex'),
+    );
     visitorKeyFromDataDir = true;
   }
   const apiKeys = new Map<string, string>();
@@ -39,7 +43,9 @@ export async function withLocalSecrets(
     const [first] = source.auth.secrets;
     // One configured key is enough for the source to be reachable.
     if (first === undefined || source.auth.secrets.some((name) => isSet(out[name]))) continue;
-    const value = apiKeys.get(first) ?? `tl_local_${randomBytes(12).toString('hex')}`;
+    const value =
+      apiKeys.get(first) ??
+      (await persistentKey(dataDir, apiKeyFile(first), () => `tl_local_${randomBytes(12).toString('hex')}`));
     out[first] = value;
     apiKeys.set(first, value);
   }
@@ -59,16 +65,22 @@ export function missingSecrets(
   return [...missing].sort();
 }
 
-async function persistentKey(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'visitor-hmac-key');
+/** The file in the data directory that keeps the local value of API key secret `name`. */
+export function apiKeyFile(name: string): string {
+  return `api-key.${name}`;
+}
+
+/** The value kept in `dataDir/name`, made by `create` and kept there (mode 600) the first time. */
+async function persistentKey(dataDir: string, name: string, create: () => string): Promise<string> {
+  const file = join(dataDir, name);
   try {
     const stored = (await readFile(file, 'utf8')).trim();
     if (stored !== '') return stored;
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  await mkdir(dataDir, { recursive: true });
-  const key = randomBytes(32).toString('hex');
+  await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+  const key = create();
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   return key;
 }

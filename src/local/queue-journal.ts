@@ -1,4 +1,4 @@
-import { type FileHandle, open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -28,6 +28,12 @@ const JournalRecord = z.discriminatedUnion('op', [SendRecord, DoneRecord]);
 export type JournaledMessage = z.infer<typeof SendRecord>;
 /** One line of the journal: a message accepted by a queue, or one deleted from it. */
 export type JournalEntry = z.infer<typeof JournalRecord>;
+
+/**
+ * Mode of the journal file: owner only, whatever the umask. It holds every queued request with
+ * its raw visitor key (the batcher needs the key itself to look up the visitor, as on SQS).
+ */
+export const JOURNAL_MODE = 0o600;
 
 /** Thrown when a journal line other than a torn tail cannot be read: the journal is damaged. */
 export class QueueJournalError extends Error {
@@ -82,76 +88,30 @@ function parseLine(line: string): JournalEntry | undefined {
  */
 export async function writeJournal(path: string, messages: readonly JournaledMessage[]): Promise<void> {
   const temporary = `${path}.tmp`;
-  const file = await open(temporary, 'w');
-  try {
-    await file.writeFile(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  await writeSynced(temporary, messages);
   await rename(temporary, path);
   await syncDirectory(dirname(path));
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** Writes `messages` as a journal file at `path` (owner-only) and syncs it to disk. */
+export async function writeSynced(path: string, messages: Iterable<JournaledMessage>): Promise<void> {
+  const file = await open(path, 'w', JOURNAL_MODE);
+  try {
+    // A temporary file left by a crash keeps its old mode through 'w': set it either way.
+    await file.chmod(JOURNAL_MODE);
+    await file.writeFile([...messages].map((m) => `${JSON.stringify(m)}\n`).join(''));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/** Syncs a directory, so a rename in it survives a power cut. */
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/**
- * Appends entries to a journal; `append` resolves once they are on disk (fsync). Appends that
- * arrive while a write is in progress are written and synced together with one fsync.
- */
-export class JournalWriter {
-  readonly #file: FileHandle;
-  #pending: { text: string; done: () => void; failed: (error: unknown) => void }[] = [];
-  #writing: Promise<void> | undefined;
-  #broken: unknown;
-
-  private constructor(file: FileHandle) {
-    this.#file = file;
-  }
-
-  /** Opens `path` for appending (created when missing). */
-  static async open(path: string): Promise<JournalWriter> {
-    return new JournalWriter(await open(path, 'a'));
-  }
-
-  /** Writes the entries and resolves once they are synced to disk; rejects when that failed. */
-  append(entries: readonly JournalEntry[]): Promise<void> {
-    // After a failed write the file may end in a partial line: appending more would bury it
-    // mid-file. Refusing keeps every acknowledged entry readable (ingest answers 503).
-    if (this.#broken !== undefined) return Promise.reject(this.#broken);
-    if (entries.length === 0) return Promise.resolve();
-    const text = entries.map((e) => `${JSON.stringify(e)}\n`).join('');
-    return new Promise((done, failed) => {
-      this.#pending.push({ text, done, failed });
-      this.#writing ??= this.#flush();
-    });
-  }
-
-  /** Waits for pending writes, then closes the file. */
-  async close(): Promise<void> {
-    while (this.#writing !== undefined) await this.#writing;
-    await this.#file.close();
-  }
-
-  async #flush(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const group = this.#pending.splice(0);
-      try {
-        await this.#file.appendFile(group.map((p) => p.text).join(''));
-        await this.#file.sync();
-        for (const p of group) p.done();
-      } catch (error) {
-        this.#broken = error;
-        for (const p of [...group, ...this.#pending.splice(0)]) p.failed(error);
-      }
-    }
-    this.#writing = undefined;
   }
 }

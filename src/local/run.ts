@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeFailure } from '../cli/failure.ts';
 import { processIo } from '../cli/io.ts';
+import { DestinationsFileError } from '../destinations/index.ts';
 import { RuleSetError } from '../rules/index.ts';
 import { formatBanner } from './banner.ts';
 import { resolveServeConfig, type ServeConfig, ServeConfigError } from './config.ts';
@@ -24,9 +25,10 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
   } catch (error) {
     // Only a flag problem is about usage; "run taglane --help" would mislead after the others.
     if (!(error instanceof ServeConfigError)) command.showHelpAfterError(false);
-    if (error instanceof RuleSetError) {
+    if (error instanceof RuleSetError || error instanceof DestinationsFileError) {
       describeFailure(error, processIo);
-      return command.error('taglane serve: fix the rule files above and start again', { exitCode: 1 });
+      const what = error instanceof RuleSetError ? 'rule files' : 'destinations file';
+      return command.error(`taglane serve: fix the ${what} above and start again`, { exitCode: 1 });
     }
     return command.error(`taglane serve: ${startupProblem(error)}`, { exitCode: 1 });
   }

@@ -2,16 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { startLocalAws } from './aws-local.ts';
+import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { type Debugger, startDebugger } from './debugger/index.ts';
 import { startHttpServer } from './http-server.ts';
 import { type InspectedRequest, type Inspector, startInspector } from './inspector.ts';
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
 import { type BatchOutcome, QueuePoller } from './poller.ts';
+import { watchRules } from './rule-watch.ts';
 import { terminalLog } from './terminal-log.ts';
+import { WarningLedger } from './warning-ledger.ts';
 
 /** Options for {@link startServer}: the validated configuration and where output goes. */
 export interface StartServerOptions extends ServeConfig {
@@ -32,6 +37,10 @@ export interface RunningServer {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
   readonly replayed: number;
+  /** Where each destination's requests go (for the banner). */
+  readonly destinations: ServedDestinations;
+  /** The live debugger served at `/`: what each request became, as it happens. */
+  readonly debugger: Debugger;
   /** What the inspector received; empty when a real Matomo is used. */
   inspected(): readonly InspectedRequest[];
   /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
@@ -56,8 +65,10 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const print = options.print ?? (() => undefined);
   const rulesDir = resolve(options.rulesDir);
+  const destinationsFile = destinationsFileOrDefault(options.destinationsFile);
+  const destinations = await loadDestinations({ file: destinationsFile, environment: options.environment });
   // Loaded as given, so problems name files the way `taglane validate` does.
-  const ruleSet = await loadRuleSet(options.rulesDir);
+  const ruleSet = await loadRuleSet(options.rulesDir, { targets: destinations.catalog });
   const dataDir = resolve(options.dataDir);
   // Undone in reverse order on a failed start and on close.
   const cleanups: (() => Promise<void>)[] = [await lockDataDir(dataDir)];
@@ -75,10 +86,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cleanups.push(() => aws.close());
     let matomoUrl = options.matomoUrl;
     let inspector: Inspector | undefined;
-    if (matomoUrl === undefined) {
+    const warnings = new WarningLedger();
+    // The inspector stands in for MATOMO_URL: destinations with a URL of their own get theirs.
+    if (matomoUrl === undefined && destinations.list.some((d) => d.url === undefined)) {
       // A Matomo in production always has a token (old `cdt` values need one); so does the inspector.
       secretsEnv.MATOMO_TOKEN ??= `inspector_${randomBytes(16).toString('hex')}`;
-      const started = await startInspector({ token: secretsEnv.MATOMO_TOKEN, print });
+      const started = await startInspector({
+        token: secretsEnv.MATOMO_TOKEN,
+        print,
+        warningsFor: (params) => warnings.warningsFor(params),
+      });
       cleanups.push(() => started.close());
       inspector = started;
       matomoUrl = started.url;
@@ -91,18 +108,53 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_TABLE_NAME: aws.tableName,
       TAGLANE_REORDER_WINDOW_SECONDS: String(options.reorderWindowSeconds ?? 0),
       MATOMO_URL: matomoUrl,
+      TAGLANE_DESTINATIONS_FILE: destinationsFile === undefined ? undefined : resolve(destinationsFile),
+      TAGLANE_ENV: options.environment,
       // Secrets come from this environment locally, never from Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
     };
     const secrets = new EnvSecretSource(env);
-    const ingest = createIngestHandler({
-      ...(await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets })),
-      logger: terminalLog('ingest', print),
+    const queues = { client: aws.sqs, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl };
+    const debug = await startDebugger({ ruleSet, env, queues, maxReceiveCount: options.maxReceiveCount });
+    cleanups.push(async () => debug.close());
+    const ingestDeps = await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets });
+    // The debugger observes through the ports and handlers; the pipeline runs unchanged.
+    const ingestWith = (rules: RuleSet) =>
+      debug.ingest.wrapHandler(
+        createIngestHandler({
+          ...ingestDeps,
+          rules,
+          // The inspector shows each request's warnings, which Matomo itself never receives.
+          queue: debug.ingest.wrapQueue(inspector ? warnings.wrap(ingestDeps.queue) : ingestDeps.queue),
+          logger: debug.ingest.wrapLogger(terminalLog('ingest', print)),
+        }),
+      );
+    let ingest = ingestWith(ingestDeps.rules);
+    const watch = watchRules({
+      dir: options.rulesDir,
+      // Reloaded rules are checked against the same destinations as at start.
+      load: (dir) => loadRuleSet(dir, { targets: destinations.catalog }),
+      onLoaded: async (rules) => {
+        ingest = ingestWith(rules);
+        await debug.rulesLoaded(rules);
+        print(`rules     reloaded from ${options.rulesDir}: ${describeRules(rules)}; new requests use them`);
+      },
+      onRefused: (problems) => {
+        debug.rulesRefused(problems);
+        for (const line of problems) print(`rules     ${line}`);
+        print(`rules     change refused (${problems.length} problem(s)); the previous rules stay in force`);
+      },
+      onError: (error) => print(`rules     could not reload: ${errorText(error)}`),
     });
-    const batcher = createBatcherHandler({
-      ...(await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets })),
-      log: terminalLog('batcher', print),
-    });
+    cleanups.push(async () => watch.close());
+    const batcher = debug.batcher.wrapHandler(
+      createBatcherHandler({
+        ...debug.batcher.wrapDeps(
+          await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets }),
+        ),
+        log: terminalLog('batcher', print),
+      }),
+    );
     const poller = new QueuePoller({
       sqs: aws.sqs,
       queueUrl: aws.queueUrl,
@@ -118,7 +170,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const http = await startHttpServer({
       host: options.host,
       port: options.port,
-      handler: ingest,
+      // Through a closure, so a reload of the rule files reaches the next request.
+      handler: (event, context) => ingest(event, context),
+      pages: debug.routes,
       ...(inspector ? { inspected: () => inspector.requests() } : {}),
       onError: (error) => print(`ingest handler failed: ${errorText(error)}`),
     });
@@ -129,12 +183,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      destinations: {
+        file: destinationsFile,
+        environment: options.environment,
+        list: destinations.list.flatMap((d) => {
+          const target = d.url ?? matomoUrl;
+          if (target === undefined) return [];
+          return [{ name: d.name, url: target, inspector: d.url === undefined && inspector !== undefined }];
+        }),
+      },
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
+      debugger: debug,
       inspected: () => inspector?.requests() ?? [],
       drain: (timeoutMs) => poller.drain(timeoutMs),
       close: () => {
         closing ??= (async () => {
+          // An open event stream would hold the HTTP server's close.
+          debug.routes.closeStreams();
           await http.close();
           const left = await poller.drain(options.drainTimeoutMs);
           await poller.stop(left > 0 ? 1000 : Number.POSITIVE_INFINITY);
@@ -156,6 +222,12 @@ function reportBatch(outcome: BatchOutcome, print: (line: string) => void): void
   } else if (outcome.failed > 0) {
     print(`batcher: ${outcome.failed} of ${outcome.size} message(s) will be retried`);
   }
+}
+
+function describeRules(ruleSet: RuleSet): string {
+  const sources = [...ruleSet.sources.values()];
+  const rules = sources.reduce((sum, source) => sum + source.rules.length, 0);
+  return `${sources.length} source(s) (${sources.map((s) => s.name).join(', ')}), ${rules} rule(s)`;
 }
 
 function errorText(error: unknown): string {

@@ -12,11 +12,11 @@ import {
   type SendMessageCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { JournalWriter } from './journal-writer.ts';
 import {
   type JournalEntry,
   type JournaledMessage,
   type JournaledQueue,
-  JournalWriter,
   readJournal,
   writeJournal,
 } from './queue-journal.ts';

@@ -8,8 +8,34 @@ const NUMERIC = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 /** A finite number from a number or a numeric string (Shopify sends prices as "19.99"). */
 export function toNumber(raw: unknown): number {
   if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
-  if (typeof raw === 'string' && NUMERIC.test(raw)) return Number(raw);
+  if (typeof raw === 'string' && NUMERIC.test(raw)) {
+    const value = Number(raw);
+    // "1e400" is numeric text but overflows: Matomo would receive "Infinity".
+    if (Number.isFinite(value)) return value;
+    throw new FieldError('expected a finite number', raw);
+  }
   throw new FieldError('expected a number', raw);
+}
+
+/**
+ * A number in plain decimal notation: `String(1e21)` is "1e+21", which Matomo does not read as
+ * the number meant. The digits are those of JavaScript's shortest round-trip form, so the text
+ * still reads back as exactly the same number.
+ *
+ * @example
+ * plainDecimal(1e21)   // "1000000000000000000000"
+ * plainDecimal(1.5e-7) // "0.00000015"
+ */
+export function plainDecimal(value: number): string {
+  const shortest = String(value);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([-+]\d+)$/.exec(shortest);
+  if (!match) return shortest;
+  const [, sign = '', lead = '', rest = '', exp = '0'] = match;
+  const digits = lead + rest;
+  const point = 1 + Number(exp);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Text: strings as they are, numbers and booleans as their text. */
@@ -27,15 +53,17 @@ export const nonBlank: Coerce = (raw) => {
 };
 
 /** Any finite number, as Matomo reads it (e_v). */
-export const numeric: Coerce = (raw) => String(toNumber(raw));
+export const numeric: Coerce = (raw) => plainDecimal(toNumber(raw));
 
 /** Round to 2 decimals as Matomo stores money, so what we send is what it records. */
 export function roundMoney(value: number): number {
+  // Past 2^53 every number is an integer, and value * 100 would lose digits that are there.
+  if (Number.isInteger(value)) return value;
   return Math.round((value + Number.EPSILON * Math.sign(value)) * 100) / 100;
 }
 
 /** Money: a number rounded to 2 decimals (revenue, ec_st, ec_tx, ec_sh, ec_dt). */
-export const money: Coerce = (raw) => String(roundMoney(toNumber(raw)));
+export const money: Coerce = (raw) => plainDecimal(roundMoney(toNumber(raw)));
 
 /** An integer of at least `min`. */
 export function integer(min: number): Coerce {
@@ -44,7 +72,7 @@ export function integer(min: number): Coerce {
     if (!Number.isInteger(value) || value < min) {
       throw new FieldError(min === 0 ? 'expected an integer >= 0' : `expected an integer >= ${min}`, raw);
     }
-    return String(value);
+    return plainDecimal(value);
   };
 }
 

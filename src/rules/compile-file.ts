@@ -5,6 +5,7 @@ import type { Accessor } from './expression.ts';
 import type { RuleFile } from './schema.ts';
 import type { TrackInput } from './schema-tracks.ts';
 import { type CompiledRule, createSource } from './source.ts';
+import { type CompiledTarget, compileTargets, IMPLICIT_CATALOG, type TargetLevel } from './targets.ts';
 import type { AuthConfig, CompiledSource, RuleExample } from './types.ts';
 import type { DataPath } from './yaml-source.ts';
 
@@ -13,6 +14,22 @@ export function compileFile(scope: CompileScope, file: RuleFile): CompiledSource
   const { src, problems } = scope;
   const value = (raw: unknown): Accessor => valueAt(scope, raw);
   const track = (path: DataPath, input: TrackInput): CompiledTrack => compileTrack(scope, path, input);
+
+  const catalog = scope.options.targets ?? IMPLICIT_CATALOG;
+  const fileLevel: TargetLevel = { path: [], destination: file.destination, site: file.site };
+  const fileTargets = compileTargets(scope, [fileLevel], catalog);
+  // One destination and a site id or expression: every track without its own targets shares
+  // the site read once per event, as before destinations existed.
+  const plain =
+    !Array.isArray(file.destination) &&
+    (typeof file.site === 'number' || isExpressionText(file.site)) &&
+    fileTargets.every((t) => t.visitorScope === undefined);
+  const targetsOf = (levels: TargetLevel[]): CompiledTarget[] | undefined => {
+    if (levels.every((l) => l.destination === undefined && l.site === undefined)) {
+      return plain ? undefined : fileTargets;
+    }
+    return uniqueProblems(scope, (inner) => compileTargets(inner, [fileLevel, ...levels], catalog));
+  };
 
   const seen = new Set<string>();
   const examples: RuleExample[] = [];
@@ -33,7 +50,14 @@ export function compileFile(scope: CompileScope, file: RuleFile): CompiledSource
       });
     });
     const tracks = rule.track.map((t, i) => track(['rules', r, 'track', i], t));
-    return rule.when === undefined ? { name, tracks } : { name, tracks, when: value(rule.when) };
+    const ruleLevel: TargetLevel = { path: ['rules', r], destination: rule.destination, site: rule.site };
+    const targets = rule.track.map((t, i) =>
+      targetsOf([ruleLevel, { path: ['rules', r, 'track', i], destination: t.destination, site: t.site }]),
+    );
+    const routed = targets.some((t) => t !== undefined) ? { targets } : {};
+    return rule.when === undefined
+      ? { name, tracks, ...routed }
+      : { name, tracks, ...routed, when: value(rule.when) };
   });
 
   const optional = (key: 'id' | 'time', raw: string | undefined) =>
@@ -42,8 +66,8 @@ export function compileFile(scope: CompileScope, file: RuleFile): CompiledSource
     name: file.source,
     file: src.file,
     auth: normaliseAuth(file.auth),
-    destination: file.destination ?? 'default',
-    site: value(file.site),
+    destination: fileTargets[0]?.destination ?? 'default',
+    ...(plain ? { site: value(file.site) } : {}),
     ...optional('id', file.id),
     ...optional('time', file.time),
     ...(file.visitor?.key === undefined ? {} : { visitorKey: value(file.visitor.key) }),
@@ -89,4 +113,18 @@ export function normaliseAuth(auth: RuleFile['auth']): AuthConfig {
   }
   if (auth.segment) return { scheme: 'segment', secrets: auth.segment.secrets };
   return { scheme: 'api-key', secrets: auth['api-key']?.secrets ?? [] };
+}
+
+function isExpressionText(raw: unknown): boolean {
+  return typeof raw === 'string' && raw.startsWith('{%');
+}
+
+/** Runs `compile` with its own problem list and keeps only problems not reported already. */
+function uniqueProblems<T>(scope: CompileScope, compile: (inner: CompileScope) => T): T {
+  const inner: CompileScope = { ...scope, problems: [] };
+  const result = compile(inner);
+  const known = new Set(scope.problems.map((p) => `${p.line}:${p.column}:${p.message}`));
+  for (const p of inner.problems)
+    if (!known.has(`${p.line}:${p.column}:${p.message}`)) scope.problems.push(p);
+  return result;
 }

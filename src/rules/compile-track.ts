@@ -61,6 +61,7 @@ function field(
     accessor: compiled,
     coerce: spec.coerce,
     required: spec.required,
+    invalid: spec.invalid,
   };
 }
 
@@ -88,7 +89,13 @@ export function compileTrack(scope: CompileScope, path: DataPath, input: TrackIn
     if (problem) {
       scope.problems.push(scope.src.problem([...at, 'params', name], problem, { atKey: true }));
     } else {
-      const spec: FieldSpec = { key: name, param: name, coerce: param(name), required: false };
+      const spec: FieldSpec = {
+        key: name,
+        param: name,
+        coerce: param(name),
+        required: false,
+        invalid: 'drop',
+      };
       fields.push(field(scope, [...at, 'params', name], spec, raw));
     }
   }

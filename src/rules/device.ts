@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { FieldError } from './errors.ts';
-import { coerceValue, type EvalScope, type Reader } from './evaluate.ts';
+import type { RequestWarning } from '../tracking/queued-request.ts';
+import type { EvalScope, Reader } from './evaluate.ts';
 import type { Accessor } from './expression.ts';
 
 /**
@@ -33,39 +33,42 @@ export function compileDevice(
   };
 }
 
-const NO_DEVICE: DeviceParams = {};
+/** An event's device parameters and the optional values that had to be left out. */
+export interface ReadDevice {
+  readonly params: DeviceParams;
+  readonly warnings: readonly RequestWarning[];
+}
 
-/** Reads an event's device parameters; an absent or empty value is left out. */
-export function readDevice(parts: DeviceParts | undefined, reader: Reader, scope: EvalScope): DeviceParams {
+const NO_DEVICE: ReadDevice = { params: {}, warnings: [] };
+
+const FIELDS = [
+  ['ip', 'cip', 'visitor.ip'],
+  ['userAgent', 'ua', 'visitor.userAgent'],
+  ['language', 'lang', 'visitor.language'],
+] as const;
+
+/**
+ * Reads an event's device parameters. All are optional: an absent or empty value is left out,
+ * and one that is not usable (an IP that is no IPv4 or IPv6 address, a number as a User-Agent)
+ * is dropped with a warning, so the event is still recorded.
+ */
+export function readDevice(parts: DeviceParts | undefined, reader: Reader, scope: EvalScope): ReadDevice {
   if (parts === undefined || (!parts.ip && !parts.userAgent && !parts.language)) return NO_DEVICE;
-  const out: Partial<Record<'cip' | 'ua' | 'lang', string>> = {};
-  const read = (
-    accessor: Accessor | undefined,
-    field: string,
-    coerce: (raw: unknown) => string | undefined,
-  ) =>
-    accessor === undefined
-      ? undefined
-      : coerceValue(coerce, reader.read(accessor, scope, field), scope, field);
-  const cip = read(parts.ip, 'visitor.ip', ipAddress);
-  const ua = read(parts.userAgent, 'visitor.userAgent', optionalText);
-  const lang = read(parts.language, 'visitor.language', optionalText);
-  if (cip !== undefined) out.cip = cip;
-  if (ua !== undefined) out.ua = ua;
-  if (lang !== undefined) out.lang = lang;
-  return out;
-}
-
-function optionalText(raw: unknown): string | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string') throw new FieldError('expected a string', raw);
-  return raw.trim() === '' ? undefined : raw.trim();
-}
-
-/** An IPv4 or IPv6 address, so a typo is refused here rather than recorded as a location. */
-function ipAddress(raw: unknown): string | undefined {
-  const value = optionalText(raw);
-  if (value === undefined) return undefined;
-  if (isIP(value) === 0) throw new FieldError('expected an IPv4 or IPv6 address', raw);
-  return value;
+  const params: Partial<Record<'cip' | 'ua' | 'lang', string>> = {};
+  const warnings: RequestWarning[] = [];
+  for (const [part, param, field] of FIELDS) {
+    const accessor = parts[part];
+    if (accessor === undefined) continue;
+    const raw = reader.read(accessor, scope, field);
+    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) continue;
+    const problem =
+      typeof raw !== 'string'
+        ? 'dropped: expected a string'
+        : part === 'ip' && isIP(raw.trim()) === 0
+          ? 'dropped: expected an IPv4 or IPv6 address'
+          : undefined;
+    if (problem === undefined) params[param] = (raw as string).trim();
+    else warnings.push({ field, message: problem });
+  }
+  return { params, warnings };
 }

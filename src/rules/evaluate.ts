@@ -1,3 +1,4 @@
+import type { RequestWarning } from '../tracking/queued-request.ts';
 import { ASYNC } from './async.ts';
 import type { Coerce } from './coerce.ts';
 import { FieldError, RuleEvaluationError } from './errors.ts';
@@ -11,6 +12,8 @@ export interface CompiledField {
   readonly accessor: Accessor;
   readonly coerce: Coerce;
   readonly required: boolean;
+  /** Whether a value Matomo cannot use refuses the event or is dropped with a warning. */
+  readonly invalid: 'refuse' | 'drop';
 }
 
 /** One compiled `track` item. */
@@ -131,13 +134,21 @@ export function coerceValue<T>(
   }
 }
 
-/** Adds the parameters one track item produces to `params`. */
+/**
+ * Adds the parameters one track item produces to `params`. A required field Matomo cannot use
+ * refuses the event; an optional one (most) is left out with a warning (without the value,
+ * which may be personal data), so one bad referrer does not lose an order.
+ *
+ * @returns `warnings` with this track's warnings added; a new list only when there are any
+ */
 export function buildTrack(
   track: CompiledTrack,
   reader: Reader,
   scope: EvalScope,
   params: Record<string, string>,
-): void {
+  warnings: readonly RequestWarning[],
+): readonly RequestWarning[] {
+  let out = warnings;
   for (const f of track.fields) {
     const raw = reader.read(f.accessor, scope, f.field);
     // An empty string carries nothing (Shopify sends referring_site: ""): optional fields omit it.
@@ -147,13 +158,23 @@ export function buildTrack(
       }
       continue;
     }
-    params[f.param] = coerceValue(f.coerce, raw, scope, f.field);
+    if (f.invalid === 'refuse') {
+      params[f.param] = coerceValue(f.coerce, raw, scope, f.field);
+      continue;
+    }
+    try {
+      params[f.param] = f.coerce(raw);
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      out = [...out, { field: f.field, message: `dropped: ${e.message}` }];
+    }
   }
   for (const [name, value] of track.fixed) params[name] = value;
   if (track.urlFrom !== undefined && params.url === undefined) {
     const link = params[track.urlFrom];
     if (link !== undefined) params.url = link;
   }
+  return out;
 }
 
 /** JSONata's notion of truthiness for `when`: empty strings, zero, empty lists are false. */

@@ -1,8 +1,10 @@
 import jsonata from 'jsonata';
 import { ASYNC } from './async.ts';
+import { stripeAmount } from './currency.ts';
 import { compileFast, type Node } from './fast.ts';
 import { readPath, type Segment } from './fast-path.ts';
 import { EXPRESSION_PATTERN } from './schema-tracks.ts';
+import type { TargetCatalog } from './targets.ts';
 
 export { ASYNC };
 
@@ -60,6 +62,8 @@ export function parsePlainPath(body: string): Segment[] | undefined {
 export interface CompileOptions {
   /** Read plain paths directly and run the common JSONata subset as closures. @default true */
   readonly optimize?: boolean;
+  /** The destinations and named sites rules may use. @default only `default`, no named sites */
+  readonly targets?: TargetCatalog;
 }
 
 /** Compiles a rule value once: literal, direct property read, JSONata subset closure, or JSONata. */
@@ -91,7 +95,12 @@ export function literal(value: unknown): Accessor {
 
 function compileJsonata(body: string): jsonata.Expression {
   try {
-    return jsonata(body);
+    const expression = jsonata(body);
+    // The rule language's own helpers (docs/rules.md); fast.ts runs the same functions.
+    expression.registerFunction('stripeAmount', (amount: unknown, currency: unknown) =>
+      stripeAmount(amount, currency),
+    );
+    return expression;
   } catch (e) {
     const err = e as { message?: string; position?: number };
     throw new ExpressionSyntaxError(

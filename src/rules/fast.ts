@@ -1,4 +1,5 @@
 import { ASYNC } from './async.ts';
+import { stripeAmount } from './currency.ts';
 import { compilePath } from './fast-path.ts';
 
 /** A compiled JSONata subset: the value, or {@link ASYNC} when JSONata itself must decide. */
@@ -174,6 +175,16 @@ const FUNCTIONS: Readonly<Record<string, (...args: unknown[]) => unknown>> = {
     const at = v.indexOf(chars);
     return at > -1 ? v.slice(at + chars.length) : v;
   },
+  // Anything it would refuse goes to JSONata, which raises the helper's error for the field.
+  stripeAmount: (amount, currency) =>
+    amount === undefined ||
+    amount === null ||
+    (typeof amount === 'number' &&
+      Number.isFinite(amount) &&
+      typeof currency === 'string' &&
+      currency.trim() !== '')
+      ? stripeAmount(amount, currency)
+      : ASYNC,
 };
 
 /** Arity of each supported function; other arities go to JSONata. */
@@ -185,6 +196,7 @@ const ARITY: Readonly<Record<string, number>> = {
   uppercase: 1,
   substringBefore: 2,
   substringAfter: 2,
+  stripeAmount: 2,
 };
 
 function compileCall(node: Node): FastFn | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Destination, Site } from './schema-targets.ts';
 
 /** A string that is exactly one JSONata expression: `{% ... %}`. */
 export const EXPRESSION_PATTERN = /^\{%[\s\S]*%\}$/;
@@ -128,12 +129,12 @@ export type TrackType = keyof typeof TRACK_TYPES;
 /** Track type names in declaration order. */
 export const TRACK_TYPE_NAMES = Object.keys(TRACK_TYPES) as TrackType[];
 
-/** One `track` list item: exactly one track-type key. */
+/** One `track` list item: exactly one track-type key, and where it goes if not the rule's targets. */
 export const Track = z
-  .strictObject(TRACK_TYPES)
+  .strictObject({ ...TRACK_TYPES, destination: Destination, site: Site })
   .partial()
   .superRefine((track, ctx) => {
-    const keys = Object.keys(track).filter((k) => track[k as TrackType] !== undefined);
+    const keys = TRACK_TYPE_NAMES.filter((k) => track[k] !== undefined);
     if (keys.length === 0) {
       ctx.addIssue({ code: 'custom', message: `expected one track type: ${TRACK_TYPE_NAMES.join(', ')}` });
     } else if (keys.length > 1) {
@@ -143,7 +144,7 @@ export const Track = z
       });
     }
   })
-  .meta({ minProperties: 1, maxProperties: 1 });
+  .meta({ minProperties: 1 });
 
 /** The parsed shape of one track item (all keys optional; exactly one is set). */
 export type TrackInput = z.infer<typeof Track>;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { EXPRESSION_PATTERN, Expression, ParamValue, Track } from './schema-tracks.ts';
+import { exampleGivenProblem } from './example-path.ts';
+import { Destination, Site } from './schema-targets.ts';
+import { Expression, ParamValue, Track } from './schema-tracks.ts';
 
 const SecretName = z
   .string()
@@ -99,7 +101,14 @@ const Expect = z.array(
 
 const Example = z
   .strictObject({
-    given: z.string().min(1).meta({ description: 'Event JSON file, relative to the rule file.' }),
+    given: z
+      .string()
+      .min(1)
+      .superRefine((given, ctx) => {
+        const problem = exampleGivenProblem(given);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .meta({ description: 'Event JSON file, relative to the rule file and inside its directory.' }),
     expect: Expect.optional(),
     error: z.string().min(1).optional().meta({ description: 'Expected substring of the rule error.' }),
   })
@@ -112,6 +121,8 @@ const Example = z
 const Rule = z.strictObject({
   name: z.string().trim().min(1, 'expected a non-empty rule name'),
   when: Expression.optional().meta({ description: 'Condition; absent means always.' }),
+  destination: Destination.optional(),
+  site: Site.optional(),
   track: z.array(Track).min(1, 'expected at least one track item'),
   examples: z.array(Example).optional(),
 });
@@ -126,14 +137,8 @@ export const RuleFileSchema = z
       .regex(NAME, 'expected a lowercase name of letters, digits, _ and -')
       .meta({ description: 'Source name: POST /webhooks/NAME (api-key: POST /events?source=NAME).' }),
     auth: AuthSchema,
-    site: z.union(
-      [
-        z.number().int('expected an integer site id').positive('expected a site id > 0'),
-        z.string().regex(EXPRESSION_PATTERN, 'expected a site id or a {% ... %} expression'),
-      ],
-      { error: 'expected a site id or a {% ... %} expression' },
-    ),
-    destination: z.string().regex(NAME, 'expected a lowercase destination name').optional(),
+    site: Site,
+    destination: Destination.optional(),
     id: Expression.optional().meta({ description: "Event identity; default: the event's id field." }),
     time: Expression.optional().meta({
       description: 'Event time (unix s, ms or ISO-8601); default: received.',

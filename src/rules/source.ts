@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { QueuedRequest } from '../tracking/queued-request.ts';
+import type { QueuedRequest, RequestWarning } from '../tracking/queued-request.ts';
 import { type DeviceParams, type DeviceParts, readDevice } from './device.ts';
 import { FieldError, RuleEvaluationError } from './errors.ts';
 import {
@@ -12,7 +12,8 @@ import {
   resolve,
 } from './evaluate.ts';
 import type { Accessor } from './expression.ts';
-import { normaliseTime } from './time.ts';
+import type { CompiledTarget } from './targets.ts';
+import { checkTimeRange, normaliseTime } from './time.ts';
 import type { AuthConfig, CompiledSource, MapContext, MapResult, RuleExample } from './types.ts';
 
 /** One compiled rule. */
@@ -20,6 +21,8 @@ export interface CompiledRule {
   readonly name: string;
   readonly when?: Accessor;
   readonly tracks: readonly CompiledTrack[];
+  /** Per track: where it goes when not to the file's one destination and site (fan-out). */
+  readonly targets?: readonly (readonly CompiledTarget[] | undefined)[];
 }
 
 /** Everything the compiler extracts from one rule file. */
@@ -28,7 +31,8 @@ export interface SourceParts {
   readonly file: string;
   readonly auth: AuthConfig;
   readonly destination: string;
-  readonly site: Accessor;
+  /** The file's site when it is one id or expression; absent when every track has targets. */
+  readonly site?: Accessor;
   readonly id?: Accessor;
   readonly time?: Accessor;
   readonly visitorKey?: Accessor;
@@ -52,13 +56,17 @@ const sha256Hex: (text: string) => string =
     ? (text) => oneShot('sha256', text)
     : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
+const NO_WARNINGS: readonly RequestWarning[] = [];
+
 interface EventCommon {
-  site: string;
+  site: string | undefined;
   time: number;
   key: string | undefined;
   browserId: string | undefined;
   anonymousKey: string | undefined;
   device: DeviceParams;
+  /** Warnings every request of the event carries (from `visitor.browserId`, `visitor.ip`, ...). */
+  warnings: readonly RequestWarning[];
 }
 
 /** Builds the runnable source from compiled parts. */
@@ -68,22 +76,28 @@ export function createSource(parts: SourceParts): CompiledSource {
   const scopes: EvalScope[] = rules.map((r) => ({ source: parts.name, rule: r.name }));
 
   function common(reader: Reader, ctx: MapContext, scope: EvalScope): EventCommon {
-    const site = coerceValue(positiveInteger, reader.read(parts.site, scope, 'site'), scope, 'site');
+    const site = parts.site
+      ? coerceValue(positiveInteger, reader.read(parts.site, scope, 'site'), scope, 'site')
+      : undefined;
     const rawTime = parts.time ? reader.read(parts.time, scope, 'time') : undefined;
     const time =
       rawTime === undefined || rawTime === null
         ? Math.floor(ctx.receivedAt / 1000)
-        : coerceValue(normaliseTime, rawTime, scope, 'time');
+        : coerceValue((raw) => checkTimeRange(normaliseTime(raw), ctx.receivedAt), rawTime, scope, 'time');
     const rawKey = parts.visitorKey ? reader.read(parts.visitorKey, scope, 'visitor.key') : undefined;
     const key = coerceValue(optionalKey, rawKey, scope, 'visitor.key');
     const rawBrowser = parts.browserId ? reader.read(parts.browserId, scope, 'visitor.browserId') : undefined;
-    const browserId = coerceValue(optionalBrowserId, rawBrowser, scope, 'visitor.browserId');
+    const { browserId, warning } = optionalBrowserId(rawBrowser);
     const rawAnonymous = parts.anonymousId
       ? reader.read(parts.anonymousId, scope, 'visitor.anonymousId')
       : undefined;
     const anonymousKey = coerceValue(optionalKey, rawAnonymous, scope, 'visitor.anonymousId');
     const device = readDevice(parts.device, reader, scope);
-    return { site, time, key, browserId, anonymousKey, device };
+    const warnings =
+      warning === undefined && device.warnings.length === 0
+        ? NO_WARNINGS
+        : [...(warning ? [warning] : []), ...device.warnings];
+    return { site, time, key, browserId, anonymousKey, device: device.params, warnings };
   }
 
   const idScope: EvalScope = { source: parts.name, rule: 'id' };
@@ -110,27 +124,59 @@ export function createSource(parts: SourceParts): CompiledSource {
       if (rule.when && !isTruthy(reader.read(rule.when, scope, 'when'))) continue;
       matched.push(rule.name);
       shared ??= common(reader, ctx, scope);
-      for (const track of rule.tracks) {
-        const params: Record<string, string> = { idsite: shared.site, rec: '1', apiv: '1' };
-        buildTrack(track, reader, scope, params);
+      for (let t = 0; t < rule.tracks.length; t += 1) {
+        const track = rule.tracks[t] as CompiledTrack;
+        const params: Record<string, string> = { idsite: shared.site ?? '', rec: '1', apiv: '1' };
+        const warnings = buildTrack(track, reader, scope, params, shared.warnings);
         Object.assign(params, shared.device);
         params.cdt = String(shared.time);
-        const index = requests.length;
-        const key = shared.key ?? params.uid ?? shared.anonymousKey ?? `${parts.name}:${ctx.eventId}`;
-        requests.push({
-          v: 1,
-          id: requestId(parts.name, ctx.eventId, rule.name, index),
-          source: parts.name,
-          eventId: ctx.eventId,
-          rule: rule.name,
-          index,
-          destination: parts.destination,
-          params,
-          visitor: visitorOf(key, shared),
-          time: shared.time,
-          receivedAt: ctx.receivedAt,
-        });
+        const targets = rule.targets?.[t];
+        if (targets === undefined) {
+          push(rule.name, parts.destination, params, warnings);
+          continue;
+        }
+        // Fan-out: one request per destination and site, each with its own id (and so its own
+        // delivery, retries and deduplication); the parameters differ only in idsite.
+        for (const target of targets) {
+          const site = coerceValue(
+            positiveInteger,
+            reader.read(target.site, scope, target.field),
+            scope,
+            target.field,
+          );
+          push(rule.name, target.destination, { ...params, idsite: site }, warnings, target.visitorScope);
+        }
       }
+    }
+    function push(
+      rule: string,
+      destination: string,
+      params: Record<string, string>,
+      warnings: readonly RequestWarning[],
+      scope?: string,
+    ): void {
+      const common = shared as EventCommon;
+      const index = requests.length;
+      const personKey = common.key ?? params.uid ?? common.anonymousKey ?? `${parts.name}:${ctx.eventId}`;
+      // A destination with visitor ids of its own gets scoped keys: another HMAC, another cid.
+      const scoped = (key: string): string => (scope === undefined ? key : `${scope}:${key}`);
+      const anonymousKey = common.anonymousKey === undefined ? undefined : scoped(common.anonymousKey);
+      const request: QueuedRequest = {
+        v: 1,
+        id: requestId(parts.name, ctx.eventId, rule, index),
+        source: parts.name,
+        eventId: ctx.eventId,
+        rule,
+        index,
+        destination,
+        params,
+        visitor: visitorOf(scoped(personKey), common.browserId, anonymousKey),
+        time: common.time,
+        receivedAt: ctx.receivedAt,
+      };
+      // Added only when there are any: most requests have none, and keep the shape they had.
+      if (warnings.length > 0) request.warnings = [...warnings];
+      requests.push(request);
     }
     return { matched, requests };
   }
@@ -153,8 +199,11 @@ export function createSource(parts: SourceParts): CompiledSource {
   };
 }
 
-function visitorOf(key: string, shared: EventCommon): QueuedRequest['visitor'] {
-  const { browserId, anonymousKey } = shared;
+function visitorOf(
+  key: string,
+  browserId: string | undefined,
+  anonymousKey: string | undefined,
+): QueuedRequest['visitor'] {
   if (browserId === undefined && (anonymousKey === undefined || anonymousKey === key)) return { key };
   return {
     key,
@@ -184,10 +233,22 @@ function optionalKey(raw: unknown): string | undefined {
   return raw.trim() === '' ? undefined : raw;
 }
 
-function optionalBrowserId(raw: unknown): string | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  if (typeof raw !== 'string' || !/^[0-9a-fA-F]{16}$/.test(raw)) {
-    throw new FieldError('expected 16 hex characters (the first part of the _pk_id cookie)', raw);
+/** A full `_pk_id` cookie value: `<16 hex visitor id>.<first visit timestamp>.` (more in Matomo 3). */
+const PK_ID_COOKIE = /^([0-9a-fA-F]{16})\.\d+(?:\.|$)/;
+
+/**
+ * `visitor.browserId` is optional: a value that is no visitor id is dropped with a warning
+ * (the event still goes out, unlinked), and a whole `_pk_id` cookie value is cut to its id.
+ */
+function optionalBrowserId(raw: unknown): { browserId: string | undefined; warning?: RequestWarning } {
+  if (raw === undefined || raw === null || raw === '') return { browserId: undefined };
+  if (typeof raw === 'string' && /^[0-9a-fA-F]{16}$/.test(raw)) return { browserId: raw };
+  const cookie = typeof raw === 'string' ? PK_ID_COOKIE.exec(raw) : null;
+  if (cookie?.[1]) {
+    const message =
+      'normalised: a full _pk_id cookie value, of which only the first 16 hex characters are the id';
+    return { browserId: cookie[1], warning: { field: 'visitor.browserId', message } };
   }
-  return raw;
+  const message = 'dropped: expected 16 hex characters (the first part of the _pk_id cookie)';
+  return { browserId: undefined, warning: { field: 'visitor.browserId', message } };
 }

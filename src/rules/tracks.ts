@@ -12,6 +12,11 @@ export interface FieldSpec {
   readonly coerce: Coerce;
   /** A required field that produces nothing is an error, not an omitted parameter. */
   readonly required: boolean;
+  /**
+   * What a value Matomo cannot use does: `refuse` the event (422), or `drop` the parameter
+   * with a warning on the request (optional fields, so one bad referrer does not lose an order).
+   */
+  readonly invalid: 'refuse' | 'drop';
 }
 
 /** What a track type produces: constant parameters and one parameter per field. */
@@ -27,20 +32,28 @@ const req = (key: string, param: string, coerce: Coerce): FieldSpec => ({
   param,
   coerce,
   required: true,
+  invalid: 'refuse',
 });
 const opt = (key: string, param: string, coerce: Coerce): FieldSpec => ({
   key,
   param,
   coerce,
   required: false,
+  invalid: 'drop',
 });
+/**
+ * Optional, but refused when invalid: `ec_items` replaces the visit's cart, so dropping the list
+ * for one bad item would empty the cart or strip the order's products without a word.
+ */
+const items = (): FieldSpec => ({ ...opt('items', 'ec_items', ecItems), invalid: 'refuse' });
 
 /** Fields every track type accepts (besides `dimensions` and `params`). */
 export const COMMON_FIELDS: readonly FieldSpec[] = [
   opt('url', 'url', url),
   opt('title', 'action_name', text),
   opt('referrer', 'urlref', url),
-  opt('user', 'uid', nonBlank),
+  // `uid` decides whose the event is (and Matomo's visitor id): never dropped, like visitor.key.
+  { ...opt('user', 'uid', nonBlank), invalid: 'refuse' },
 ];
 
 /**
@@ -74,13 +87,13 @@ export function trackSpec(type: TrackType): TrackSpec {
           opt('tax', 'ec_tx', money),
           opt('shipping', 'ec_sh', money),
           opt('discount', 'ec_dt', money),
-          opt('items', 'ec_items', ecItems),
+          items(),
         ],
       };
     case 'cart':
       return {
         fixed: { idgoal: '0' },
-        fields: [req('revenue', 'revenue', money), opt('items', 'ec_items', ecItems)],
+        fields: [req('revenue', 'revenue', money), items()],
       };
     case 'crash':
       return {

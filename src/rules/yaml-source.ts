@@ -1,4 +1,14 @@
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { RuleProblem } from './errors.ts';
 
 /** A path into the data of a rule file, as zod reports it. */
@@ -26,6 +36,9 @@ export function formatPath(path: DataPath): string {
   return out;
 }
 
+/** How many alias resolutions a rule file may need; yaml's default, stated so the message can say it. */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses YAML keeping positions; syntax errors become problems instead of exceptions. */
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
@@ -40,9 +53,25 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     path: '',
     message: e.message.split('\n')[0] ?? e.message,
   }));
+  let data: unknown;
+  if (syntaxProblems.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      // yaml refuses aliases that expand exponentially (a "billion laughs" file) with a
+      // ReferenceError that names no place: point at the first alias instead.
+      if (!(error instanceof ReferenceError)) throw error;
+      syntaxProblems.push({
+        file,
+        ...at(firstAliasOffset(doc)),
+        path: '',
+        message: `YAML aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} alias resolutions): an alias bomb? Write the values out instead`,
+      });
+    }
+  }
   return {
     file,
-    data: syntaxProblems.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    data,
     syntaxProblems,
     problem(path, message, options) {
       const found = locate(doc, path, options?.atKey === true);
@@ -91,4 +120,15 @@ function locate(doc: Document, path: DataPath, atKey: boolean): number {
   const { node, key } = walk(doc, path);
   const target = atKey && key ? key : node;
   return target?.range?.[0] ?? 0;
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }

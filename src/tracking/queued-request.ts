@@ -46,7 +46,18 @@ export const QueuedRequestSchema = z.strictObject({
   time: z.number().int().nonnegative(),
   /** When ingest received the event, unix milliseconds. Second sort key. */
   receivedAt: z.number().int().nonnegative(),
+  /**
+   * Optional values the rules could not use and left out (or normalised), so the request went
+   * out without them instead of the whole event being refused. Never holds the value itself.
+   */
+  warnings: z
+    .array(z.strictObject({ field: z.string().min(1), message: z.string().min(1) }))
+    .min(1)
+    .optional(),
 });
+
+/** One optional value left out of (or normalised in) a request; see {@link QueuedRequestSchema}. */
+export type RequestWarning = NonNullable<QueuedRequest['warnings']>[number];
 
 /** One queued Matomo tracking request; see {@link QueuedRequestSchema}. */
 export type QueuedRequest = z.infer<typeof QueuedRequestSchema>;

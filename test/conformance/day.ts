@@ -244,8 +244,9 @@ export function dayOfTraffic(ctx: DayContext): DayEvent[] {
 }
 
 /**
- * A burst for Hana sent in reverse time order, seconds apart, right before the check: with the
- * reorder window the batcher still delivers it in time order.
+ * A burst for Hana, 2 s apart and newest first, sent right before the check: with the reorder
+ * window the batcher still delivers it in time order (without it, the first batch starts the
+ * visit at the newest).
  */
 export function lateBurst(ctx: DayContext, now: number): DayEvent[] {
   const hana = { userId: `${ctx.run}-hana` };

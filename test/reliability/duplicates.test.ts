@@ -1,9 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { sign as githubSign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBulkBody, type TrackingParams } from '../../src/matomo/emulator.ts';
 import { operationOf } from './support/fault-proxy.ts';
 import { countFigures, reportFigures } from './support/figures.ts';
-import { stripeSignature } from './support/ingest-harness.ts';
+import { secrets, stripeSignature } from './support/ingest-harness.ts';
 import { type Pipeline, pageView, recordedCounts, startPipeline } from './support/pipeline.ts';
 
 let pipeline: Pipeline | undefined;
@@ -53,6 +55,48 @@ describe('duplicate deliveries', () => {
     expect(sent(p)).toHaveLength(once);
     expect(p.matomo.recorded()).toHaveLength(once);
     expect(p.matomo.recorded().filter((r) => r.ec_id !== undefined)).toHaveLength(1);
+  });
+
+  it('records a replayed GitHub or Shopify webhook once, whatever delivery id header it carries', async () => {
+    const p = await startPipeline();
+    pipeline = p;
+    const github = readFileSync('rules/examples/github/star-created.json');
+    const shopify = readFileSync('rules/examples/shopify/orders-create.json');
+    const githubSignature = await githubSign(secrets.GITHUB_WEBHOOK_SECRET, github.toString());
+    const shopifyHmac = createHmac('sha256', secrets.SHOPIFY_WEBHOOK_SECRET).update(shopify).digest('base64');
+    const post = async (path: string, headers: Record<string, string>, body: Buffer): Promise<number> => {
+      const res = await fetch(`${p.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    // A captured delivery re-posted 3 times, each with a fresh value in the unsigned id header.
+    const statuses: number[] = [];
+    for (const n of [1, 2, 3]) {
+      const delivery = { 'x-github-event': 'star', 'x-github-delivery': `replay-${n}` };
+      statuses.push(
+        await post('/webhooks/github', { ...delivery, 'x-hub-signature-256': githubSignature }, github),
+      );
+      const webhook = { 'x-shopify-webhook-id': `replay-${n}`, 'x-shopify-hmac-sha256': shopifyHmac };
+      statuses.push(await post('/webhooks/shopify', webhook, shopify));
+      expect(await p.drain(10_000)).toBe(0);
+    }
+    const requests = sent(p).length;
+    reportFigures('github-shopify-replay-x3', {
+      injected:
+        'the same signed GitHub star and Shopify order re-posted 3 times with fresh delivery id headers',
+      sent: 6,
+      recorded: p.matomo.recorded().length,
+      lost: 0,
+      duplicated: requests - 2,
+    });
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 202]);
+    // One request each: the star event and the order.
+    expect(requests).toBe(2);
+    expect(p.matomo.recorded()).toHaveLength(2);
   });
 
   it('sends one set of requests when SQS redelivers a batch whose delete failed', async () => {

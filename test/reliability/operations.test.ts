@@ -161,6 +161,30 @@ describe('taglane forget', () => {
     expect(again.out).toContain('forgot visitor');
   });
 
+  it('forgets every key linked to the person: the anonymous id and the user id it became', async () => {
+    const store = new DynamoDbVisitorStore({ client: dynamo.client, tableName: dynamo.tableName });
+    const people = await resolvePeople(
+      [
+        { requestId: 'a', key: 'anon-77' },
+        { requestId: 's', key: 'user-77', anonymousKey: 'anon-77', uid: 'user-77' },
+      ],
+      { store, secret: hmacKey, now: 1, newVisitorId: () => randomHex() },
+    );
+    const run = await cli('forget', 'anon-77', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain(`forgot visitor ${people.get('s')?.cid}`);
+    expect(run.out).toContain('(2 linked keys)');
+    for (const key of ['anon-77', 'user-77']) {
+      const item = await dynamo.client.send(
+        new GetItemCommand({
+          TableName: dynamo.tableName,
+          Key: { pk: { S: `v#${hashVisitorKey(key, hmacKey)}` } },
+        }),
+      );
+      expect(item.Item, key).toBeUndefined();
+    }
+  });
+
   it('says so when there is nothing to forget, and needs a table name', async () => {
     const none = await cli('forget', 'nobody', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);
     expect(none.code).toBe(0);

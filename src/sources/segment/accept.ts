@@ -1,8 +1,7 @@
 import { checkSize, parseJson } from '../../ingest/body.ts';
-import { PayloadTooLargeError, QueueUnavailableError } from '../../ingest/errors.ts';
-import { evaluate, type IdentifiedEvent } from '../../ingest/evaluate.ts';
+import { enqueue } from '../../ingest/enqueue.ts';
+import type { IdentifiedEvent } from '../../ingest/evaluate.ts';
 import { bodyHashId } from '../../ingest/identity.ts';
-import { MessageTooLargeError } from '../../ingest/queue.ts';
 import type { IngestDeps, IngestRequest } from '../../ingest/types.ts';
 import { SEGMENT_LIMITS, type SegmentAccepted, type SegmentCall } from './calls.ts';
 import { decodeBody } from './decode.ts';
@@ -11,8 +10,8 @@ import { sourceForWriteKey } from './write-key.ts';
 
 /**
  * Segment's HTTP API as an ingest source: decode (gzip) within Segment's size limits, find the
- * source by its write key, check and time-correct each message, run the rules and queue the
- * requests. Resolves only once every request is queued; every failure is a typed ingest error,
+ * source by its write key, check and time-correct each message, then hand the events to the
+ * core every source shares (`enqueue`: dedupe, rules, request sizes, queue). Resolves only once every request is queued; every failure is a typed ingest error,
  * which `ingest()` answers as a problem.
  *
  * `messageId` is the event id, so an SDK's retry of a batch produces the same request ids and
@@ -41,30 +40,5 @@ export async function acceptSegment(
     eventId: m.messageId ?? (call === 'batch' ? `${bodyHash}#${index}` : bodyHash),
     path: m.path,
   }));
-  const result = await evaluate(source, identified, receivedAt);
-  if (result.requests.length > 0) {
-    try {
-      await deps.queue.send(result.requests);
-    } catch (error) {
-      if (error instanceof MessageTooLargeError) throw new PayloadTooLargeError(error.message);
-      throw new QueueUnavailableError(error);
-    }
-  }
-  const accepted: SegmentAccepted = {
-    success: true,
-    id: request.requestId,
-    accepted: identified.length,
-    matched: result.matched,
-    requests: result.requests.length,
-    ignored: result.ignored,
-  };
-  deps.metrics?.count('matched', accepted.matched, { source: source.name });
-  deps.metrics?.count('ignored', accepted.ignored, { source: source.name });
-  deps.metrics?.count('requestsQueued', accepted.requests, { source: source.name });
-  deps.logger?.info('event accepted', {
-    source: source.name,
-    eventIds: identified.slice(0, 10).map((e) => e.eventId),
-    ...accepted,
-  });
-  return accepted;
+  return { success: true, ...(await enqueue(source, identified, request.requestId, deps, receivedAt)) };
 }

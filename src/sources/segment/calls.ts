@@ -1,3 +1,5 @@
+import type { Accepted } from '../../ingest/types.ts';
+
 /** The calls of Segment's HTTP API, each `POST /v1/<call>`. */
 export const SEGMENT_CALLS = ['track', 'page', 'screen', 'identify', 'alias', 'group', 'batch'] as const;
 
@@ -24,11 +26,4 @@ export function isSegmentCall(name: string): name is SegmentCall {
 export const SEGMENT_LIMITS = { maxMessageBytes: 32 * 1024, maxBatchBytes: 500 * 1024 } as const;
 
 /** What `POST /v1/*` answers when every message is queued: Segment's `success`, plus ingest's counts. */
-export interface SegmentAccepted {
-  readonly success: true;
-  readonly id: string;
-  readonly accepted: number;
-  readonly matched: number;
-  readonly requests: number;
-  readonly ignored: number;
-}
+export type SegmentAccepted = Accepted & { readonly success: true };

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,7 @@ describe('start-up banner', () => {
       `taglane redrive --endpoint ${sqs.endpoint} --queue-url ${sqs.queueUrl} --dlq-url ${sqs.dlqUrl}`,
     );
     expect(text).toContain('journaled to .taglane/queue.journal');
+    expect(text).toContain('Debugger:  http://127.0.0.1:8787/ (open it in a browser');
   });
 
   it('never prints a secret the user set: the curl names the variable instead', async () => {
@@ -103,6 +104,31 @@ describe('start-up banner', () => {
     expect(text).not.toContain('STRIPE_WEBHOOK_SECRET is not set');
   });
 
+  it('lists each destination with its Matomo when a destinations file is used', async () => {
+    const { env, generated } = await withLocalSecrets({}, ruleSet, dataDir);
+    const text = formatBanner({
+      url: 'http://127.0.0.1:8787',
+      config: resolveServeConfig(flags),
+      ruleSet,
+      generated,
+      missingSecrets: missingSecrets(env, ruleSet),
+      sqs,
+      replayed: 0,
+      destinations: {
+        file: 'destinations.yaml',
+        environment: 'staging',
+        list: [
+          { name: 'default', url: 'http://127.0.0.1:40002', inspector: true },
+          { name: 'eu', url: 'https://eu.matomo.acme.test', inspector: false },
+        ],
+      },
+    });
+    expect(text).toContain('Matomo:    destinations from destinations.yaml, environment staging:\n');
+    expect(text).toContain('             default  the inspector (http://127.0.0.1:8787/inspect)\n');
+    expect(text).toContain('             eu       https://eu.matomo.acme.test/matomo.php\n');
+    expect(text).not.toContain('none set (MATOMO_URL)');
+  });
+
   it('keeps the visitor-key secret in the data directory so it is the same on the next start', async () => {
     const first = await withLocalSecrets({}, ruleSet, dataDir);
     const second = await withLocalSecrets({}, ruleSet, dataDir);
@@ -111,5 +137,18 @@ describe('start-up banner', () => {
     const own = await withLocalSecrets({ TAGLANE_VISITOR_HMAC_KEY: 'mine' }, ruleSet, dataDir);
     expect(own.env.TAGLANE_VISITOR_HMAC_KEY).toBe('mine');
     expect(own.generated.visitorKeyFromDataDir).toBe(false);
+  });
+
+  it('keeps a made-up API key in the data dir for the next start; a set TAGLANE_API_KEY wins', async () => {
+    const first = await withLocalSecrets({}, ruleSet, dataDir);
+    const again = await withLocalSecrets({}, ruleSet, dataDir);
+    expect(again.env.TAGLANE_API_KEY).toMatch(/^tl_local_[0-9a-f]{24}$/);
+    expect(again.env.TAGLANE_API_KEY).toBe(first.env.TAGLANE_API_KEY);
+    expect((await readFile(join(dataDir, 'api-key.TAGLANE_API_KEY'), 'utf8')).trim()).toBe(
+      first.env.TAGLANE_API_KEY,
+    );
+    const own = await withLocalSecrets({ TAGLANE_API_KEY: 'explicit-key-1' }, ruleSet, dataDir);
+    expect(own.env.TAGLANE_API_KEY).toBe('explicit-key-1');
+    expect(own.generated.apiKeys.has('TAGLANE_API_KEY')).toBe(false);
   });
 });

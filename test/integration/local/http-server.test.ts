@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../../src/local/http-server.ts';
@@ -49,7 +49,47 @@ function send(url: string, path: string, headers: [string, string][], body: Buff
   );
 }
 
+/** POSTs `body` through `agent` and resolves with the status and body, or the socket error. */
+function post(url: string, agent: Agent, body: Buffer) {
+  return new Promise<{ status: number; text: string; reused: boolean } | { error: string }>((resolve) => {
+    const req = request(`${url}/events?source=app`, { method: 'POST', agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString(),
+          reused: req.reusedSocket,
+        }),
+      );
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    req.end(body);
+  });
+}
+
 describe('local HTTP API', () => {
+  it.each([
+    ['just over 10 MB', 10 * 1024 * 1024 + 1],
+    ['12 MiB', 12 * 1024 * 1024],
+  ])('answers 413 for a body of %s and keeps the connection usable for the next request', async (_, size) => {
+    const { server, events } = await serve();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const tooLarge = await post(server.url, agent, Buffer.alloc(size, 'x'));
+      expect(tooLarge).toMatchObject({ status: 413 });
+      expect(JSON.parse((tooLarge as { text: string }).text)).toMatchObject({
+        status: 413,
+        title: 'Payload Too Large',
+      });
+      const next = await post(server.url, agent, Buffer.from('{}'));
+      expect(next).toEqual({ status: 202, text: '{"accepted":1}', reused: true });
+      expect(events).toHaveLength(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('turns a webhook request into an API Gateway v2 event with the exact body bytes', async () => {
     const { server, events } = await serve();
     const body = Buffer.from('{"id":"evt_1","amount":"caf\u00e9 \u2713"}\n', 'utf8');

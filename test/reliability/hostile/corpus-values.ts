@@ -173,20 +173,18 @@ export function wrongTypeCases(): HostileCase[] {
       { type: 'add_to_cart', userId: 'u1', properties: { cart_total: 1, items: [1, 2] } },
       ruleFailed,
     ],
-    [
-      'search count words',
-      { type: 'search', userId: 'u1', properties: { query: 'q', results: 'many' } },
-      ruleFailed,
-    ],
+    // An optional value Matomo cannot use is dropped with a warning; the event is kept.
+    ['search count words', { type: 'search', userId: 'u1', properties: { query: 'q', results: 'many' } }, ok],
   ];
   for (const [name, extra, expect] of app) {
     cases.push(make('wrong-types', name, `app event with ${name}`, APP, json(appEvent(extra)), expect));
   }
   const hostile: [string, Record<string, unknown>, HostileCase['expect']][] = [
-    ['value words', { value: 'abc' }, ruleFailed],
-    ['value object', { value: {} }, ruleFailed],
-    ['value array', { value: [1, 2] }, ruleFailed],
-    ['value boolean', { value: true }, ruleFailed],
+    // `value` is optional: dropped with a warning, the event is kept.
+    ['value words', { value: 'abc' }, ok],
+    ['value object', { value: {} }, ok],
+    ['value array', { value: [1, 2] }, ok],
+    ['value boolean', { value: true }, ok],
     ['category null', { category: null }, ruleFailed],
     ['category empty', { category: '' }, ruleFailed],
     ['category blanks', { category: '   ' }, ruleFailed],

@@ -33,6 +33,25 @@ describe('sortByTime', () => {
     expect(sortByTime(items).map((i) => i.request.id.slice(-1))).toEqual(['d', 'a', 'b', 'c']);
   });
 
+  it("keeps one event's requests in the rule's track order at equal times, whatever their ids", () => {
+    const track = (id: string, eventId: string, index: number) => ({
+      request: { ...request(id, 10, 5), eventId, index },
+    });
+    // Ids are hashes: here the second track item's id sorts first.
+    const items = [
+      track('f', 'evt_1', 0),
+      track('a', 'evt_1', 1),
+      track('b', 'evt_0', 1),
+      track('e', 'evt_0', 0),
+    ];
+    expect(sortByTime(items).map((i) => `${i.request.eventId}/${i.request.index}`)).toEqual([
+      'evt_0/0',
+      'evt_0/1',
+      'evt_1/0',
+      'evt_1/1',
+    ]);
+  });
+
   it('gives the same order whatever order the batch arrives in', () => {
     fc.assert(
       fc.property(

@@ -70,6 +70,19 @@ describe('taglane validate', () => {
     expect(io.stderr()).toContain('auth.api-key.secrets[0]: ');
   });
 
+  it('reports a YAML alias bomb as a problem line, exit 1, without a stack trace', async () => {
+    const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const name of ['b', 'c', 'd', 'e', 'f', 'g']) {
+      const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+    }
+    const dir = await dirWith({ 'shop.yaml': `${bomb.join('\n')}\n${MINIMAL_RULES}` });
+    const io = bufferIo();
+    expect(await validateCommand(dir, io)).toBe(1);
+    expect(io.stderr()).toContain(`${dir}/shop.yaml:2:8 YAML aliases expand to too many nodes`);
+    expect(io.stderr()).not.toContain('    at ');
+  });
+
   it('says so plainly when the directory does not exist', async () => {
     const io = bufferIo();
     expect(await validateCommand('no/such/rules', io)).toBe(1);

@@ -48,7 +48,7 @@ describe('bin/app.ts', () => {
     );
     expect(expected.length).toBeGreaterThan(0);
 
-    const result = await runApp({ matomoUrl: 'https://matomo.example.org', rulesDir }, join(dir, 'out'));
+    const result = await runApp({ matomoUrl: 'https://matomo.acme.test', rulesDir }, join(dir, 'out'));
     expect(result.code).toBe(1);
     for (const line of expected) expect(result.stderr).toContain(line);
     expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -1,17 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaglaneConfigError } from '../../../lib/config.ts';
+import { DestinationsSynthError } from '../../../lib/destinations.ts';
 import { RuleSetSynthError } from '../../../lib/rule-set-check.ts';
 import { formatProblem, loadRuleSet, RuleSetError } from '../../../src/rules/index.ts';
 import { type Synthesised, SynthValidationError, synthTaglane } from './synth.ts';
 import { logicalIdOf, referencedIds, resourcesOf, statementsOfRole } from './template-queries.ts';
 
 // These variants skip esbuild (CDK's bundling-stacks switch); taglane-stack.test.ts bundles.
-const matomoUrl = 'https://matomo.example.org';
+const matomoUrl = 'https://matomo.acme.test';
 const tokenArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:matomo-token-AbCdEf';
 const webhooksArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:taglane/webhooks';
 
@@ -79,13 +79,6 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
     expect(secretResources.some((r) => r.includes('taglane/webhooks'))).toBe(false);
   });
 
-  it('warns that the Matomo URL is a placeholder', () => {
-    Annotations.fromStack(s.stack).hasWarning(
-      '/Taglane',
-      Match.stringLikeRegexp('matomoUrl is the placeholder https://matomo.example.org'),
-    );
-  });
-
   it('subscribes the alarm e-mail to the alarm topic', () => {
     s.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -131,10 +124,27 @@ describe('synth refuses', () => {
     expect((error as Error).message).toContain(expected[0]);
   });
 
+  it('the placeholder Matomo URL of cdk.json, with what to set instead', () => {
+    const error = captureError(() => synthTaglane({ matomoUrl: 'https://matomo.example.com' }));
+    expect(error).toBeInstanceOf(DestinationsSynthError);
+    expect((error as Error).message).toBe(
+      'Invalid destinations, nothing deployed:\n' +
+        'destination default: https://matomo.example.com from matomoUrl is a placeholder; deploy with -c matomoUrl=https://your-matomo',
+    );
+  });
+
+  it('a missing Matomo URL', () => {
+    const error = captureError(() => synthTaglane({}));
+    expect(error).toBeInstanceOf(DestinationsSynthError);
+    expect((error as DestinationsSynthError).lines).toEqual([
+      'destination default: no Matomo URL; deploy with -c matomoUrl=https://your-matomo',
+    ]);
+  });
+
   it('a configuration with several problems, listing all of them', () => {
     const error = captureError(() =>
       synthTaglane({
-        matomoUrl: 'http://matomo.example.org',
+        matomoUrl: 'http://matomo.acme.test',
         queueMode: 'fifo',
         batchSize: '50',
         batchWindowSeconds: 2,

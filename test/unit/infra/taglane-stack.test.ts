@@ -16,7 +16,7 @@ import {
 
 // One synth for the whole file, with real esbuild bundling of the real handlers and the
 // repository's rules, cdk-nag and CloudFormation validation on: the stack `cdk deploy` ships.
-const context = { matomoUrl: 'https://matomo.example.org', batcherTimeoutSeconds: 45 };
+const context = { matomoUrl: 'https://matomo.acme.test', batcherTimeoutSeconds: 45 };
 let s: Synthesised;
 
 beforeAll(() => {

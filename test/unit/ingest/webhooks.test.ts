@@ -3,6 +3,7 @@ import { sign as githubSign } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { bodyHashId } from '../../../src/ingest/identity.ts';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { example, harness, NOW_MS, secrets } from './harness.ts';
 
@@ -52,7 +53,7 @@ describe('POST /webhooks/{source}', () => {
     expect(h.queue.messages).toHaveLength(0);
   });
 
-  it('queues a GitHub event under its X-GitHub-Delivery id', async () => {
+  it('queues a GitHub event under the hash of its signed body, not the unsigned X-GitHub-Delivery', async () => {
     const h = await harness();
     const body = example('github', 'star-created');
     const signature = await githubSign(secrets.GITHUB_WEBHOOK_SECRET, body.toString());
@@ -64,10 +65,10 @@ describe('POST /webhooks/{source}', () => {
     };
     const res = await h.call({ path: '/webhooks/github', headers, body });
     expect(res.status).toBe(202);
-    expect(h.queue.messages.map((m) => m.eventId)).toEqual(['d-123']);
+    expect(h.queue.messages.map((m) => m.eventId)).toEqual([bodyHashId(body)]);
   });
 
-  it('verifies a Shopify order over the raw bytes and uses X-Shopify-Webhook-Id', async () => {
+  it('verifies a Shopify order over the raw bytes and identifies it by the signed body', async () => {
     const h = await harness();
     const body = example('shopify', 'orders-create');
     const hmac = createHmac('sha256', secrets.SHOPIFY_WEBHOOK_SECRET).update(body).digest('base64');
@@ -75,7 +76,7 @@ describe('POST /webhooks/{source}', () => {
     const res = await h.call({ path: '/webhooks/shopify', headers, body });
     expect(res.status).toBe(202);
     expect(h.queue.messages.length).toBeGreaterThan(0);
-    expect(new Set(h.queue.messages.map((m) => m.eventId))).toEqual(new Set(['wh-9']));
+    expect(new Set(h.queue.messages.map((m) => m.eventId))).toEqual(new Set([bodyHashId(body)]));
   });
 
   it('queues a Standard Webhooks event under its webhook-id', async () => {

@@ -1,10 +1,10 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JournalWriter } from '../../../src/local/journal-writer.ts';
 import {
   type JournaledMessage,
-  JournalWriter,
   QueueJournalError,
   readJournal,
   writeJournal,
@@ -94,6 +94,40 @@ describe('JournalWriter', () => {
     await writer.append([message('later')]);
     await writer.close();
     expect((await readJournal(path)).map((m) => m.id)).toEqual(['earlier', 'later']);
+  });
+
+  it('rewrites the file once every message was deleted: delivered ones leave the disk', async () => {
+    const writer = await JournalWriter.open(path);
+    await writer.append([message('a'), message('b')]);
+    await writer.append([{ op: 'done', id: 'a' }]);
+    expect((await readFile(path, 'utf8')).split('\n')).toHaveLength(4);
+    // The delete is acknowledged first; the rewrite follows before the next write.
+    await writer.append([{ op: 'done', id: 'b' }]);
+    await writer.append([message('c')]);
+    expect(await readFile(path, 'utf8')).toBe(line(message('c')));
+    await writer.append([{ op: 'done', id: 'c' }]);
+    await writer.close();
+    expect(await readFile(path, 'utf8')).toBe('');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['queue.journal']);
+  });
+
+  it('compacts after compactAfter deletes, keeping every live message in order, appends racing it', async () => {
+    await writeFile(path, line(message('earlier')));
+    const writer = await JournalWriter.open(path, { compactAfter: 3 });
+    const ids = Array.from({ length: 30 }, (_, n) => `m${n}`);
+    await writer.append(ids.map((id) => message(id)));
+    // Deletes and sends in flight together: some are written while a compaction runs.
+    const deleted = ids.filter((_, n) => n % 3 !== 0);
+    await Promise.all([
+      ...deleted.map((id) => writer.append([{ op: 'done', id }])),
+      ...['x', 'y', 'z'].map((id) => writer.append([message(id)])),
+    ]);
+    await writer.close();
+    const expected = ['earlier', ...ids.filter((id) => !deleted.includes(id)), 'x', 'y', 'z'];
+    expect((await readJournal(path)).map((m) => m.id).sort()).toEqual(expected.sort());
+    // Compacted: far fewer lines than the 30 sends, 20 deletes and 3 sends appended.
+    expect((await readFile(path, 'utf8')).trim().split('\n').length).toBeLessThan(expected.length + 3);
   });
 
   it('rejects appends once a write failed, so no later entry is acknowledged after a torn one', async () => {

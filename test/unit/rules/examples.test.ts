@@ -1,10 +1,13 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareRequests, loadRuleSet, matomoParams, runExamples } from '../../../src/rules/index.ts';
 import { tempDirPerTest } from '../../support/temp-dir.ts';
 import { HEADER } from './helpers.ts';
 
+const outside = tempDirPerTest('taglane-outside-', {
+  'secret.json': JSON.stringify({ id: 's1', type: 'paid', amount: 1 }),
+});
 const rules = tempDirPerTest('taglane-examples-', {
   'examples/paid.json': JSON.stringify({ id: 'e1', type: 'paid', amount: 12.5 }),
   'examples/bad.json': JSON.stringify({ id: 'e2', type: 'paid', amount: 'n/a' }),
@@ -24,7 +27,7 @@ const RULES = `${HEADER}rules:
       - given: examples/paid.json
         expect: [{ idgoal: '1' }]
       - given: examples/bad.json
-        error: revenue
+        expect: [{ idgoal: '1', revenue: null }, { e_c: Billing }]
       - given: examples/paid.json
         error: revenue
       - given: examples/missing.json
@@ -73,6 +76,28 @@ describe('runExamples', () => {
     const elsewhere = await runExamples(set, join(rules.path, ...Array<string>(depth + 1).fill('elsewhere')));
     expect(elsewhere[0]?.ok).toBe(false);
     expect(elsewhere[0]?.diff[0]).toMatch(/^cannot read event examples\/paid\.json: ENOENT/);
+  });
+});
+
+describe('runExamples, where examples may come from', () => {
+  it('follows links inside the rule directory but refuses one that leads outside it', async () => {
+    await mkdir(join(rules.path, 'linked'));
+    await symlink(join(rules.path, 'examples', 'paid.json'), join(rules.path, 'linked', 'paid.json'));
+    await symlink(join(outside.path, 'secret.json'), join(rules.path, 'examples', 'secret.json'));
+    const examples = (given: string) =>
+      `      - given: ${given}\n        expect: [{ idgoal: '1' }, { e_a: Paid }]\n`;
+    await writeFile(
+      join(rules.path, 'app.yaml'),
+      `${RULES.split('    examples:')[0]}    examples:\n${examples('linked/paid.json')}${examples('examples/secret.json')}`,
+    );
+    const results = await runExamples(await loadRuleSet(rules.path));
+    expect(results.map((r) => [r.given, r.ok])).toEqual([
+      ['linked/paid.json', true],
+      ['examples/secret.json', false],
+    ]);
+    expect(results[1]?.diff).toEqual([
+      'cannot read event examples/secret.json: it leads outside the rule directory (through a symbolic link)',
+    ]);
   });
 });
 

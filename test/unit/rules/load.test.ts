@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -89,6 +89,58 @@ describe('loadRuleSet', () => {
     const problems = await loadProblems(join(rules.path, 'nope'));
     expect(problems.map(formatProblem)).toEqual([
       `${join(rules.path, 'nope')}:1:1 cannot read the rule directory (ENOENT)`,
+    ]);
+  });
+
+  it('reads rule files that are symbolic links, as a Kubernetes ConfigMap mounts them', async () => {
+    // A ConfigMap volume: the files live in a timestamped folder, `..data` links to it, and
+    // every key is a link through `..data`.
+    await mkdir(join(rules.path, '..2026_12_01_09_00_00.123'));
+    await writeFile(
+      join(rules.path, '..2026_12_01_09_00_00.123', 'a.yaml'),
+      `${HEADER.replace('app', 'a')}rules: []\n`,
+    );
+    await symlink('..2026_12_01_09_00_00.123', join(rules.path, '..data'));
+    await symlink('..data/a.yaml', join(rules.path, 'a.yaml'));
+    const set = await loadRuleSet(rules.path);
+    expect([...set.sources.keys()]).toEqual(['a']);
+    expect(set.sources.get('a')?.file).toBe(join(rules.path, 'a.yaml'));
+  });
+
+  it('reports a broken symbolic link with the other problems instead of leaving the file out', async () => {
+    await symlink('..data/gone.yaml', join(rules.path, 'gone.yaml'));
+    await writeFile(join(rules.path, 'z.yaml'), `${HEADER}site: 0\nrules: []\n`.replace('site: 1\n', ''));
+    const problems = await loadProblems(rules.path);
+    expect(problems.map(formatProblem)).toEqual([
+      `${join(rules.path, 'gone.yaml')}:1:1 broken symbolic link: its target cannot be read (ENOENT)`,
+      `${join(rules.path, 'z.yaml')}:3:7 site: expected a site id > 0`,
+    ]);
+  });
+
+  it('reports a YAML alias bomb (billion laughs) as a problem at the first alias', async () => {
+    const laughs = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [prev, next] of ['ab', 'bc', 'cd', 'de', 'ef']) {
+      laughs.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    await writeFile(join(rules.path, 'bomb.yaml'), `${HEADER}${laughs.join('\n')}\nrules: []\n`);
+    const problems = await loadProblems(rules.path);
+    expect(problems.map(formatProblem)).toEqual([
+      `${join(rules.path, 'bomb.yaml')}:5:8 YAML aliases expand to too many nodes (more than 100 alias resolutions): an alias bomb? Write the values out instead`,
+    ]);
+  });
+
+  it('refuses an example outside the rule directory at its given, with file:line:col', async () => {
+    const rule = (given: string) =>
+      `  - name: r ${given}\n    track: [{ pageview: { url: 'https://a.example/' } }]\n    examples:\n      - { given: '${given}', expect: [] }\n`;
+    await writeFile(
+      join(rules.path, 'app.yaml'),
+      `${HEADER}rules:\n${rule('../../../../etc/passwd')}${rule('/etc/passwd')}${rule('examples/../../x.json')}${rule('examples/../ok.json')}`,
+    );
+    const file = join(rules.path, 'app.yaml');
+    expect((await loadProblems(rules.path)).map(formatProblem)).toEqual([
+      `${file}:8:18 rules[0].examples[0].given: expected a path inside the rule directory; ".." may not leave it`,
+      `${file}:12:18 rules[1].examples[0].given: expected a path relative to the rule file, not an absolute path`,
+      `${file}:16:18 rules[2].examples[0].given: expected a path inside the rule directory; ".." may not leave it`,
     ]);
   });
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { requestId } from '../../../src/rules/index.ts';
+import { parseDestinationsFile, resolveDestinations } from '../../../src/destinations/index.ts';
+import { compileRuleSet, requestId } from '../../../src/rules/index.ts';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { CTX, compileOne, HEADER } from './helpers.ts';
+
+const EU_CATALOG = resolveDestinations(
+  parseDestinationsFile('destinations.yaml', 'destinations:\n  eu: { url: https://eu.matomo.acme.test }\n'),
+  undefined,
+).catalog;
 
 const FILE = `${HEADER}time: '{% at %}'
 visitor: { key: '{% customer %}', browserId: '{% pk %}' }
@@ -92,8 +98,9 @@ describe('CompiledSource.map', () => {
   });
 
   it('uses the destination of the file', async () => {
-    const s = compileOne(`${HEADER}destination: eu\nrules:\n  - { name: r, track: [ping: {}] }\n`);
-    expect((await s.map({}, CTX)).requests[0]?.destination).toBe('eu');
+    const text = `${HEADER}destination: eu\nrules:\n  - { name: r, track: [ping: {}] }\n`;
+    const [s] = compileRuleSet([{ path: 'rules/app.yaml', text }], { targets: EU_CATALOG }).sources.values();
+    expect((await s?.map({}, CTX))?.requests[0]?.destination).toBe('eu');
   });
 });
 

@@ -35,7 +35,6 @@ describe('normaliseTime', () => {
     ['an empty string', ''],
     ['a negative epoch', -5],
     ['NaN', Number.NaN],
-    ['an impossible date', '2024-13-45T00:00:00Z'],
     ['a US date', '05/01/2024'],
     ['a boolean', true],
     ['an object', { seconds: NOON }],
@@ -43,5 +42,9 @@ describe('normaliseTime', () => {
     expect(() => normaliseTime(input)).toThrow(
       'expected a time as unix seconds, unix milliseconds or ISO-8601',
     );
+  });
+
+  it('rejects an impossible date as not in the calendar', () => {
+    expect(() => normaliseTime('2024-13-45T00:00:00Z')).toThrow('no such date or time in the calendar');
   });
 });

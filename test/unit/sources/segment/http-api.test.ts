@@ -33,6 +33,22 @@ describe('Segment HTTP API (POST /v1/*)', () => {
     expect(ids.slice(2)).toEqual(ids.slice(0, 2));
   });
 
+  it('maps a message repeated in one batch once, and refuses two different ones sharing a messageId', async () => {
+    const h = await harness();
+    const track = message('track');
+    const repeated = await h.call({
+      path: '/v1/batch',
+      headers: auth,
+      body: body({ batch: [track, track] }),
+    });
+    expect(repeated.status).toBe(200);
+    expect(repeated.json).toMatchObject({ accepted: 2, requests: 1, duplicates: 1 });
+    const clash = { ...track, event: 'Something Else' };
+    const refused = await h.call({ path: '/v1/batch', headers: auth, body: body({ batch: [track, clash] }) });
+    expect(refused.status).toBe(422);
+    expect(h.queue.messages).toHaveLength(1);
+  });
+
   it('takes the write key from the body when there is no Authorization header', async () => {
     const h = await harness();
     const payload = body({ ...message('page'), writeKey: secrets.SEGMENT_WRITE_KEY });

@@ -1,0 +1,198 @@
+import type {
+  DebugEntry,
+  DebugEntryDetail,
+  DeliveryState,
+  DeliveryStep,
+  ProducedRequest,
+  StreamMessage,
+} from './wire.ts';
+
+/** Mutable while its request and deliveries are under way; sent to the page as a copy. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface StoredRequest extends Mutable<Omit<ProducedRequest, 'steps' | 'params'>> {
+  params: Record<string, string>;
+  steps: DeliveryStep[];
+}
+
+/** An entry as the store keeps it. */
+export interface StoredEntry extends Mutable<Omit<DebugEntryDetail, 'requests'>> {
+  requests: StoredRequest[];
+}
+
+/** A new entry, before the store numbers it. */
+export type NewEntry = Omit<StoredEntry, 'seq' | 'requests'>;
+
+/** Steps kept per request: a request retried for hours must not grow without bound. */
+const MAX_STEPS = 50;
+
+/** Body characters kept over all entries; older bodies are dropped first past it. */
+const DEFAULT_BODY_BUDGET = 32 * 1024 * 1024;
+
+/** What an entry's body becomes when the budget needs its room. */
+export const BODY_DROPPED = '(body dropped: the debugger keeps the most recent 32 MiB of bodies)';
+
+/**
+ * The debugger's memory: the last `capacity` HTTP requests in a ring buffer, each with the
+ * Matomo requests it produced, indexed by request id so delivery steps find their entry.
+ * Subscribers get each changed entry, coalesced over `flushMs` so a burst of deliveries costs
+ * one message per entry, not one per step.
+ */
+export class EventStore {
+  readonly #capacity: number;
+  readonly #flushMs: number;
+  readonly #ring: (StoredEntry | undefined)[];
+  #next = 0;
+  #seq = 0;
+  readonly #byRequest = new Map<string, { entry: StoredEntry; request: StoredRequest }>();
+  readonly #subscribers = new Set<(message: StreamMessage) => void>();
+  readonly #dirty = new Set<StoredEntry>();
+  #timer: NodeJS.Timeout | undefined;
+  readonly #bodyBudget: number;
+  #bodyChars = 0;
+  /** Entries still holding a body, oldest first. */
+  readonly #withBody: StoredEntry[] = [];
+
+  constructor(options: { capacity?: number; flushMs?: number; bodyBudget?: number } = {}) {
+    this.#capacity = Math.max(1, options.capacity ?? 10_000);
+    this.#flushMs = options.flushMs ?? 50;
+    this.#bodyBudget = options.bodyBudget ?? DEFAULT_BODY_BUDGET;
+    this.#ring = new Array(this.#capacity);
+  }
+
+  /** Records a request as it arrives; returns the entry to complete later. */
+  add(entry: NewEntry): StoredEntry {
+    const stored: StoredEntry = { ...entry, seq: ++this.#seq, requests: [] };
+    const evicted = this.#ring[this.#next];
+    if (evicted) for (const r of evicted.requests) this.#forget(r.id, evicted);
+    this.#ring[this.#next] = stored;
+    this.#next = (this.#next + 1) % this.#capacity;
+    this.#keepBody(stored);
+    this.changed(stored);
+    return stored;
+  }
+
+  /** Adds produced requests to an entry, first as `queueing`. */
+  addRequests(entry: StoredEntry, requests: readonly Omit<StoredRequest, 'state' | 'steps'>[]): void {
+    for (const r of requests) {
+      const request: StoredRequest = { ...r, state: 'queueing', steps: [] };
+      entry.requests.push(request);
+      this.#byRequest.set(r.id, { entry, request });
+    }
+    this.changed(entry);
+  }
+
+  /** A delivery step for a request id; ignored when the request left the buffer. */
+  step(id: string, state: DeliveryState, detail?: string, params?: Readonly<Record<string, string>>): void {
+    const found = this.#byRequest.get(id);
+    if (!found) return;
+    const { request, entry } = found;
+    const step = detail === undefined ? { at: Date.now(), state } : { at: Date.now(), state, detail };
+    if (state === 'queued' && request.state !== 'queueing') {
+      // The batcher can take a message before the queue's answer reaches ingest: "queued"
+      // still happened first, and must not pull the request back from where it is now.
+      request.steps.unshift(step);
+      this.changed(entry);
+      return;
+    }
+    request.state = state;
+    request.steps.push(step);
+    if (request.steps.length > MAX_STEPS) request.steps.splice(1, request.steps.length - MAX_STEPS);
+    if (params) Object.assign(request.params, params);
+    this.changed(entry);
+  }
+
+  /** Whether the store knows the request id. */
+  has(id: string): boolean {
+    return this.#byRequest.has(id);
+  }
+
+  /** Marks an entry for the next flush to subscribers. */
+  changed(entry: StoredEntry): void {
+    this.#dirty.add(entry);
+    this.#timer ??= setTimeout(() => this.#flush(), this.#flushMs);
+  }
+
+  /** Entries oldest first, without bodies. */
+  list(): DebugEntry[] {
+    const out: DebugEntry[] = [];
+    for (let i = 0; i < this.#capacity; i += 1) {
+      const entry = this.#ring[(this.#next + i) % this.#capacity];
+      if (entry) out.push(summary(entry));
+    }
+    return out;
+  }
+
+  /** One entry with its redacted request. */
+  get(seq: number): DebugEntryDetail | undefined {
+    const entry = this.#ring.find((e) => e?.seq === seq);
+    return entry
+      ? {
+          ...summary(entry),
+          headers: entry.headers,
+          query: entry.query,
+          body: entry.body,
+          bodyTruncated: entry.bodyTruncated,
+        }
+      : undefined;
+  }
+
+  /** Forgets every entry (the page's Clear). */
+  clear(): void {
+    this.#ring.fill(undefined);
+    this.#withBody.length = 0;
+    this.#bodyChars = 0;
+    this.#byRequest.clear();
+    this.#dirty.clear();
+    this.publish({ type: 'clear' });
+  }
+
+  /** Calls `listener` with every message until the returned function is called. */
+  subscribe(listener: (message: StreamMessage) => void): () => void {
+    this.#subscribers.add(listener);
+    return () => this.#subscribers.delete(listener);
+  }
+
+  /** Sends a message to every subscriber now. */
+  publish(message: StreamMessage): void {
+    for (const listener of this.#subscribers) listener(message);
+  }
+
+  /** Sends what is pending and stops the timer. */
+  close(): void {
+    this.#flush();
+    this.#subscribers.clear();
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const dirty = [...this.#dirty];
+    this.#dirty.clear();
+    // Without a page open, a copy per change would only feed the garbage collector.
+    if (this.#subscribers.size === 0) return;
+    for (const entry of dirty) this.publish({ type: 'entry', entry: summary(entry) });
+  }
+
+  /** Counts the new body and drops the oldest ones (evicted or not) while over budget. */
+  #keepBody(entry: StoredEntry): void {
+    this.#withBody.push(entry);
+    this.#bodyChars += entry.body.length;
+    while (this.#bodyChars > this.#bodyBudget && this.#withBody.length > 1) {
+      const oldest = this.#withBody.shift();
+      if (!oldest) break;
+      this.#bodyChars -= oldest.body.length;
+      oldest.body = BODY_DROPPED;
+      oldest.bodyTruncated = true;
+    }
+  }
+
+  #forget(id: string, entry: StoredEntry): void {
+    if (this.#byRequest.get(id)?.entry === entry) this.#byRequest.delete(id);
+  }
+}
+
+function summary(entry: StoredEntry): DebugEntry {
+  const { headers: _h, query: _q, body: _b, bodyTruncated: _t, requests, ...rest } = entry;
+  return { ...rest, requests: requests.map((r) => ({ ...r, params: { ...r.params }, steps: [...r.steps] })) };
+}

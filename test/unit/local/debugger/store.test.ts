@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { BODY_DROPPED, EventStore, type NewEntry } from '../../../../src/local/debugger/store.ts';
+import type { StreamMessage } from '../../../../src/local/debugger/wire.ts';
+
+const entry = (path: string): NewEntry => ({
+  at: 0,
+  method: 'POST',
+  path,
+  route: 'POST /events',
+  source: 'app',
+  auth: 'api-key',
+  status: undefined,
+  outcome: 'pending',
+  headers: {},
+  query: '',
+  body: '{}',
+  bodyTruncated: false,
+});
+
+const request = (id: string) => ({
+  id,
+  eventId: 'e',
+  rule: 'r',
+  index: 0,
+  params: { idsite: '1' },
+  visitorKey: 'v',
+  time: 0,
+});
+
+describe('EventStore', () => {
+  it('keeps the last `capacity` entries and forgets the requests of those it drops', () => {
+    const store = new EventStore({ capacity: 3 });
+    for (let n = 1; n <= 5; n += 1) store.addRequests(store.add(entry(`/${n}`)), [request(`id${n}`)]);
+    expect(store.list().map((e) => e.path)).toEqual(['/3', '/4', '/5']);
+    expect(store.has('id2')).toBe(false);
+    expect(store.has('id3')).toBe(true);
+    expect(store.get(2)).toBeUndefined();
+    store.close();
+  });
+
+  it('records delivery steps against the request id and adds what the batcher learnt', () => {
+    const store = new EventStore();
+    const stored = store.add(entry('/a'));
+    store.addRequests(stored, [request('r1')]);
+    store.step('r1', 'queued');
+    store.step('r1', 'sent', 'bulk of 1', { cid: '0123456789abcdef' });
+    store.step('unknown', 'recorded');
+    const [shown] = store.list();
+    expect(shown?.requests[0]?.state).toBe('sent');
+    expect(shown?.requests[0]?.params).toEqual({ idsite: '1', cid: '0123456789abcdef' });
+    expect(shown?.requests[0]?.steps.map((s) => [s.state, s.detail])).toEqual([
+      ['queued', undefined],
+      ['sent', 'bulk of 1'],
+    ]);
+    store.close();
+  });
+
+  it('sends a burst of changes to one entry as one message', async () => {
+    const store = new EventStore({ flushMs: 5 });
+    const seen: StreamMessage[] = [];
+    store.subscribe((m) => seen.push(m));
+    const stored = store.add(entry('/a'));
+    store.addRequests(stored, [request('r1'), request('r2')]);
+    for (const state of ['queued', 'in-batch', 'sent', 'recorded'] as const) store.step('r1', state);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(seen.map((m) => m.type)).toEqual(['entry']);
+    store.clear();
+    expect(seen.map((m) => m.type)).toEqual(['entry', 'clear']);
+    expect(store.list()).toEqual([]);
+    store.close();
+  });
+
+  it('drops the oldest bodies once all bodies together pass the budget', () => {
+    const store = new EventStore({ bodyBudget: 10 });
+    const first = store.add({ ...entry('/1'), body: 'aaaaaa' });
+    store.add({ ...entry('/2'), body: 'bbbbbb' });
+    expect(store.get(first.seq)?.body).toBe(BODY_DROPPED);
+    expect(store.get(first.seq)?.bodyTruncated).toBe(true);
+    expect(store.get(first.seq + 1)?.body).toBe('bbbbbb');
+    store.close();
+  });
+
+  it('keeps "queued" first when the batcher took the message before the queue answered ingest', () => {
+    const store = new EventStore();
+    store.addRequests(store.add(entry('/q')), [request('r1')]);
+    store.step('r1', 'in-batch', 'attempt 1');
+    store.step('r1', 'queued');
+    const [shown] = store.list();
+    expect(shown?.requests[0]?.state).toBe('in-batch');
+    expect(shown?.requests[0]?.steps.map((s) => s.state)).toEqual(['queued', 'in-batch']);
+    store.close();
+  });
+});
