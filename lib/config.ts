@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_RECEIVE_COUNT, minimumMaxReceiveCount, visibilityTimeoutSeconds } from './queues.ts';
 
 /** Log retention periods CloudWatch Logs accepts, in days. */
 const RETENTION_DAYS = [
@@ -57,8 +58,11 @@ export const TaglaneConfigSchema = z
     reorderWindowSeconds: num(z.number().int().min(0).max(900)).default(10),
     /** Concurrent batcher invocations: caps the load on Matomo. @default 5 */
     maxConcurrency: num(z.number().int().min(2).max(1000)).default(5),
-    /** Receives before a message moves to the dead-letter queue. @default 5 */
-    maxReceiveCount: num(z.number().int().min(1).max(1000)).default(5),
+    /**
+     * Receives before SQS moves a message to the dead-letter queue: a safety net above the
+     * receives of a 14-day outage (the batcher's delays grow), checked at synth. @default 100
+     */
+    maxReceiveCount: num(z.number().int().min(1).max(1000)).default(DEFAULT_MAX_RECEIVE_COUNT),
     /** Address subscribed to the alarm topic; none: alarms only reach the topic. @default none */
     alarmEmail: z.email().optional(),
     /** Batcher timeout in seconds; the queue's visibility timeout follows it. @default 60 */
@@ -114,6 +118,19 @@ export const TaglaneConfigSchema = z
           path: ['batchWindowSeconds'],
           message: 'a batch size above 10 needs a batching window of at least 1 second',
         });
+      }
+      const timeout = n(c.batcherTimeoutSeconds);
+      const receives = n(c.maxReceiveCount);
+      if (timeout !== undefined && receives !== undefined) {
+        const visibility = visibilityTimeoutSeconds(timeout, window ?? (fifo ? 0 : 5));
+        const minimum = minimumMaxReceiveCount(visibility);
+        if (receives < minimum) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['maxReceiveCount'],
+            message: `must be at least ${minimum}: a 14-day outage costs ${minimum - 1} receives with a ${visibility} s visibility timeout, and SQS would dead-letter them`,
+          });
+        }
       }
       const rate = n(c.throttleRateLimit);
       const burst = n(c.throttleBurstLimit);

@@ -5,6 +5,7 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -32,7 +33,8 @@ export interface TaglaneMonitoringProps {
  * Alarms for the ways Taglane loses or delays data, all sent to one encrypted SNS topic, and a
  * dashboard with the same metrics:
  * - the DLQ has messages: requests Matomo will never get unless someone redrives them;
- * - the oldest queued request is old: the batcher is down or Matomo is failing;
+ * - the oldest queued request is old (SQS's ApproximateAgeOfOldestMessage), or the batcher
+ *   retries an old one (its own `oldestRetriedAge`): the batcher is down or Matomo is failing;
  * - function errors and throttles: events are refused (ingest) or retried (batcher).
  */
 export class TaglaneMonitoring extends Construct {
@@ -55,6 +57,15 @@ export class TaglaneMonitoring extends Construct {
     const minute = Duration.minutes(1);
     const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute });
     const oldest = props.queue.metricApproximateAgeOfOldestMessage({ period: minute });
+    // Published by the batcher: SQS's metric above skips messages received more than three
+    // times, as every request of a long outage is once retries grow (see docs/delivery.md).
+    const oldestRetried = new Metric({
+      namespace: 'Taglane',
+      metricName: 'oldestRetriedAge',
+      dimensionsMap: { service: 'batcher' },
+      statistic: 'Maximum',
+      period: Duration.minutes(15),
+    });
     const fns = [
       { name: 'Ingest', fn: props.ingest },
       { name: 'Batcher', fn: props.batcher },
@@ -67,6 +78,12 @@ export class TaglaneMonitoring extends Construct {
         props.oldestMessageAgeAlarmSeconds ?? 900,
         'Tracking requests wait too long: is the batcher or Matomo failing?',
         3,
+      ),
+      this.#alarm(
+        'OldestRetryTooOld',
+        oldestRetried,
+        props.oldestMessageAgeAlarmSeconds ?? 900,
+        'The batcher keeps retrying requests older than the threshold: Matomo has been failing for a while',
       ),
     ];
     for (const { name, fn } of fns) {
@@ -84,7 +101,7 @@ export class TaglaneMonitoring extends Construct {
           new GraphWidget({
             title: 'Queue',
             left: [props.queue.metricApproximateNumberOfMessagesVisible({ period: minute }), dlqDepth],
-            right: [oldest],
+            right: [oldest, oldestRetried],
           }),
           new GraphWidget({
             title: 'Invocations and errors',

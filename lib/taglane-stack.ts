@@ -127,6 +127,11 @@ export class TaglaneStack extends Stack {
         ...(plan.matomoUrl === undefined ? {} : { MATOMO_URL: plan.matomoUrl }),
         TAGLANE_TABLE_NAME: this.table.tableName,
         TAGLANE_DLQ_URL: this.queues.deadLetterQueue.queueUrl,
+        // Retries of the queue it reads wait longer on each receive (ChangeMessageVisibility).
+        TAGLANE_QUEUE_URL: this.queues.queue.queueUrl,
+        TAGLANE_RETRY_BASE_SECONDS: String(this.queues.retryPolicy.baseSeconds),
+        TAGLANE_RETRY_MAX_SECONDS: String(this.queues.retryPolicy.maxSeconds),
+        TAGLANE_QUEUE_RETENTION_SECONDS: String(this.queues.retryPolicy.retentionSeconds),
         TAGLANE_SECRET_ARNS: [
           ...tokenSecrets.map((t) => t.secretArn),
           this.secrets.visitorKey.secretArn,

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { DynamoDbDeliveryLog } from '../../src/adapters/dynamodb-delivery-log.ts';
 import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
 import { SqsDeadLetterSink } from '../../src/adapters/sqs-dead-letter.ts';
+import { SqsRetryScheduler } from '../../src/adapters/sqs-retry-scheduler.ts';
+import { InMemoryAcceptanceLog } from '../../src/batcher/acceptance.ts';
+import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../../src/batcher/backoff.ts';
 import type { BatcherDeps } from '../../src/batcher/index.ts';
 import { destinationLookup, loadDestinations, urlProblems } from '../../src/destinations/index.ts';
 import { FetchMatomoClient } from '../../src/matomo/client.ts';
@@ -24,6 +27,12 @@ const BatcherEnvSchema = z.object({
   TAGLANE_BULK_MAX_BYTES: positiveInt('TAGLANE_BULK_MAX_BYTES', 1_048_576),
   TAGLANE_MATOMO_TIMEOUT_MS: positiveInt('TAGLANE_MATOMO_TIMEOUT_MS', 10_000),
   TAGLANE_DELIVERED_TTL_DAYS: positiveInt('TAGLANE_DELIVERED_TTL_DAYS', 7),
+  // The queue the batcher reads: with it, retries wait longer on each receive (ChangeMessageVisibility).
+  TAGLANE_QUEUE_URL: z.url({ error: 'TAGLANE_QUEUE_URL must be the URL of the request queue' }).optional(),
+  TAGLANE_RETRY_BASE_SECONDS: positiveInt('TAGLANE_RETRY_BASE_SECONDS', 60),
+  TAGLANE_RETRY_MAX_SECONDS: positiveInt('TAGLANE_RETRY_MAX_SECONDS', MAX_DELAY_SECONDS),
+  TAGLANE_QUEUE_RETENTION_SECONDS: positiveInt('TAGLANE_QUEUE_RETENTION_SECONDS', MAX_RETENTION_SECONDS),
+  TAGLANE_POISON_AFTER: positiveInt('TAGLANE_POISON_AFTER', 5),
 });
 
 /** Secret names the batcher looks up through its `SecretSource`. */
@@ -64,6 +73,7 @@ export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides =
   const config = parsed;
   const dynamodb = overrides.dynamodb ?? new DynamoDBClient({});
   const tableName = config.TAGLANE_TABLE_NAME;
+  const sqs = overrides.sqs ?? new SQSClient({});
   return {
     visitors: new DynamoDbVisitorStore({ client: dynamodb, tableName }),
     deliveryLog: new DynamoDbDeliveryLog({ client: dynamodb, tableName }),
@@ -71,10 +81,11 @@ export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides =
       timeoutMs: config.TAGLANE_MATOMO_TIMEOUT_MS,
       ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
     }),
-    deadLetters: new SqsDeadLetterSink({
-      client: overrides.sqs ?? new SQSClient({}),
-      queueUrl: config.TAGLANE_DLQ_URL,
-    }),
+    deadLetters: new SqsDeadLetterSink({ client: sqs, queueUrl: config.TAGLANE_DLQ_URL }),
+    ...(config.TAGLANE_QUEUE_URL === undefined
+      ? {}
+      : { retries: new SqsRetryScheduler({ client: sqs, queueUrl: config.TAGLANE_QUEUE_URL }) }),
+    acceptance: new InMemoryAcceptanceLog(),
     destination: destinationLookup(destinations, { matomoUrl: config.MATOMO_URL, secrets }),
     config: {
       maxRequests: config.TAGLANE_BULK_MAX_REQUESTS,
@@ -82,6 +93,16 @@ export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides =
       deliveredTtlSeconds: config.TAGLANE_DELIVERED_TTL_DAYS * 86_400,
       bulkTimeoutMs: config.TAGLANE_MATOMO_TIMEOUT_MS,
       visitorHmacKey: hmacKey,
+      ...(config.TAGLANE_QUEUE_URL === undefined
+        ? {}
+        : {
+            retry: {
+              baseSeconds: config.TAGLANE_RETRY_BASE_SECONDS,
+              maxSeconds: config.TAGLANE_RETRY_MAX_SECONDS,
+              retentionSeconds: config.TAGLANE_QUEUE_RETENTION_SECONDS,
+            },
+          }),
+      poisonAfter: config.TAGLANE_POISON_AFTER,
     },
     now: Date.now,
   };

@@ -4,7 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type BatcherDeps, deliver } from '../../src/batcher/index.ts';
+import { type BatcherDeps, deliver, type QueueMessage } from '../../src/batcher/index.ts';
 import { batcherDepsFromEnv, type Env } from './env.ts';
 import { powertoolsLog, publishDeliveryMetrics } from './observability.ts';
 
@@ -39,7 +39,7 @@ export function createBatcherHandler(deps: BatcherDeps): BatcherHandler {
     })
     .handler(async (event, context) => {
       const report = await deliver(
-        event.Records.map((r: SQSRecord) => ({ messageId: r.messageId, body: r.body })),
+        event.Records.map(toQueueMessage),
         wired,
         // Lambda always provides it; hand-made test contexts may not.
         typeof context.getRemainingTimeInMillis === 'function'
@@ -50,6 +50,19 @@ export function createBatcherHandler(deps: BatcherDeps): BatcherHandler {
       logger.info('batch delivered', { ...report.counts, bulks: report.bulks.length });
       return { batchItemFailures: report.batchItemFailures };
     });
+}
+
+/** An SQS record as `deliver()` reads it: the receive count and age drive the retry delays. */
+function toQueueMessage(record: SQSRecord): QueueMessage {
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+  const sentAtMs = Number(record.attributes?.SentTimestamp);
+  return {
+    messageId: record.messageId,
+    body: record.body,
+    ...(record.receiptHandle ? { receiptHandle: record.receiptHandle } : {}),
+    ...(Number.isInteger(receiveCount) && receiveCount > 0 ? { receiveCount } : {}),
+    ...(Number.isFinite(sentAtMs) && sentAtMs > 0 ? { sentAtMs } : {}),
+  };
 }
 
 let composed: Promise<BatcherHandler> | undefined;

@@ -31,6 +31,11 @@ export function publishDeliveryMetrics(metrics: Metrics, report: DeliveryReport)
     single.addDimension('reason', reason);
     single.addMetric('deadLettered', MetricUnit.Count, count ?? 0);
   }
+  // SQS's ApproximateAgeOfOldestMessage skips messages received more than three times, which
+  // every request of a long outage is: this age is what the OldestRetryTooOld alarm watches.
+  if (report.oldestRetriedSeconds !== undefined) {
+    metrics.addMetric('oldestRetriedAge', MetricUnit.Seconds, report.oldestRetriedSeconds);
+  }
   for (const bulk of report.bulks) {
     metrics.addMetric('bulkSize', MetricUnit.Count, bulk.size);
     metrics.addMetric('matomoLatency', MetricUnit.Milliseconds, bulk.latencyMs);

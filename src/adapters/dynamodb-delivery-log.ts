@@ -1,4 +1,4 @@
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DeliveryLog } from '../batcher/ports.ts';
 import { batchGetByPk, isConditionFailed } from './dynamodb-batch-get.ts';
 
@@ -14,7 +14,8 @@ export interface DynamoDbDeliveryLogOptions {
 /**
  * Delivered request ids in DynamoDB: item `pk = d#<request id>` with `deliveredAt` and the TTL
  * attribute `expiresAt`. Writes are conditional, so the first delivery's record is kept and a
- * second delivery of the same request is detected instead of overwriting it.
+ * second delivery of the same request is detected instead of overwriting it. Lone failures
+ * (the evidence that a request is poison) are counted in `pk = f#<request id>`.
  */
 export class DynamoDbDeliveryLog implements DeliveryLog {
   readonly #client: DynamoDBClient;
@@ -68,5 +69,23 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     if (failures.length > 0)
       throw new AggregateError(failures, `${failures.length} delivered ids not recorded`);
     return twice;
+  }
+
+  async countLoneFailures(ids: readonly string[], expiresAt: number): Promise<ReadonlyMap<string, number>> {
+    const totals = await Promise.all(
+      ids.map(async (id) => {
+        const out = await this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: { pk: { S: `f#${id}` } },
+            UpdateExpression: 'ADD failures :one SET expiresAt = :expiresAt',
+            ExpressionAttributeValues: { ':one': { N: '1' }, ':expiresAt': { N: String(expiresAt) } },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return [id, Number(out.Attributes?.failures?.N ?? 1)] as const;
+      }),
+    );
+    return new Map(totals);
   }
 }

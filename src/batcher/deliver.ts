@@ -3,6 +3,7 @@ import { OutOfTimeError } from './errors.ts';
 import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
 import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
+import { applyDelays, planRetries } from './retry.ts';
 import { type BulkEntry, type BulkStat, type SendContext, sendToDestination } from './send.ts';
 import { randomVisitorId } from './visitors.ts';
 
@@ -30,10 +31,18 @@ export interface DeliveryReport {
   readonly batchItemFailures: { itemIdentifier: string }[];
   readonly counts: DeliveryCounts;
   readonly bulks: readonly BulkStat[];
+  /** Age in seconds of the oldest message handed back to the queue, when its age is known. */
+  readonly oldestRetriedSeconds?: number;
 }
 
 /** `tracking_requests_require_authentication_when_custom_timestamp_newer_than` default. */
 const OLD_CDT_SECONDS = 86_400;
+
+/** Receives on which a request must fail alone before it counts as poison (see send.ts). */
+const POISON_AFTER = 5;
+
+/** How long lone failures are counted when no retention is configured. */
+const DAY = 86_400;
 
 /** Time kept after the last bulk for recording ids, sending dead letters and answering. */
 const RESERVE_MS = 1000;
@@ -107,6 +116,11 @@ export async function deliver(
       bulks,
       unindexedInvalid: 0,
       log: deps.log,
+      countLoneFailures: (ids) =>
+        deps.deliveryLog.countLoneFailures(ids, nowSeconds + (deps.config.retry?.retentionSeconds ?? DAY)),
+      poisonAfter: deps.config.poisonAfter ?? POISON_AFTER,
+      acceptance: deps.acceptance,
+      evidenceSinceMs: deps.now() - 2 * (deps.config.retry?.baseSeconds ?? 0) * 1000,
       checkTime: () => {
         const left = enforceTime ? options.remainingMs?.() : undefined;
         if (left !== undefined && left < bulkNeedsMs) throw new OutOfTimeError(left);
@@ -136,16 +150,35 @@ export async function deliver(
     const settled = new Set([...letters.map((l) => l.messageId), ...retry.flatMap((i) => i.messageIds)]);
     retry.push(...items.filter((i) => !i.messageIds.some((m) => settled.has(m))));
   }
-  const failed = new Set(retry.flatMap((i) => i.messageIds));
+  // A retry waits longer on each receive; one the queue would delete first is dead-lettered.
+  const byId = new Map(messages.map((m) => [m.messageId, m]));
+  const plans = planRetries(retry, byId, deps.now(), deps.config.retry);
+  letters.push(...plans.expired);
+  const expired = new Set(plans.expired.map((l) => l.messageId));
+  const failed = new Set(retry.flatMap((i) => i.messageIds).filter((id) => !expired.has(id)));
   const unsent =
     letters.length > 0 ? await deps.deadLetters.send(letters).catch(() => allIds(letters)) : new Set();
+  await applyDelays(plans.delays, failed, deps.retries, deps.log);
   for (const letter of letters) {
     if (unsent.has(letter.messageId)) failed.add(letter.messageId);
-    else counts.deadLettered[letter.reason] = (counts.deadLettered[letter.reason] ?? 0) + 1;
+    else {
+      counts.deadLettered[letter.reason] = (counts.deadLettered[letter.reason] ?? 0) + 1;
+      // One line per dead letter with its reason (the detail never holds a secret).
+      deps.log?.warn(`dead-lettered ${letter.reason}`, { message: letter.messageId, detail: letter.detail });
+    }
     if (letter.reason === 'invalid') counts.invalid += 1;
   }
   counts.retried = failed.size;
-  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })), counts, bulks };
+  const ages = [...failed].flatMap((id) => {
+    const sentAtMs = byId.get(id)?.sentAtMs;
+    return sentAtMs === undefined ? [] : [Math.max(0, Math.round((deps.now() - sentAtMs) / 1000))];
+  });
+  return {
+    batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })),
+    counts,
+    bulks,
+    ...(ages.length > 0 ? { oldestRetriedSeconds: Math.max(...ages) } : {}),
+  };
 }
 
 interface ReadyItem {

@@ -6,6 +6,12 @@ import type { DeadLetter } from './ports.ts';
 export interface QueueMessage {
   readonly messageId: string;
   readonly body: string;
+  /** Needed to delay the message's next receive; without it the visibility timeout applies. */
+  readonly receiptHandle?: string;
+  /** SQS `ApproximateReceiveCount`: 1 on the first receive. @default 1 */
+  readonly receiveCount?: number;
+  /** SQS `SentTimestamp` in unix milliseconds, for the retention check. */
+  readonly sentAtMs?: number;
 }
 
 /** A valid queued request and the messages that carried it (SQS may deliver one twice). */

@@ -1,5 +1,6 @@
 import type { VisitorStore } from '../identity/ports.ts';
 import type { MatomoEndpoint } from '../matomo/client.ts';
+import type { RetryPolicy } from './backoff.ts';
 
 export type { PersonRecord as VisitorRecord, VisitorStore } from '../identity/ports.ts';
 
@@ -12,6 +13,33 @@ export interface DeliveryLog {
    * Returns the ids that were recorded already: each one was sent to Matomo twice.
    */
   record(ids: readonly string[], expiresAt: number): Promise<readonly string[]>;
+  /**
+   * Counts one more receive on which each of `ids` failed alone (a bulk of one answered 500
+   * while Matomo accepted other bulks) and returns the new totals; kept until `expiresAt`.
+   */
+  countLoneFailures(ids: readonly string[], expiresAt: number): Promise<ReadonlyMap<string, number>>;
+}
+
+/** When each Matomo (by URL) last accepted a bulk, in unix milliseconds. */
+export interface AcceptanceLog {
+  lastAccepted(url: string): number | undefined;
+  accepted(url: string, atMs: number): void;
+}
+
+/** A message handed back to the queue, to be received again after `seconds`. */
+export interface RetryDelay {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly seconds: number;
+}
+
+/**
+ * Sets when retried messages come back (SQS ChangeMessageVisibility). Implementations:
+ * `src/adapters/sqs-retry-scheduler.ts`.
+ */
+export interface RetryScheduler {
+  /** Applies the delays; returns the message ids whose delay could not be set. */
+  delay(retries: readonly RetryDelay[]): Promise<ReadonlySet<string>>;
 }
 
 /** Why a request can never be delivered. */
@@ -22,7 +50,8 @@ export type DeadLetterReason =
   | 'too-large'
   | 'old-cdt-without-token'
   | 'cip-without-token'
-  | 'unknown-destination';
+  | 'unknown-destination'
+  | 'expired';
 
 /** A message moved to the dead-letter queue with the reason. */
 export interface DeadLetter {
@@ -68,6 +97,16 @@ export interface BatcherConfig {
   readonly bulkTimeoutMs?: number;
   /** Secret keying the HMAC of visitor keys. */
   readonly visitorHmacKey: string;
+  /**
+   * Growing delays between retries, and the retention after which a message is dead-lettered
+   * as `expired`. @default none: the queue's visibility timeout, no expiry check
+   */
+  readonly retry?: RetryPolicy;
+  /**
+   * Receives on which a request must fail alone (500 to a bulk of one, while Matomo accepted
+   * other bulks) before it is dead-lettered as `rejected`. @default 5
+   */
+  readonly poisonAfter?: number;
 }
 
 /** Everything {@link deliver} talks to. */
@@ -76,6 +115,13 @@ export interface BatcherDeps {
   readonly deliveryLog: DeliveryLog;
   readonly matomo: MatomoEndpoint;
   readonly deadLetters: DeadLetterSink;
+  /**
+   * Remembers across invocations when Matomo last accepted a bulk: evidence that a request
+   * failing alone is poison even when it is alone in its batch. @default this batch only
+   */
+  readonly acceptance?: AcceptanceLog;
+  /** Delays retried messages by {@link BatcherConfig.retry}. @default none: the visibility timeout applies */
+  readonly retries?: RetryScheduler;
   /** Resolves a queued request's `destination` name (`default` is MATOMO_URL). */
   readonly destination: (name: string) => Promise<Destination | undefined>;
   readonly config: BatcherConfig;

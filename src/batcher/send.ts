@@ -3,7 +3,7 @@ import { MatomoError, MatomoPayloadTooLargeError } from '../matomo/errors.ts';
 import { OutOfTimeError } from './errors.ts';
 import { chunkBySize, entryBytes, envelopeBytes } from './order.ts';
 import type { BatchItem } from './parse.ts';
-import type { BatcherLog, DeadLetterReason, Destination } from './ports.ts';
+import type { AcceptanceLog, BatcherLog, DeadLetterReason, Destination } from './ports.ts';
 
 /** One request ready for a bulk: the queued item and its query-string entry. */
 export interface BulkEntry {
@@ -37,7 +37,21 @@ export interface SendContext {
   readonly onDelivered: (entries: readonly BulkEntry[]) => Promise<void>;
   /** Throws {@link OutOfTimeError} when no further bulk may start in this invocation. */
   readonly checkTime: () => void;
+  /** Counts one more receive on which each request failed alone; returns the totals by id. */
+  readonly countLoneFailures: (ids: readonly string[]) => Promise<ReadonlyMap<string, number>>;
+  /** Lone failures (on distinct receives) that make a request poison. */
+  readonly poisonAfter: number;
+  /** When Matomo last accepted a bulk, across invocations (see `AcceptanceLog`). */
+  readonly acceptance: AcceptanceLog | undefined;
+  /** Bulks Matomo accepted since then (unix ms, in earlier invocations) show that it works. */
+  readonly evidenceSinceMs: number;
 }
+
+/**
+ * Bulks of one a suspect gets per receive. With 60 % of bulks failing at random, a request
+ * fails 4 lone attempts on 5 receives with a chance of 0.6^20 (4 in 100,000).
+ */
+const LONE_ATTEMPTS = 4;
 
 const INVALID_DETAIL =
   'Matomo counted this request invalid (unknown idsite or idgoal, cid not 16 hex, duplicate ec_id, ' +
@@ -55,26 +69,49 @@ export async function sendToDestination(
 ): Promise<Map<BulkEntry, SendOutcome>> {
   const outcomes = new Map<BulkEntry, SendOutcome>();
   const suspects: BulkEntry[] = [];
+  const acceptedBefore = ctx.acceptance?.lastAccepted(destination.url);
   const limits = { maxRequests: ctx.maxRequests, maxBytes: ctx.maxBytes - envelopeBytes(destination.token) };
   try {
     for (const chunk of chunkBySize(entries, (e) => entryBytes(e.query), limits)) {
       await sendSplitting(chunk, destination, ctx, outcomes, suspects);
+    }
+    // A flaky Matomo fails lone requests too: while it shows it works, each suspect is tried
+    // alone again, and only one that fails every attempt counts (see below).
+    for (let attempt = 1; attempt < LONE_ATTEMPTS && suspects.length > 0; attempt += 1) {
+      if (!worksNow(outcomes, acceptedBefore, ctx)) break;
+      for (const entry of suspects.splice(0)) {
+        await sendSplitting([entry], destination, ctx, outcomes, suspects);
+      }
     }
   } catch (error) {
     const unsent = entries.filter((e) => !outcomes.has(e)).length;
     const why = error instanceof OutOfTimeError ? 'Out of time' : 'Matomo unavailable';
     ctx.log?.warn(`${why}; requests go back to the queue`, { error: describe(error), unsent });
   }
-  // A lone request answered with 500 is poisonous only if Matomo accepted others meanwhile;
-  // when nothing got through, Matomo itself is failing and every request is retried instead.
-  const healthy = [...outcomes.values()].some((o) => o.kind === 'delivered');
-  for (const entry of healthy ? suspects : []) {
-    outcomes.set(entry, {
-      kind: 'dead',
-      reason: 'rejected',
-      detail:
-        'Matomo answered 500 and rolled back every bulk holding this request (e.g. a crash or ca=1 request no plugin handles)',
+  // A lone request answered with 500 on every attempt is a suspect, not yet poison: a flaky
+  // Matomo fails lone requests too. Its lone failure counts only with evidence that Matomo
+  // works: it accepted another bulk in this run or shortly before (when nothing got through,
+  // Matomo itself may be failing). Retries of one request are at least one base delay apart,
+  // so when Matomo answers 500 to everything a request's count grows once or twice at most,
+  // while poison fails alone on every receive as other traffic flows. Once it failed alone on
+  // `poisonAfter` receives it is dead-lettered; until then it is retried like any other.
+  const evident = worksNow(outcomes, acceptedBefore, ctx) ? suspects : [];
+  if (evident.length > 0) {
+    const totals = await ctx.countLoneFailures(evident.map((e) => e.item.request.id)).catch((error) => {
+      ctx.log?.warn('could not count lone failures; the requests are retried', { error: describe(error) });
+      return new Map<string, number>();
     });
+    for (const entry of evident) {
+      const failures = totals.get(entry.item.request.id) ?? 0;
+      if (failures < ctx.poisonAfter) continue;
+      outcomes.set(entry, {
+        kind: 'dead',
+        reason: 'rejected',
+        detail:
+          `Matomo answered 500 to this request alone (${LONE_ATTEMPTS} attempts each) on ${failures} ` +
+          'receives while accepting other bulks (e.g. a crash or ca=1 request no plugin handles)',
+      });
+    }
   }
   return outcomes;
 }
@@ -88,8 +125,11 @@ async function sendSplitting(
 ): Promise<void> {
   ctx.checkTime();
   const started = ctx.now();
-  const stat = (outcome: BulkStat['outcome']): void => {
-    ctx.bulks.push({ size: chunk.length, latencyMs: ctx.now() - started, outcome });
+  const stat = (outcome: BulkStat['outcome'], counts: Record<string, number> = {}): void => {
+    const latencyMs = ctx.now() - started;
+    ctx.bulks.push({ size: chunk.length, latencyMs, outcome });
+    // One line per bulk: the terminal of `taglane serve` shows each delivery as it happens.
+    ctx.log?.info(`bulk ${outcome}`, { requests: chunk.length, ...counts, ms: latencyMs });
   };
   try {
     const accepted = await ctx.matomo.sendBulk({
@@ -97,8 +137,9 @@ async function sendSplitting(
       token: destination.token,
       requests: chunk.map((e) => e.query),
     });
-    stat('accepted');
+    ctx.acceptance?.accepted(destination.url, ctx.now());
     const invalid = new Set(accepted.invalidIndices ?? []);
+    stat('accepted', { tracked: accepted.tracked, invalid: accepted.invalid });
     if (accepted.invalidIndices === undefined && accepted.invalid > 0) {
       ctx.unindexedInvalid += accepted.invalid;
       ctx.log?.warn('Matomo counted requests invalid without saying which (use a super-user token)', {
@@ -135,6 +176,16 @@ async function sendSplitting(
     await sendSplitting(chunk.slice(0, middle), destination, ctx, outcomes, suspects);
     await sendSplitting(chunk.slice(middle), destination, ctx, outcomes, suspects);
   }
+}
+
+/** Whether Matomo accepted a bulk in this run or shortly before: evidence that it works. */
+function worksNow(
+  outcomes: ReadonlyMap<BulkEntry, SendOutcome>,
+  acceptedBefore: number | undefined,
+  ctx: SendContext,
+): boolean {
+  if ([...outcomes.values()].some((o) => o.kind === 'delivered')) return true;
+  return acceptedBefore !== undefined && acceptedBefore >= ctx.evidenceSinceMs;
 }
 
 function describe(error: unknown): string {

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import { MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { DATA_DIR_MODE } from './data-dir-lock.ts';
 import { journalingListener, SqsJournal } from './sqs-journal.ts';
 
@@ -129,6 +130,8 @@ async function createQueues(
       QueueName: 'taglane-requests',
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+        // As on AWS: 14 days, so an outage that long is retried rather than lost.
+        MessageRetentionPeriod: String(MAX_RETENTION_SECONDS),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlqArn,
           maxReceiveCount: options.maxReceiveCount,

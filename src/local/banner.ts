@@ -11,6 +11,8 @@ export interface BannerInput {
   readonly generated: GeneratedSecrets;
   /** Secret names used by rule files but not set: ingest answers 500 `misconfigured` for them. */
   readonly missingSecrets: readonly string[];
+  /** A real Matomo without MATOMO_TOKEN: warned about, as old events will be dead-lettered. */
+  readonly matomoTokenMissing?: boolean;
   /** The embedded SQS; printed as a `taglane redrive` command that reaches it. */
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Messages a previous run left queued, replayed from the journal. */
@@ -26,6 +28,11 @@ export interface ServedDestinations {
   /** Name and Matomo base URL; `inspector` when the built-in inspector stands in. */
   readonly list: readonly { readonly name: string; readonly url: string; readonly inspector: boolean }[];
 }
+
+/** Printed when a real Matomo is used without a token. */
+export const MISSING_TOKEN =
+  '  ! MATOMO_TOKEN is not set: Matomo refuses a cdt 24 hours or more in the past without it, so such events are ' +
+  'dead-lettered (old-cdt-without-token), and requests with cip or location are counted invalid';
 
 /** A first event the shipped `app` rules turn into a page view. */
 const FIRST_EVENT = {
@@ -61,7 +68,7 @@ export function formatBanner(input: BannerInput): string {
   lines.push('');
   const window = `${config.batchWindowMs / 1000} s`;
   lines.push(
-    `Queue:     in-process SQS, batches of ${config.batchSize} within ${window}, retried after ${config.visibilityTimeoutSeconds} s, dead-lettered after ${config.maxReceiveCount} receives`,
+    `Queue:     in-process SQS, batches of ${config.batchSize} within ${window}, retried after ${config.visibilityTimeoutSeconds} s doubling up to ${config.retryMaxDelaySeconds ?? 43_200} s for 14 days`,
   );
   if ((config.reorderWindowSeconds ?? 0) > 0)
     lines.push(
@@ -88,6 +95,7 @@ export function formatBanner(input: BannerInput): string {
         : `Matomo:    ${config.matomoUrl}/matomo.php`,
     );
   }
+  if (config.matomoUrl !== undefined && input.matomoTokenMissing) lines.push(MISSING_TOKEN);
   for (const [name, value] of generated.apiKeys)
     lines.push(
       `API key:   ${name} was not set; using ${value}, kept in ${display(config.dataDir)}/${apiKeyFile(name)} for the next starts`,

@@ -60,17 +60,25 @@ export function registerServeCommand(program: Command): void {
     .addOption(
       option(
         '--visibility-timeout <seconds>',
-        'before a failed message is retried',
+        'before a failed message is first retried',
         'TAGLANE_VISIBILITY_TIMEOUT',
         '30',
       ),
     )
     .addOption(
       option(
+        '--retry-max-delay <seconds>',
+        'longest wait between retries (each failure doubles it)',
+        'TAGLANE_RETRY_MAX_DELAY',
+        '43200',
+      ),
+    )
+    .addOption(
+      option(
         '--max-receive-count <n>',
-        'receives before the dead-letter queue',
+        "receives before SQS dead-letters (a safety net above a 14-day outage's)",
         'TAGLANE_MAX_RECEIVE_COUNT',
-        '5',
+        '100',
       ),
     )
     .addOption(

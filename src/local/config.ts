@@ -19,6 +19,8 @@ export interface ServeConfig {
   /** Seconds each request waits after its event time before it is delivered (SQS delay). */
   readonly reorderWindowSeconds?: number;
   readonly visibilityTimeoutSeconds: number;
+  /** Longest wait between retries; each failed receive doubles the wait from the visibility timeout. @default 43200 */
+  readonly retryMaxDelaySeconds?: number;
   readonly maxReceiveCount: number;
   /** How long shutdown waits for the queue to empty. */
   readonly drainTimeoutMs: number;
@@ -43,6 +45,7 @@ const RawServeOptions = z.object({
   batchWindow: seconds(300),
   reorderWindow: int(0, 900).default(0),
   visibilityTimeout: int(0, 43_200),
+  retryMaxDelay: int(1, 43_200).default(43_200),
   maxReceiveCount: int(1, 1000),
   drainTimeout: seconds(3600),
 });
@@ -63,7 +66,7 @@ export class ServeConfigError extends Error {
  *
  * @example
  * resolveServeConfig({ host: '127.0.0.1', port: '8787', rules: 'rules', dataDir: '.taglane',
- *   batchSize: '10', batchWindow: '0.5', reorderWindow: '0', visibilityTimeout: '30', maxReceiveCount: '5', drainTimeout: '60' })
+ *   batchSize: '10', batchWindow: '0.5', reorderWindow: '0', visibilityTimeout: '30', maxReceiveCount: '100', drainTimeout: '60' })
  */
 export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): ServeConfig {
   const parsed = RawServeOptions.safeParse(raw);
@@ -85,6 +88,7 @@ export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): Serv
     batchWindowMs: Math.round(o.batchWindow * 1000),
     reorderWindowSeconds: o.reorderWindow,
     visibilityTimeoutSeconds: o.visibilityTimeout,
+    retryMaxDelaySeconds: o.retryMaxDelay,
     maxReceiveCount: o.maxReceiveCount,
     drainTimeoutMs: Math.round(o.drainTimeout * 1000),
   };

@@ -56,6 +56,12 @@ export class QueuePoller {
   #running: Promise<void> | undefined;
   #busy = false;
   #draining = false;
+  /**
+   * Receives per message id, counted here: local-aws-sqs also counts each
+   * ChangeMessageVisibility as a receive, which SQS does not, and the batcher's retry delays
+   * grow with the count. Forgotten when the message is deleted.
+   */
+  readonly #receives = new Map<string, number>();
 
   constructor(options: PollerOptions) {
     this.#options = options;
@@ -175,7 +181,11 @@ export class QueuePoller {
 
   async #invoke(messages: Message[]): Promise<void> {
     const { queueArn, region, handler, functionTimeoutMs } = this.#options;
-    const records = messages.map((m) => toSqsRecord(m, { queueArn, region }));
+    const records = messages.map((m) => {
+      const receiveCount = (this.#receives.get(m.MessageId ?? '') ?? 0) + 1;
+      this.#receives.set(m.MessageId ?? '', receiveCount);
+      return toSqsRecord(m, { queueArn, region, receiveCount });
+    });
     this.#busy = true;
     try {
       let failed: ReadonlySet<string>;
@@ -190,7 +200,9 @@ export class QueuePoller {
         error = thrown;
         failed = new Set(records.map((r) => r.messageId));
       }
-      await this.#delete(records.filter((r) => !failed.has(r.messageId)));
+      const done = records.filter((r) => !failed.has(r.messageId));
+      for (const record of done) this.#receives.delete(record.messageId);
+      await this.#delete(done);
       this.#options.onBatch?.({
         size: records.length,
         failed: failed.size,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
@@ -33,6 +34,8 @@ export interface RunningServer {
   readonly ruleSet: RuleSet;
   readonly generated: GeneratedSecrets;
   readonly missingSecrets: readonly string[];
+  /** A real Matomo is used without MATOMO_TOKEN: old events will be dead-lettered. */
+  readonly matomoTokenMissing: boolean;
   /** The embedded SQS, so `taglane redrive` can reach it while this server runs. */
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
@@ -112,6 +115,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_ENV: options.environment,
       // Secrets come from this environment locally, never from Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
+      // Retries as on AWS: doubling from the visibility timeout, for the queue's 14 days.
+      TAGLANE_RETRY_BASE_SECONDS: String(Math.max(1, options.visibilityTimeoutSeconds)),
+      TAGLANE_RETRY_MAX_SECONDS: String(options.retryMaxDelaySeconds ?? MAX_DELAY_SECONDS),
+      TAGLANE_QUEUE_RETENTION_SECONDS: String(MAX_RETENTION_SECONDS),
     };
     const secrets = new EnvSecretSource(env);
     const queues = { client: aws.sqs, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl };
@@ -192,6 +199,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           return [{ name: d.name, url: target, inspector: d.url === undefined && inspector !== undefined }];
         }),
       },
+      matomoTokenMissing: !secretsEnv.MATOMO_TOKEN,
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
       debugger: debug,

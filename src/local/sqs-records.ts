@@ -5,6 +5,8 @@ import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 export interface RecordOrigin {
   readonly queueArn: string;
   readonly region: string;
+  /** Overrides the message's `ApproximateReceiveCount` (see `QueuePoller`). */
+  readonly receiveCount?: number;
 }
 
 /**
@@ -19,7 +21,10 @@ export function toSqsRecord(message: Message, origin: RecordOrigin): SQSRecord {
     body: message.Body ?? '',
     attributes: {
       ...attributes,
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      ApproximateReceiveCount:
+        origin.receiveCount === undefined
+          ? (attributes.ApproximateReceiveCount ?? '1')
+          : String(origin.receiveCount),
       SentTimestamp: attributes.SentTimestamp ?? '',
       SenderId: attributes.SenderId ?? '',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',

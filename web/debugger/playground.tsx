@@ -1,21 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { RulesStatus } from '../../src/local/debugger/wire.ts';
+import type { PlaygroundAnswer as Answer, RulesStatus } from '../../src/local/debugger/wire.ts';
 import { getJson, postJson } from './api.ts';
 import { describeParams } from './view.ts';
-
-/** The server's answer for an event (`src/local/debugger/playground.ts`). */
-type Answer =
-  | {
-      readonly ok: true;
-      readonly eventId: string;
-      readonly matched: readonly string[];
-      readonly requests: readonly {
-        readonly rule: string;
-        readonly params: Readonly<Record<string, string>>;
-        readonly warnings?: readonly { readonly field: string; readonly message: string }[];
-      }[];
-    }
-  | { readonly ok: false; readonly problem: string };
 
 /** Waits this long after the last keystroke before asking the server. */
 const TYPING_PAUSE_MS = 200;

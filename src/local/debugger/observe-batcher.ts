@@ -102,6 +102,7 @@ export class BatcherObserver {
   /** The delivery log, recording what was recorded as delivered or skipped as delivered before. */
   wrapDeliveryLog(log: DeliveryLog): DeliveryLog {
     return {
+      countLoneFailures: (ids, expiresAt) => log.countLoneFailures(ids, expiresAt),
       delivered: async (ids) => {
         const done = await log.delivered(ids);
         for (const id of done) this.#store.step(id, 'skipped', 'delivered before: not sent again');

@@ -8,21 +8,7 @@ import {
   RuleEvaluationError,
   type RuleSet,
 } from '../../rules/index.ts';
-
-/** What the playground shows for an event: the requests it produces, or why it cannot. */
-export type PlaygroundAnswer =
-  | {
-      readonly ok: true;
-      readonly eventId: string;
-      readonly matched: readonly string[];
-      readonly requests: readonly {
-        readonly rule: string;
-        readonly params: Readonly<Record<string, string>>;
-        /** Optional values left out, as ingest reports them. */
-        readonly warnings?: readonly { readonly field: string; readonly message: string }[];
-      }[];
-    }
-  | { readonly ok: false; readonly problem: string; readonly rule?: string; readonly field?: string };
+import type { PlaygroundAnswer } from './wire.ts';
 
 /** A playground request the page cannot be answered for (no such source, bad name). */
 export class PlaygroundInputError extends Error {

@@ -127,3 +127,18 @@ export type StreamMessage =
   | { readonly type: 'entry'; readonly entry: DebugEntry }
   | { readonly type: 'clear' }
   | { readonly type: 'rules'; readonly rules: RulesStatus };
+
+/** What the playground shows for an event: the requests it produces, or why it cannot. */
+export type PlaygroundAnswer =
+  | {
+      readonly ok: true;
+      readonly eventId: string;
+      readonly matched: readonly string[];
+      readonly requests: readonly {
+        readonly rule: string;
+        readonly params: Readonly<Record<string, string>>;
+        /** Optional values left out, as ingest reports them. */
+        readonly warnings?: readonly { readonly field: string; readonly message: string }[];
+      }[];
+    }
+  | { readonly ok: false; readonly problem: string; readonly rule?: string; readonly field?: string };

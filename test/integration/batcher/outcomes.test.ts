@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
+import { SqsRetryScheduler } from '../../../src/adapters/sqs-retry-scheduler.ts';
 import { deliver } from '../../../src/batcher/deliver.ts';
 import { harnessPerTest, messages, nowSeconds, queued } from './harness.ts';
 
@@ -35,20 +37,84 @@ describe('deliver: outcomes', () => {
     expect(t.matomo.recorded()).toHaveLength(1);
   });
 
-  it('isolates one poisonous request, dead-letters it with the reason and delivers the rest', async () => {
+  it('retries a request that failed alone once and dead-letters it on its fifth lone failure', async () => {
     const t = await harness({ crashPlugin: false });
+    const deps = t.deps();
     const base = nowSeconds() - 600;
-    const requests = Array.from({ length: 11 }, (_, i) => queued({ time: base + i }));
     const poison = queued({ time: base + 5, params: { ca: '1', cra: 'TypeError: x is undefined' } });
-    const report = await deliver(messages([...requests, poison]), t.deps());
-
-    expect(report.batchItemFailures).toEqual([]);
-    expect(report.counts.deadLettered).toEqual({ rejected: 1 });
-    expect(t.matomo.recorded().map((p) => p.action_name)).toEqual(requests.map((r) => r.params.action_name));
+    const delivered: string[] = [];
+    for (let receive = 1; receive <= 5; receive += 1) {
+      // Each receive brings other traffic along, which Matomo accepts.
+      const requests = Array.from({ length: 5 }, (_, i) => queued({ time: base + i }));
+      delivered.push(...requests.map((r) => String(r.params.action_name)));
+      const batch = messages([...requests, poison]);
+      const report = await deliver(batch, deps);
+      const failed = report.batchItemFailures.map((f) => f.itemIdentifier);
+      if (receive < 5) {
+        expect(failed).toEqual([`m-${poison.id}`]);
+        expect(report.counts.deadLettered).toEqual({});
+      } else {
+        expect(failed).toEqual([]);
+        expect(report.counts.deadLettered).toEqual({ rejected: 1 });
+      }
+    }
+    expect(t.matomo.recorded().map((p) => p.action_name)).toEqual(delivered);
     const letters = await t.deadLetters();
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ reason: 'rejected', messageId: `m-${poison.id}` });
+    expect(letters[0]?.detail).toContain('on 5 receives');
     expect(JSON.parse(letters[0]?.body ?? '{}')).toMatchObject({ id: poison.id });
+  });
+
+  it('does not count a lone 500 as poison when Matomo accepted nothing in the batch', async () => {
+    const t = await harness({ crashPlugin: false });
+    const deps = t.deps({ config: { ...t.deps().config, poisonAfter: 1 } });
+    const poison = queued({ params: { ca: '1', cra: 'TypeError: x is undefined' } });
+    const report = await deliver(messages([poison]), deps);
+
+    expect(report.batchItemFailures).toEqual([{ itemIdentifier: `m-${poison.id}` }]);
+    expect(await t.deadLetters()).toEqual([]);
+  });
+
+  it('delays each retry by its receive count and dead-letters as expired what would outlive the queue', async () => {
+    const t = await harness();
+    await t.matomo.outage({ kind: 'status', status: 503 });
+    const { QueueUrl: queueUrl = '' } = await t.sqs.send(new CreateQueueCommand({ QueueName: 'requests' }));
+    const [young, old] = [queued(), queued()];
+    for (const r of [young, old]) {
+      await t.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(r) }));
+    }
+    const received = await t.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 2 }),
+    );
+    const byBody = new Map((received.Messages ?? []).map((m) => [m.Body, m]));
+    const asReceived = (r: typeof young, receiveCount: number, ageMs: number) => ({
+      messageId: byBody.get(JSON.stringify(r))?.MessageId ?? '',
+      receiptHandle: byBody.get(JSON.stringify(r))?.ReceiptHandle ?? '',
+      body: JSON.stringify(r),
+      receiveCount,
+      sentAtMs: Date.now() - ageMs,
+    });
+    const batch = [asReceived(young, 4, 3_600_000), asReceived(old, 38, 1_200_000_000)];
+    const retry = { baseSeconds: 30, maxSeconds: 43_200, retentionSeconds: 1_209_600 };
+    const retries = new SqsRetryScheduler({ client: t.sqs, queueUrl });
+    const report = await deliver(batch, t.deps({ retries, config: { ...t.deps().config, retry } }));
+
+    expect(report.batchItemFailures).toEqual([{ itemIdentifier: batch[0]?.messageId }]);
+    expect(report.counts.deadLettered).toEqual({ expired: 1 });
+    // The age the OldestRetryTooOld alarm watches: the young one's hour (the old one left).
+    expect(Math.round((report.oldestRetriedSeconds ?? 0) / 60)).toBe(60);
+    const letters = await t.deadLetters();
+    expect(letters).toMatchObject([{ messageId: batch[1]?.messageId, reason: 'expired' }]);
+    expect(letters[0]?.detail).toMatch(/failed on 38 receives/);
+    expect(JSON.parse(letters[0]?.body ?? '{}')).toMatchObject({ id: old.id });
+    // Past the 2 s they were received for, the young one stays hidden (its retry waits 240 s);
+    // the expired one, which the event source would delete, comes back.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const again = await t.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect((again.Messages ?? []).map((m) => m.MessageId)).toEqual([batch[1]?.messageId]);
   });
 
   it('retries instead of dead-lettering when Matomo answers 500 to everything', async () => {
@@ -172,7 +238,11 @@ describe('deliver: outcomes', () => {
       maxAttempts: 1,
     });
     const broken = new DynamoDbDeliveryLog({ client: unreachable, tableName: t.dynamo.tableName });
-    const deliveryLog = { delivered: good.delivered.bind(good), record: broken.record.bind(broken) };
+    const deliveryLog = {
+      delivered: good.delivered.bind(good),
+      record: broken.record.bind(broken),
+      countLoneFailures: good.countLoneFailures.bind(good),
+    };
     const report = await deliver(messages([queued(), queued()]), t.deps({ deliveryLog }));
     unreachable.destroy();
 

@@ -1,7 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../../src/local/aws-local.ts';
@@ -123,6 +127,28 @@ describe('QueuePoller', () => {
     expect(await p.drain(15_000)).toBe(0);
     expect(attempts.get('steady')).toEqual(['1']);
     expect(attempts.get('flaky')).toEqual(['1', '2']);
+  });
+
+  it('hands the handler the receive count SQS would, also after the handler delayed the message', async () => {
+    // local-aws-sqs counts a ChangeMessageVisibility as one more receive; SQS does not.
+    const aws = await localAws(1, 50);
+    const seen: string[] = [];
+    const p = poller(aws, async (event: SQSEvent) => {
+      const record = event.Records[0] as SQSRecord;
+      seen.push(record.attributes.ApproximateReceiveCount);
+      if (seen.length === 3) return { batchItemFailures: [] };
+      await aws.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: aws.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+      return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
+    });
+    await send(aws, ['delayed']);
+    expect(await p.drain(15_000)).toBe(0);
+    expect(seen).toEqual(['1', '2', '3']);
   });
 
   it('moves a message that keeps failing to the dead-letter queue after maxReceiveCount receives', async () => {

@@ -2,7 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../../functions/ingest/handler.ts';
 import { startLocalAws } from '../../../src/local/aws-local.ts';
@@ -44,6 +49,8 @@ export interface Pipeline {
   drain(timeoutMs?: number): Promise<number>;
   /** Every message on the dead-letter queue (made visible again after reading). */
   deadLetters(): Promise<Message[]>;
+  /** How many messages the dead-letter queue holds, without receiving (hiding) them. */
+  deadLetterCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -77,6 +84,9 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     TAGLANE_TABLE_NAME: aws.tableName,
     MATOMO_URL: matomoProxy.endpoint,
     TAGLANE_MATOMO_TIMEOUT_MS: '500',
+    // The queue's 1 s visibility timeout as base, doubling to 2 s: outages retried quickly.
+    TAGLANE_RETRY_BASE_SECONDS: '1',
+    TAGLANE_RETRY_MAX_SECONDS: '2',
     ...options.env,
   };
   const secretSource = new EnvSecretSource(env);
@@ -127,6 +137,15 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       return res.status;
     },
     drain: (timeoutMs) => poller.drain(timeoutMs),
+    async deadLetterCount() {
+      const out = await aws.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: aws.dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+    },
     async deadLetters() {
       // Read until empty with a long visibility timeout: nothing else reads this queue.
       const seen = new Map<string, Message>();

@@ -28,7 +28,7 @@ describe('parseTaglaneConfig', () => {
       batchSize: 100,
       batchWindowSeconds: 5,
       maxConcurrency: 5,
-      maxReceiveCount: 5,
+      maxReceiveCount: 100,
       batcherTimeoutSeconds: 60,
       logRetentionDays: 30,
       retainData: true,
@@ -84,6 +84,14 @@ describe('parseTaglaneConfig', () => {
     expect(problemsOf({ matomoUrl, batchSize: 50, batchWindowSeconds: 0 })).toEqual([
       'batchWindowSeconds: a batch size above 10 needs a batching window of at least 1 second',
     ]);
+  });
+
+  it('refuses a maxReceiveCount SQS would reach during a 14-day outage', () => {
+    // 6 x 60 s + 5 s visibility, doubling to 12 h: 34 receives in 14 days.
+    expect(problemsOf({ matomoUrl, maxReceiveCount: 5 })).toEqual([
+      'maxReceiveCount: must be at least 35: a 14-day outage costs 34 receives with a 365 s visibility timeout, and SQS would dead-letter them',
+    ]);
+    expect(parseTaglaneConfig({ matomoUrl, maxReceiveCount: 35 }).maxReceiveCount).toBe(35);
   });
 
   it('leaves the Matomo URL to synth, where destinations.yaml may give default its own', () => {

@@ -8,7 +8,13 @@ import { DestinationsSynthError } from '../../../lib/destinations.ts';
 import { RuleSetSynthError } from '../../../lib/rule-set-check.ts';
 import { formatProblem, loadRuleSet, RuleSetError } from '../../../src/rules/index.ts';
 import { type Synthesised, SynthValidationError, synthTaglane } from './synth.ts';
-import { logicalIdOf, referencedIds, resourcesOf, statementsOfRole } from './template-queries.ts';
+import {
+  deadLetterQueueOf,
+  logicalIdOf,
+  referencedIds,
+  resourcesOf,
+  statementsOfRole,
+} from './template-queries.ts';
 
 // These variants skip esbuild (CDK's bundling-stacks switch); taglane-stack.test.ts bundles.
 const matomoUrl = 'https://matomo.acme.test';
@@ -21,7 +27,7 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
     s = synthTaglane({
       matomoUrl,
       queueMode: 'fifo',
-      maxReceiveCount: '3',
+      maxReceiveCount: '40',
       maxConcurrency: '2',
       alarmEmail: 'ops@example.org',
       matomoTokenSecretArn: tokenArn,
@@ -41,10 +47,10 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
         FifoThroughputLimit: 'perMessageGroupId',
       });
     }
-    const dlq = logicalIdOf(s.template, 'AWS::SQS::Queue', '"MessageRetentionPeriod":1209600');
+    const dlq = deadLetterQueueOf(s.template);
     // No batching window on FIFO: visibility is exactly 6x the (default 60 s) batcher timeout.
     s.template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 40 },
       VisibilityTimeout: 360,
     });
   });

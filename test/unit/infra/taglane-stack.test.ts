@@ -6,6 +6,7 @@ import { HEALTH_EVENT, invokeBundle } from './bundle-run.ts';
 import { REPO_ROOT, type Synthesised, synthTaglane } from './synth.ts';
 import {
   actionsOf,
+  deadLetterQueueOf,
   functionOf,
   logicalIdOf,
   policyStatements,
@@ -57,7 +58,7 @@ describe('functions', () => {
 
   it('wire the contract environment variables to the stack resources', () => {
     const queue = logicalIdOf(s.template, 'AWS::SQS::Queue', 'RedrivePolicy');
-    const dlq = logicalIdOf(s.template, 'AWS::SQS::Queue', '"MessageRetentionPeriod":1209600');
+    const dlq = deadLetterQueueOf(s.template);
     const table = Object.keys(resourcesOf(s.template, 'AWS::DynamoDB::Table'))[0];
     expect(fn('Ingest').props.Environment).toEqual({
       Variables: expect.objectContaining({
@@ -72,6 +73,11 @@ describe('functions', () => {
       MATOMO_URL: context.matomoUrl,
       TAGLANE_TABLE_NAME: { Ref: table },
       TAGLANE_DLQ_URL: { Ref: dlq },
+      // Retries grow from the visibility timeout (6 x 45 s + the 5 s window) to 12 h for 14 days.
+      TAGLANE_QUEUE_URL: { Ref: queue },
+      TAGLANE_RETRY_BASE_SECONDS: '275',
+      TAGLANE_RETRY_MAX_SECONDS: '43200',
+      TAGLANE_QUEUE_RETENTION_SECONDS: '1209600',
     });
     expect(referencedIds(batcher.Variables.TAGLANE_SECRET_ARNS).sort()).toEqual([
       expect.stringMatching(/^SecretsMatomoToken/),
@@ -119,13 +125,15 @@ describe('functions', () => {
 });
 
 describe('queues', () => {
-  it('redrive to an encrypted DLQ that keeps messages 14 days after 5 receives', () => {
-    const dlq = logicalIdOf(s.template, 'AWS::SQS::Queue', '"MessageRetentionPeriod":1209600');
+  it('keep messages 14 days and redrive to an encrypted DLQ only after 100 receives', () => {
+    const dlq = deadLetterQueueOf(s.template);
     s.template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 100 },
+      MessageRetentionPeriod: 1_209_600,
       SqsManagedSseEnabled: true,
     });
-    expect(resourcesOf(s.template, 'AWS::SQS::Queue')[dlq]?.Properties?.SqsManagedSseEnabled).toBe(true);
+    const dlqProps = resourcesOf(s.template, 'AWS::SQS::Queue')[dlq]?.Properties;
+    expect(dlqProps).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
   });
 
   it('hide a message for at least 6x the batcher timeout plus the batching window', () => {
@@ -205,7 +213,7 @@ describe('alarms', () => {
 
   it('fire when the DLQ holds any message', () => {
     const [dlqAlarm] = find('ApproximateNumberOfMessagesVisible');
-    const dlq = logicalIdOf(s.template, 'AWS::SQS::Queue', '"MessageRetentionPeriod":1209600');
+    const dlq = deadLetterQueueOf(s.template);
     expect(dlqAlarm).toMatchObject({
       Namespace: 'AWS/SQS',
       Threshold: 0,
@@ -220,6 +228,18 @@ describe('alarms', () => {
     ]);
   });
 
+  it('fire when the batcher keeps retrying a request older than 15 minutes', () => {
+    // SQS's age metric skips messages received more than three times: every one of a long outage.
+    expect(find('oldestRetriedAge')).toEqual([
+      expect.objectContaining({
+        Namespace: 'Taglane',
+        Dimensions: [{ Name: 'service', Value: 'batcher' }],
+        Statistic: 'Maximum',
+        Threshold: 900,
+      }),
+    ]);
+  });
+
   it('fire on any error or throttle of either function, all to the alarm topic', () => {
     for (const metric of ['Errors', 'Throttles']) {
       const dims = find(metric).map((a) => JSON.stringify(a.Dimensions));
@@ -230,7 +250,7 @@ describe('alarms', () => {
       );
     }
     const topic = Object.keys(resourcesOf(s.template, 'AWS::SNS::Topic'))[0];
-    expect(alarms()).toHaveLength(6);
+    expect(alarms()).toHaveLength(7);
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
   });
 });
@@ -272,6 +292,14 @@ describe('least privilege', () => {
     ]);
   });
 
+  it('lets the batcher delay the retries of the queue it reads', () => {
+    const queue = logicalIdOf(s.template, 'AWS::SQS::Queue', 'RedrivePolicy');
+    const change = statementsOfRole(s.template, fn('Batcher').role).filter((st) =>
+      actionsOf(st).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(change.flatMap((st) => referencedIds(st.Resource))).toEqual([queue]);
+  });
+
   it('gives the batcher no delete, scan or query on the table', () => {
     const dynamo = statementsOfRole(s.template, fn('Batcher').role)
       .flatMap(actionsOf)
@@ -306,9 +334,7 @@ describe('outputs and checks', () => {
   it('outputs the API URL and the DLQ URL', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('ApiEndpoint');
-    expect(referencedIds(outputs.DeadLetterQueueUrl?.Value)).toEqual([
-      logicalIdOf(s.template, 'AWS::SQS::Queue', '"MessageRetentionPeriod":1209600'),
-    ]);
+    expect(referencedIds(outputs.DeadLetterQueueUrl?.Value)).toEqual([deadLetterQueueOf(s.template)]);
   });
 
   it('passes cdk-nag AwsSolutions, each acknowledgement with a reason', () => {

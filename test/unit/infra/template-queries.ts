@@ -24,6 +24,16 @@ export function logicalIdOf(template: Template, type: string, match: string): st
   return ids[0] as string;
 }
 
+/** The dead-letter queue: the only queue without a redrive policy of its own. */
+export function deadLetterQueueOf(template: Template): string {
+  const ids = Object.entries(resourcesOf(template, 'AWS::SQS::Queue'))
+    .filter(([, r]) => r.Properties?.RedrivePolicy === undefined)
+    .map(([id]) => id);
+  if (ids.length !== 1)
+    throw new Error(`expected one queue without a redrive policy, found ${ids.join(', ')}`);
+  return ids[0] as string;
+}
+
 /** The statements of every inline policy, or of those attached to the role `roleId`. */
 export function policyStatements(template: Template, roleId?: string): Statement[] {
   return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
