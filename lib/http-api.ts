@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { SEGMENT_CALLS } from '../src/sources/segment/calls.ts';
 
 /** Properties of {@link TaglaneHttpApi}. */
 export interface TaglaneHttpApiProps {
@@ -37,9 +38,9 @@ const ACCESS_LOG_FIELDS = {
 };
 
 /**
- * The public HTTP API: `POST /events`, `POST /webhooks/{source}` and `GET /health`, all to
- * ingest. One `$default` stage, throttled (so a flood cannot run up the Lambda bill or starve
- * Matomo's share of concurrency) and with JSON access logs.
+ * The public HTTP API: `POST /events`, `POST /webhooks/{source}`, `GET /health` and Segment's
+ * `POST /v1/{call}`, all to ingest. One `$default` stage, throttled (so a flood cannot run up
+ * the Lambda bill or starve Matomo's share of concurrency) and with JSON access logs.
  */
 export class TaglaneHttpApi extends Construct {
   public readonly api: HttpApi;
@@ -57,6 +58,8 @@ export class TaglaneHttpApi extends Construct {
       { path: '/events', methods: [HttpMethod.POST] },
       { path: '/webhooks/{source}', methods: [HttpMethod.POST] },
       { path: '/health', methods: [HttpMethod.GET] },
+      // Segment's HTTP API, so Segment's and RudderStack's SDKs send here unchanged.
+      ...SEGMENT_CALLS.map((call) => ({ path: `/v1/${call}`, methods: [HttpMethod.POST] })),
     ];
     for (const route of routes) {
       for (const r of this.api.addRoutes({ ...route, integration })) {

@@ -72,7 +72,7 @@ export function secretNamesOf(ruleSet: RuleSet): string[] {
   const names = new Set<string>();
   for (const source of ruleSet.sources.values()) {
     const auth = source.auth;
-    if (auth.scheme === 'api-key') for (const name of auth.secrets) names.add(name);
+    if ('secrets' in auth) for (const name of auth.secrets) names.add(name);
     else names.add(auth.secret);
   }
   return [...names].sort();

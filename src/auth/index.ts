@@ -9,7 +9,7 @@ export { presentedApiKey, verifyApiKey } from './api-key.ts';
 export { safeEqual } from './crypto.ts';
 export { AuthError, type AuthFailure } from './errors.ts';
 export { verifyGithub } from './github.ts';
-export { verifyHmac } from './hmac.ts';
+export { type HmacRequest, verifyHmac } from './hmac.ts';
 export { verifyShopify } from './shopify.ts';
 export { verifyStandardWebhook } from './standard-webhooks.ts';
 export { verifyStripe } from './stripe.ts';
@@ -18,6 +18,9 @@ export type {
   AuthConfig,
   Headers,
   HmacAuthConfig,
+  HmacHeaderFields,
+  KeyAuthConfig,
+  SegmentAuthConfig,
   SignedRequest,
   WebhookAuthConfig,
 } from './types.ts';
@@ -44,7 +47,7 @@ export function verifyWebhook(config: WebhookAuthConfig, request: SignedRequest)
       verifyStandardWebhook(request, config.tolerance);
       return;
     case 'hmac':
-      verifyHmac(request, config);
+      verifyHmac({ ...request, secrets: [request.secret] }, config);
       return;
     default: {
       const unknown: never = config;

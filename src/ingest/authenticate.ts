@@ -1,4 +1,4 @@
-import { AuthError, verifyApiKey, verifyWebhook } from '../auth/index.ts';
+import { AuthError, verifyApiKey, verifyHmac, verifyWebhook } from '../auth/index.ts';
 import type { CompiledSource } from '../rules/index.ts';
 import type { SecretSource } from '../secrets/secrets.ts';
 import { ConfigurationError, UnauthorizedError } from './errors.ts';
@@ -20,16 +20,21 @@ export async function authenticate(
   const auth = source.auth;
   try {
     if (auth.scheme === 'api-key') {
-      const keys: string[] = [];
-      for (const name of auth.secrets) {
-        const value = await secrets.get(name);
-        if (value !== undefined) keys.push(value);
-      }
-      if (keys.length === 0) {
-        throw new ConfigurationError(`none of the API key secrets ${auth.secrets.join(', ')} is configured`);
-      }
-      verifyApiKey(request.headers, keys);
+      verifyApiKey(request.headers, await configured(auth.secrets, secrets, 'API key secrets'));
       return;
+    }
+    if (auth.scheme === 'hmac') {
+      // Several active secrets: a rotation adds the new one, then removes the old.
+      const values = await configured(auth.secrets, secrets, 'HMAC secrets');
+      verifyHmac(
+        { headers: request.headers, body: request.body, secrets: values, now: Math.floor(nowMs / 1000) },
+        auth,
+      );
+      return;
+    }
+    if (auth.scheme === 'segment') {
+      // Routing sends Segment sources to src/sources/segment, which checks the write key itself.
+      throw new ConfigurationError(`source ${source.name} takes Segment's API at /v1, not this route`);
     }
     const secret = await secrets.get(auth.secret);
     if (secret === undefined) throw new ConfigurationError(`the secret ${auth.secret} is not configured`);
@@ -45,4 +50,16 @@ export async function authenticate(
       auth.scheme === 'api-key' ? { 'www-authenticate': 'Bearer realm="taglane"' } : {};
     throw new UnauthorizedError(error.message, `auth-${error.reason}`, challenge, error);
   }
+}
+
+/** The values of the named secrets that are configured; none at all is a deployment error. */
+async function configured(names: readonly string[], secrets: SecretSource, what: string): Promise<string[]> {
+  const values: string[] = [];
+  for (const name of names) {
+    const value = await secrets.get(name);
+    if (value !== undefined) values.push(value);
+  }
+  if (values.length === 0)
+    throw new ConfigurationError(`none of the ${what} ${names.join(', ')} is configured`);
+  return values;
 }

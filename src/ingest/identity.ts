@@ -27,6 +27,7 @@ export function vendorEventId(
       return nonEmpty(headers['webhook-id']);
     case 'hmac':
     case 'api-key':
+    case 'segment':
       return undefined;
     default: {
       const unknown: never = auth;

@@ -1,13 +1,12 @@
 import type { CompiledSource } from '../rules/index.ts';
+import { acceptSegment } from '../sources/segment/accept.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
-import { deduplicate } from './duplicates.ts';
-import { IngestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError } from './errors.ts';
-import { evaluate, type IdentifiedEvent } from './evaluate.ts';
+import { enqueue } from './enqueue.ts';
+import { IngestError, NotFoundError } from './errors.ts';
+import type { IdentifiedEvent } from './evaluate.ts';
 import { bodyHashId, resolveEventId, vendorEventId } from './identity.ts';
 import { problemResponse } from './problem.ts';
-import { MessageTooLargeError } from './queue.ts';
-import { checkRequestSizes } from './request-size.ts';
 import { matchRoute } from './routes.ts';
 import type { Accepted, IngestDeps, IngestRequest, IngestResponse } from './types.ts';
 
@@ -27,6 +26,7 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
       return json(200, { status: 'ok', sources: deps.rules.sources.size });
     }
     deps.metrics?.count('received', 1);
+    if (route.kind === 'segment') return json(200, await acceptSegment(route.call, request, deps));
     const compiled =
       route.kind === 'events' ? eventSource(request.query.source, deps) : webhookSource(route.source, deps);
     source = compiled.name;
@@ -63,45 +63,7 @@ async function accept(
       identified.push({ event, eventId, path: isArray ? `$[${index}]` : '$' });
     }
   }
-  const { events: unique, duplicates } = deduplicate(identified);
-  const result = await evaluate(source, unique, receivedAt);
-  checkRequestSizes(result.requests, deps.limits.maxBulkBytes, (eventId) => pathOf(identified, eventId));
-  if (result.requests.length > 0) {
-    try {
-      await deps.queue.send(result.requests);
-    } catch (error) {
-      if (error instanceof MessageTooLargeError) throw new PayloadTooLargeError(error.message);
-      throw new QueueUnavailableError(error);
-    }
-  }
-  const accepted: Accepted = {
-    id: request.requestId,
-    accepted: identified.length,
-    matched: result.matched,
-    requests: result.requests.length,
-    ignored: result.ignored,
-    ...(duplicates > 0 ? { duplicates } : {}),
-    ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
-  };
-  deps.metrics?.count('matched', accepted.matched, { source: source.name });
-  deps.metrics?.count('ignored', accepted.ignored, { source: source.name });
-  deps.metrics?.count('requestsQueued', accepted.requests, { source: source.name });
-  const { warnings, ...counts } = accepted;
-  deps.logger?.info('event accepted', {
-    source: source.name,
-    eventIds: identified.slice(0, 10).map((e) => e.eventId),
-    ...counts,
-  });
-  if (warnings !== undefined) {
-    // Warnings name rule and field, never the value dropped (it may be personal data).
-    deps.metrics?.count('warnings', warnings.length, { source: source.name });
-    deps.logger?.warn('optional values dropped', { source: source.name, warnings: warnings.slice(0, 20) });
-  }
-  return accepted;
-}
-
-function pathOf(events: readonly IdentifiedEvent[], eventId: string): string {
-  return events.find((e) => e.eventId === eventId)?.path ?? '$';
+  return enqueue(source, identified, request.requestId, deps, receivedAt);
 }
 
 /** `POST /events?source=NAME`; without `source` the rule set's only api-key source, if there is one. */
@@ -126,7 +88,13 @@ function eventSource(name: string | undefined, deps: IngestDeps): CompiledSource
 /** `POST /webhooks/NAME` for a source whose auth is a signature scheme. */
 function webhookSource(name: string, deps: IngestDeps): CompiledSource {
   const source = deps.rules.sources.get(name);
-  if (source && source.auth.scheme !== 'api-key') return source;
+  if (source && source.auth.scheme !== 'api-key' && source.auth.scheme !== 'segment') return source;
+  if (source?.auth.scheme === 'segment') {
+    throw new NotFoundError(
+      'unknown-source',
+      `source ${JSON.stringify(name)} receives Segment's API at /v1/*`,
+    );
+  }
   if (source) {
     throw new NotFoundError(
       'unknown-source',

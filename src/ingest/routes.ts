@@ -1,7 +1,12 @@
+import { isSegmentCall, type SegmentCall } from '../sources/segment/calls.ts';
 import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 
 /** What a request is asking for. */
-export type Route = { kind: 'health' } | { kind: 'events' } | { kind: 'webhook'; source: string };
+export type Route =
+  | { kind: 'health' }
+  | { kind: 'events' }
+  | { kind: 'webhook'; source: string }
+  | { kind: 'segment'; call: SegmentCall };
 
 /**
  * Maps method and path to a route. Unknown paths are 404, known paths with another method 405
@@ -23,12 +28,20 @@ export function matchRoute(
     allow(verb, ['POST']);
     return { kind: 'events' };
   }
+  const segment = /^\/v1\/([a-z]+)$/.exec(path)?.[1];
+  if (segment !== undefined && isSegmentCall(segment)) {
+    allow(verb, ['POST']);
+    return { kind: 'segment', call: segment };
+  }
   const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
   if (webhook?.[1]) {
     allow(verb, ['POST']);
     return { kind: 'webhook', source: pathParameters?.source ?? safeDecode(webhook[1]) };
   }
-  throw new NotFoundError('no-route', `no route for ${path}; use POST /events or POST /webhooks/{source}`);
+  throw new NotFoundError(
+    'no-route',
+    `no route for ${path}; use POST /events, POST /webhooks/{source} or POST /v1/{call}`,
+  );
 }
 
 function allow(method: string, allowed: readonly string[]): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { SEGMENT_CALLS } from '../sources/segment/calls.ts';
 
 /** A route of the HTTP API, as the CDK stack declares it (`METHOD /path/{param}`). */
 export interface Route {
@@ -13,6 +14,7 @@ export const INGEST_ROUTES: readonly Route[] = [
   { method: 'POST', path: '/events' },
   { method: 'POST', path: '/webhooks/{source}' },
   { method: 'GET', path: '/health' },
+  ...SEGMENT_CALLS.map((call) => ({ method: 'POST', path: `/v1/${call}` })),
 ];
 
 /** A matched route with its route key and path parameters. */

@@ -56,7 +56,7 @@ export function formatBanner(input: BannerInput): string {
   ];
   const sources = [...ruleSet.sources.values()].sort((a, b) => a.name.localeCompare(b.name));
   for (const s of sources) {
-    const route = s.auth.scheme === 'api-key' ? `POST /events?source=${s.name}` : `POST /webhooks/${s.name}`;
+    const route = routeOf(s.auth.scheme, s.name);
     const rules = `${s.rules.length} rule${s.rules.length === 1 ? '' : 's'}`;
     lines.push(
       `  ${s.name.padEnd(10)} ${route.padEnd(30)} ${describeAuth(s.auth).padEnd(40)} ${rules}  ${display(s.file)}`,
@@ -127,9 +127,14 @@ function firstEvent(input: BannerInput): string[] {
   ];
 }
 
+function routeOf(scheme: AuthConfig['scheme'], name: string): string {
+  if (scheme === 'api-key') return `POST /events?source=${name}`;
+  return scheme === 'segment' ? 'POST /v1/{call}' : `POST /webhooks/${name}`;
+}
+
 function describeAuth(auth: AuthConfig): string {
-  return auth.scheme === 'api-key'
-    ? `api-key (${auth.secrets.join(', ')})`
+  return 'secrets' in auth
+    ? `${auth.scheme} (${auth.secrets.join(', ')})`
     : `${auth.scheme} (${auth.secret})`;
 }
 

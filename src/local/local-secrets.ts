@@ -38,7 +38,8 @@ export async function withLocalSecrets(
   }
   const apiKeys = new Map<string, string>();
   for (const source of ruleSet.sources.values()) {
-    if (source.auth.scheme !== 'api-key') continue;
+    // Keys the sender presents can be made up for a local session; signing secrets cannot.
+    if (source.auth.scheme !== 'api-key' && source.auth.scheme !== 'segment') continue;
     const [first] = source.auth.secrets;
     // One configured key is enough for the source to be reachable.
     if (first === undefined || source.auth.secrets.some((name) => isSet(out[name]))) continue;
@@ -58,7 +59,7 @@ export function missingSecrets(
 ): string[] {
   const missing = new Set<string>();
   for (const source of ruleSet.sources.values()) {
-    const names = source.auth.scheme === 'api-key' ? source.auth.secrets : [source.auth.secret];
+    const names = 'secrets' in source.auth ? source.auth.secrets : [source.auth.secret];
     if (!names.some((name) => isSet(env[name]))) for (const name of names) missing.add(name);
   }
   return [...missing].sort();

@@ -89,17 +89,29 @@ export function normaliseAuth(auth: RuleFile['auth']): AuthConfig {
   if (sw) return { scheme: 'standard-webhooks', secret: sw.secret, tolerance: sw.tolerance ?? 300 };
   if (auth.hmac) {
     const h = auth.hmac;
+    const timed = h.timestampHeader !== undefined || h.parse?.timestamp !== undefined;
     return {
       scheme: 'hmac',
-      secret: h.secret,
+      secrets: h.secrets ?? (h.secret === undefined ? [] : [h.secret]),
       header: h.header,
       algorithm: h.algorithm ?? 'sha256',
       encoding: h.encoding ?? 'hex',
       prefix: h.prefix ?? '',
+      signed: h.signed ?? (timed ? '{timestamp}.{body}' : '{body}'),
       tolerance: h.tolerance ?? 300,
       ...(h.timestampHeader === undefined ? {} : { timestampHeader: h.timestampHeader }),
+      ...(h.parse === undefined
+        ? {}
+        : {
+            parse: {
+              separator: h.parse.separator ?? ',',
+              signature: h.parse.signature,
+              ...(h.parse.timestamp === undefined ? {} : { timestamp: h.parse.timestamp }),
+            },
+          }),
     };
   }
+  if (auth.segment) return { scheme: 'segment', secrets: auth.segment.secrets };
   return { scheme: 'api-key', secrets: auth['api-key']?.secrets ?? [] };
 }
 

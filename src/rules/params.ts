@@ -114,6 +114,10 @@ const TRACK_PARAMS: Readonly<Record<string, string>> = {
   c_p: 'content',
   c_t: 'content',
   c_i: 'content',
+  _pks: 'productview',
+  _pkn: 'productview',
+  _pkc: 'productview',
+  _pkp: 'productview',
 };
 
 /** Why `name` cannot be used in `params`, or undefined when it can. */

@@ -112,6 +112,15 @@ export const TRACK_TYPES = {
   outlink: z.strictObject({ link: Text, ...common }),
   download: z.strictObject({ link: Text, ...common }),
   ping: z.strictObject({ ...common }),
+  productview: z.strictObject({
+    sku: Text,
+    name: Text.optional(),
+    category: z
+      .union([Text, z.array(Text).min(1, 'expected 1 to 5 categories').max(5, 'expected 1 to 5 categories')])
+      .optional(),
+    price: Num.optional(),
+    ...common,
+  }),
 } as const;
 
 /** The name of a track type. */

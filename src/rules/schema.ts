@@ -13,6 +13,61 @@ const Tolerance = z
   .positive('expected a tolerance > 0 seconds')
   .meta({ description: 'Maximum signature age in seconds.' });
 
+const HmacSchema = z
+  .strictObject({
+    secret: SecretName.optional(),
+    secrets: z
+      .array(SecretName)
+      .min(1, 'expected at least one secret name')
+      .optional()
+      .meta({ description: 'Several active secrets (rotation): a signature made with any passes.' }),
+    header: z.string().min(1).meta({ description: 'The header holding the signature.' }),
+    algorithm: z.enum(['sha1', 'sha256', 'sha512']).optional(),
+    encoding: z.enum(['hex', 'base64']).optional(),
+    prefix: z.string().optional().meta({ description: 'Text before each signature value, e.g. v0=.' }),
+    timestampHeader: z.string().min(1).optional(),
+    parse: z
+      .strictObject({
+        separator: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: 'Between key=value pairs; default ",".' }),
+        timestamp: z.string().min(1).optional().meta({ description: 'Key of the timestamp, e.g. ts.' }),
+        signature: z.string().min(1).meta({ description: 'Key of a signature, e.g. h1.' }),
+      })
+      .optional()
+      .meta({ description: 'Read the header as key=value pairs, like ts=...;h1=...' }),
+    signed: z
+      .string()
+      .regex(/\{body\}/, 'expected a template containing {body}')
+      .regex(/^(?:[^{}]|\{body\}|\{timestamp\})*$/, 'expected only {body} and {timestamp} between braces')
+      .optional()
+      .meta({
+        description: 'The signed bytes, e.g. "v0:{timestamp}:{body}"; default {body} or {timestamp}.{body}.',
+      }),
+    tolerance: Tolerance.optional(),
+  })
+  .superRefine((h, ctx) => {
+    if ((h.secret === undefined) === (h.secrets === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of secret or secrets' });
+    }
+    if (h.timestampHeader !== undefined && h.parse?.timestamp !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected the timestamp in timestampHeader or parse.timestamp, not both',
+      });
+    }
+    const timed = h.timestampHeader !== undefined || h.parse?.timestamp !== undefined;
+    if (h.signed?.includes('{timestamp}') && !timed) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signed'],
+        message: '{timestamp} needs timestampHeader or parse.timestamp',
+      });
+    }
+  });
+
 /** The authentication schemes; exactly one is set per file. */
 export const AuthSchema = z
   .strictObject({
@@ -20,16 +75,11 @@ export const AuthSchema = z
     github: z.strictObject({ secret: SecretName }),
     shopify: z.strictObject({ secret: SecretName }),
     'standard-webhooks': z.strictObject({ secret: SecretName, tolerance: Tolerance.optional() }),
-    hmac: z.strictObject({
-      secret: SecretName,
-      header: z.string().min(1),
-      algorithm: z.enum(['sha1', 'sha256', 'sha512']).optional(),
-      encoding: z.enum(['hex', 'base64']).optional(),
-      prefix: z.string().optional(),
-      timestampHeader: z.string().min(1).optional(),
-      tolerance: Tolerance.optional(),
-    }),
+    hmac: HmacSchema,
     'api-key': z.strictObject({ secrets: z.array(SecretName).min(1, 'expected at least one secret name') }),
+    segment: z
+      .strictObject({ secrets: z.array(SecretName).min(1, 'expected at least one write key secret name') })
+      .meta({ description: "Segment's HTTP API at POST /v1/*: the write key is the Basic-auth user name." }),
   })
   .partial()
   .superRefine((auth, ctx) => {
@@ -37,7 +87,7 @@ export const AuthSchema = z
     if (keys.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected exactly one auth scheme (stripe, github, shopify, standard-webhooks, hmac, api-key), got ${keys.length}`,
+        message: `expected exactly one auth scheme (stripe, github, shopify, standard-webhooks, hmac, api-key, segment), got ${keys.length}`,
       });
     }
   })

@@ -1,4 +1,5 @@
 import { type Coerce, integer, money, nonBlank, numeric, text, url } from './coerce.ts';
+import { FieldError } from './errors.ts';
 import { ecItems } from './items.ts';
 import type { TrackType } from './schema-tracks.ts';
 
@@ -133,6 +134,17 @@ export function trackSpec(type: TrackType): TrackSpec {
     case 'ping':
       // Never with ca=1: Matomo aborts the whole bulk on that combination.
       return { fixed: { ping: '1' }, fields: [] };
+    case 'productview':
+      // A page view carrying the product, as matomo.js's setEcommerceView sends it.
+      return {
+        fixed: {},
+        fields: [
+          req('sku', '_pks', nonBlank),
+          opt('name', '_pkn', text),
+          opt('category', '_pkc', productCategory),
+          opt('price', '_pkp', money),
+        ],
+      };
     default:
       return assertNever(type);
   }
@@ -141,6 +153,13 @@ export function trackSpec(type: TrackType): TrackSpec {
 function assertNever(value: never): never {
   throw new Error(`unhandled track type ${String(value)}`);
 }
+
+/** `_pkc`: one category as text, or up to five as the JSON array matomo.js sends. */
+const productCategory: Coerce = (raw) => {
+  if (!Array.isArray(raw)) return text(raw);
+  if (raw.length < 1 || raw.length > 5) throw new FieldError('expected 1 to 5 categories', raw);
+  return JSON.stringify(raw.map((c) => nonBlank(c)));
+};
 
 /** `dimensionN` from a `dimensions:` key. */
 export function dimensionSpec(id: string): FieldSpec {

@@ -6,6 +6,7 @@ import Stripe from 'stripe';
 /** Secrets the end-to-end tests configure; random per run. */
 export type E2eSecrets = Readonly<{
   TAGLANE_API_KEY: string;
+  SEGMENT_WRITE_KEY: string;
   STRIPE_WEBHOOK_SECRET: string;
   GITHUB_WEBHOOK_SECRET: string;
   SHOPIFY_WEBHOOK_SECRET: string;
@@ -17,6 +18,7 @@ export function newSecrets(): E2eSecrets {
   const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
   return {
     TAGLANE_API_KEY: `key_${hex(12)}`,
+    SEGMENT_WRITE_KEY: hex(16),
     STRIPE_WEBHOOK_SECRET: `whsec_${hex(16)}`,
     GITHUB_WEBHOOK_SECRET: hex(16),
     SHOPIFY_WEBHOOK_SECRET: hex(16),

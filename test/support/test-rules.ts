@@ -7,6 +7,10 @@ import { compileRuleSet, loadRuleSet, type RuleFileText, type RuleSet } from '..
  */
 export const ruleSecrets = {
   TAGLANE_API_KEY: `key_${randomBytes(12).toString('hex')}`,
+  SEGMENT_WRITE_KEY: randomBytes(16).toString('hex'),
+  PADDLE_WEBHOOK_SECRET: `pdl_ntfset_${randomBytes(16).toString('hex')}`,
+  LEMONSQUEEZY_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
+  SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
   STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
   GITHUB_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
   SHOPIFY_WEBHOOK_SECRET: randomBytes(16).toString('hex'),

@@ -57,7 +57,7 @@ export class Redactor {
 export function secretNames(ruleSet: RuleSet): string[] {
   const names = new Set(['MATOMO_TOKEN', 'TAGLANE_VISITOR_HMAC_KEY']);
   for (const source of ruleSet.sources.values()) {
-    if (source.auth.scheme === 'api-key') for (const name of source.auth.secrets) names.add(name);
+    if ('secrets' in source.auth) for (const name of source.auth.secrets) names.add(name);
     else names.add(source.auth.secret);
   }
   return [...names];

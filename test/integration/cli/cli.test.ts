@@ -77,7 +77,7 @@ describe('taglane binary', () => {
     ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe(
-      'error: unknown source "paypal" in rules (sources: app, github, shopify, stripe)\n',
+      'error: unknown source "paypal" in rules (sources: app, github, lemonsqueezy, paddle, segment, shopify, slack, stripe)\n',
     );
     expect(ruleError.code).toBe(1);
     expect(ruleError.stdout).toBe('');

@@ -8,8 +8,9 @@ const now = 1_790_000_000;
 
 const plain: HmacAuthConfig = {
   scheme: 'hmac',
-  secret: 'HMAC_SECRET',
+  secrets: ['HMAC_SECRET'],
   header: 'X-Signature',
+  signed: '{body}',
   algorithm: 'sha256',
   encoding: 'hex',
   prefix: 'sha256=',
@@ -21,11 +22,12 @@ const timed: HmacAuthConfig = {
   encoding: 'base64',
   prefix: '',
   timestampHeader: 'X-Timestamp',
+  signed: '{timestamp}.{body}',
 };
 
 function reason(config: HmacAuthConfig, headers: Record<string, string>, raw = body): string {
   try {
-    verifyHmac({ headers, body: Buffer.from(raw), secret, now }, config);
+    verifyHmac({ headers, body: Buffer.from(raw), secrets: [secret], now }, config);
     return 'accepted';
   } catch (error) {
     if (error instanceof AuthError) return error.reason;

@@ -86,7 +86,7 @@ describe('taglane preview', () => {
     const io = bufferIo();
     expect(await previewCommand('paypal', `${STRIPE}/invoice-paid.json`, json, io)).toBe(1);
     expect(io.stderr()).toBe(
-      'error: unknown source "paypal" in rules (sources: app, github, shopify, stripe)\n',
+      'error: unknown source "paypal" in rules (sources: app, github, lemonsqueezy, paddle, segment, shopify, slack, stripe)\n',
     );
     expect(io.stdout()).toBe('');
   });

@@ -11,7 +11,7 @@ describe('taglane validate', () => {
     const io = bufferIo();
     expect(await validateCommand('rules', io)).toBe(0);
     expect(io.stdout()).toMatch(
-      /^rules: 4 sources \(app, github, shopify, stripe\), \d+ rules, all valid\n$/,
+      /^rules: 8 sources \(app, github, lemonsqueezy, paddle, segment, shopify, slack, stripe\), \d+ rules, all valid\n$/,
     );
     expect(io.stderr()).toBe('');
   });

@@ -183,11 +183,14 @@ describe('table', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes events, webhooks and health to ingest', () => {
+  it("routes events, webhooks, health and Segment's API to ingest", () => {
     const keys = Object.values(resourcesOf(s.template, 'AWS::ApiGatewayV2::Route')).map(
       (r) => r.Properties?.RouteKey,
     );
-    expect(keys.sort()).toEqual(['GET /health', 'POST /events', 'POST /webhooks/{source}']);
+    const segment = ['alias', 'batch', 'group', 'identify', 'page', 'screen', 'track'].map(
+      (c) => `POST /v1/${c}`,
+    );
+    expect(keys.sort()).toEqual(['GET /health', 'POST /events', ...segment, 'POST /webhooks/{source}']);
   });
 
   it('throttles the default stage and writes JSON access logs', () => {

@@ -129,11 +129,12 @@ describe('CompiledSource.eventId', () => {
     );
     expect(s.auth).toEqual({
       scheme: 'hmac',
-      secret: 'HMAC_SECRET',
+      secrets: ['HMAC_SECRET'],
       header: 'X-Sig',
       algorithm: 'sha256',
       encoding: 'hex',
       prefix: '',
+      signed: '{body}',
       tolerance: 300,
     });
     expect(compileOne(`source: s\nauth: { stripe: { secret: S } }\nsite: 1\nrules: []\n`).auth).toEqual({
