@@ -1,200 +1,234 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVE_BATCH_DEFAULTS } from '../src/local/defaults.ts';
 import { startServer } from '../src/local/server.ts';
-import type { TrackingParams } from '../src/matomo/emulator.ts';
-import { startMatomoServer } from '../test/support/matomo-server.ts';
-import { type MatomoFront, startMatomoFront } from './matomo-front.ts';
-import { median, round } from './stats.ts';
+import {
+  handMapped,
+  type PageView,
+  pageViews,
+  sendInBulks,
+  sendWithMatomoTracker,
+  type Target,
+} from './delivery-senders.ts';
+import { type StandIn, type StandInStats, startStandIn } from './stand-in.ts';
+import { median, pairedRatio, round } from './stats.ts';
 
-const TOKEN = 'bench-write-token';
 const API_KEY = 'bench-api-key';
+const STAND_IN_TOKEN = 'bench-write-token';
 
-interface MatomoTrackerLike {
-  track(options: Record<string, string>): void;
-  on(event: 'error', listener: (error: unknown) => void): void;
-}
-const MatomoTracker = createRequire(import.meta.url)('matomo-tracker') as new (
-  siteId: number,
-  url: string,
-) => MatomoTrackerLike;
-
-/** One sender's figures for item 3, medians over the rounds. */
+/** One sender's figures, medians over the rounds. */
 export interface DeliveryResult {
   readonly sender: string;
-  readonly httpRequests: number;
-  readonly kbSent: number;
   readonly wallMs: number;
-  readonly recorded: number;
-  /** Visitors whose requests Matomo recorded out of time order (must be 0). */
-  readonly visitorsOutOfOrder: number;
-  /** Taglane only: ms until every POST was answered 202 (the rest of the wall time is draining). */
-  readonly acceptMs?: number;
+  /** This sender's time over the hand-written sequential bulk sender's, median of per-round ratios. */
+  readonly vsBulk: number;
+  /** Stand-in only: what reached it. */
+  readonly httpRequests?: number;
+  readonly recorded?: number;
+  readonly kbSent?: number;
+  /** Stand-in only: visitors whose requests arrived out of time order (must be 0). */
+  readonly visitorsOutOfOrder?: number;
 }
 
-interface Run {
-  readonly httpRequests: number;
-  readonly bytes: number;
-  readonly wallMs: number;
-  readonly recorded: TrackingParams[];
+/** Item 3: into the stand-in, and into a real Matomo when one is configured. */
+export interface DeliveryParts {
+  readonly standIn: { readonly events: number; readonly rounds: number; readonly results: DeliveryResult[] };
+  readonly matomo?: { readonly events: number; readonly rounds: number; readonly results: DeliveryResult[] };
+  /** `taglane serve`'s batching flags as measured (the shipped defaults). */
+  readonly serveDefaults: { readonly batchSize: number; readonly batchWindowSeconds: number };
 }
 
-/** What a sender did: HTTP requests Matomo should see, and when its clock started if not at the call. */
-interface Sent {
-  readonly expected: number;
-  readonly startedAt?: number;
+interface Sample {
+  readonly wallMs: number;
+  readonly stats?: StandInStats;
 }
-type Sender = (front: MatomoFront, params: readonly TrackingParams[]) => Promise<Sent>;
+type Sender = (target: Target, events: readonly PageView[]) => Promise<Sample>;
+
+const BULK = 'hand-written bulks of 100, sequential';
+
+/** What the bench knows about the real Matomo, from MATOMO_URL and MATOMO_TOKEN. */
+export interface RealMatomo {
+  readonly url: string;
+  readonly token: string;
+  readonly events: number;
+  readonly rounds: number;
+}
 
 /**
- * 10,000 page views of 500 visitors through `taglane serve`'s pipeline, then the very requests
- * Taglane delivered sent again by `matomo-tracker` (one GET each) and by a hand-written bulk
- * sender (chunks of 100), each into a fresh Matomo-like server behind a counting front.
+ * Page views of `visitors` people through each sender into the stand-in Matomo (its own
+ * process, answering at once), rounds alternating the order; then, with `matomo`, the same into
+ * a real Matomo. Taglane runs `taglane serve`'s pipeline with the shipped batching defaults;
+ * the baselines map the events by hand first (that time counts for them).
  */
 export async function measureDelivery(
   events: number,
   visitors: number,
   rounds: number,
+  matomo?: RealMatomo,
+): Promise<DeliveryParts> {
+  const views = pageViews(events, visitors);
+  const standIn = await startStandIn();
+  const local = await inRounds(
+    rounds,
+    {
+      'taglane serve, shipped defaults': (t, e) => timed(standIn, e.length, () => throughTaglane(t, e)),
+      'matomo-tracker, one GET each (50 in flight)': (t, e) =>
+        timed(standIn, e.length, () => sendWithMatomoTracker(t, handMapped(e))),
+      [BULK]: (t, e) => timed(standIn, e.length, () => sendInBulks(t, handMapped(e))),
+    },
+    { url: standIn.url, token: STAND_IN_TOKEN },
+    views,
+  ).finally(() => standIn.close());
+  const serveDefaults = {
+    batchSize: Number(SERVE_BATCH_DEFAULTS.batchSize),
+    batchWindowSeconds: Number(SERVE_BATCH_DEFAULTS.batchWindow),
+  };
+  if (matomo === undefined) return { standIn: { events, rounds, results: local }, serveDefaults };
+  const real = await inRounds(
+    matomo.rounds,
+    {
+      'taglane serve, shipped defaults': (t, e) => clocked(() => throughTaglane(t, e)),
+      'matomo-tracker, one GET each (50 in flight)': (t, e) =>
+        clocked(() => sendWithMatomoTracker(t, handMapped(e))),
+      [BULK]: (t, e) => clocked(() => sendInBulks(t, handMapped(e))),
+      // Matomo's own limit here: as many bulks in flight as its PHP server has workers.
+      'hand-written bulks of 100, 4 in flight': (t, e) =>
+        clocked(() => sendInBulks(t, handMapped(e), 100, 4)),
+    },
+    matomo,
+    pageViews(matomo.events, visitors),
+  );
+  return {
+    standIn: { events, rounds, results: local },
+    matomo: { events: matomo.events, rounds: matomo.rounds, results: real },
+    serveDefaults,
+  };
+}
+
+/** Runs every sender once per round, the order rotating, and sums up each sender's samples. */
+async function inRounds(
+  rounds: number,
+  senders: Record<string, Sender>,
+  target: Target,
+  events: readonly PageView[],
 ): Promise<DeliveryResult[]> {
-  const runs = new Map<string, Run[]>([
-    ['taglane serve', []],
-    ['matomo-tracker, one GET each', []],
-    ['hand-written bulk of 100', []],
-  ]);
-  const acceptMs: number[] = [];
-  for (let round = 0; round < rounds; round += 1) {
-    const taglane = await measure((front) =>
-      deliverThroughTaglane(front, events, visitors, (ms) => acceptMs.push(ms)),
-    );
-    runs.get('taglane serve')?.push(taglane);
-    const params = taglane.recorded;
-    runs
-      .get('matomo-tracker, one GET each')
-      ?.push(await measure((front) => sendWithMatomoTracker(front, params)));
-    runs.get('hand-written bulk of 100')?.push(await measure((front) => sendInBulks(front, params)));
+  const names = Object.keys(senders);
+  const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r += 1) {
+    for (let k = 0; k < names.length; k += 1) {
+      const name = names[(r + k) % names.length] ?? '';
+      process.stderr.write(`bench: delivery round ${r + 1}/${rounds}: ${name}\n`);
+      samples.get(name)?.push((await senders[name]?.(target, events)) ?? { wallMs: Number.NaN });
+    }
   }
-  return [...runs].map(([sender, r]) => ({
-    sender,
-    httpRequests: median(r.map((x) => x.httpRequests)),
-    kbSent: round(median(r.map((x) => x.bytes)) / 1024, 0),
-    wallMs: round(median(r.map((x) => x.wallMs)), 0),
-    recorded: median(r.map((x) => x.recorded.length)),
-    visitorsOutOfOrder: Math.max(...r.map((x) => outOfOrder(x.recorded))),
-    ...(sender === 'taglane serve' ? { acceptMs: round(median(acceptMs), 0) } : {}),
-  }));
+  const bulk = (samples.get(BULK) ?? []).map((s) => s.wallMs);
+  return names.map((sender) => {
+    const s = samples.get(sender) ?? [];
+    const wall = s.map((x) => x.wallMs);
+    const stats = s.flatMap((x) => (x.stats ? [x.stats] : []));
+    return {
+      sender,
+      wallMs: round(median(wall), 0),
+      vsBulk: round(pairedRatio(wall, bulk)),
+      ...(stats.length === 0
+        ? {}
+        : {
+            httpRequests: median(stats.map((x) => x.httpRequests)),
+            recorded: median(stats.map((x) => x.trackingRequests)),
+            kbSent: round(median(stats.map((x) => x.bytes)) / 1024, 0),
+            visitorsOutOfOrder: Math.max(...stats.map((x) => outOfOrder(x.recorded))),
+          }),
+    };
+  });
 }
 
-async function measure(send: (front: MatomoFront) => Promise<Sent>): Promise<Run> {
-  const matomo = await startMatomoServer({ sites: [1], writeTokens: [TOKEN] });
-  const front = await startMatomoFront(matomo.url);
-  try {
-    const start = performance.now();
-    const sent = await send(front);
-    await front.waitFor(sent.expected);
-    const wallMs = performance.now() - (sent.startedAt ?? start);
-    return { httpRequests: front.requests(), bytes: front.bytes(), wallMs, recorded: matomo.recorded() };
-  } finally {
-    await front.close();
-    await matomo.close();
-  }
+/** When a sender's own clock ran, if it is not the call itself (Taglane's start-up is not delivery). */
+interface Clocked {
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
-/** Resolves with the HTTP requests Matomo should have seen, once all were answered. */
-async function deliverThroughTaglane(
-  front: MatomoFront,
-  events: number,
-  visitors: number,
-  onAccepted: (ms: number) => void,
-): Promise<Sent> {
+const clockOf = (sent: unknown, start: number, end: number): { start: number; end: number } =>
+  typeof sent === 'object' && sent !== null && 'startedAt' in sent
+    ? { start: (sent as Clocked).startedAt, end: (sent as Clocked).endedAt }
+    : { start, end };
+
+/** Times `send` until the stand-in has answered `expected` tracking requests. */
+async function timed(standIn: StandIn, expected: number, send: () => Promise<unknown>): Promise<Sample> {
+  await standIn.reset();
+  const arrived = standIn.waitFor(expected).then(() => performance.now());
+  const start = performance.now();
+  const sent = await send();
+  const end = await arrived;
+  const clock = clockOf(sent, start, end);
+  return { wallMs: end - clock.start, stats: await standIn.stats() };
+}
+
+/** Times `send` until it resolved (a real Matomo counts nothing for us). */
+async function clocked(send: () => Promise<unknown>): Promise<Sample> {
+  const start = performance.now();
+  const sent = await send();
+  const clock = clockOf(sent, start, performance.now());
+  return { wallMs: clock.end - clock.start };
+}
+
+/**
+ * The events POSTed 100 at a time to `taglane serve`'s pipeline (`startServer`, the shipped
+ * batching defaults), then drained. The clock starts once the pipeline is up: start-up is not
+ * delivery; it stops once the queue is empty.
+ */
+async function throughTaglane(target: Target, events: readonly PageView[]): Promise<Clocked> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taglane-bench-'));
+  const problems: string[] = [];
   const server = await startServer({
     host: '127.0.0.1',
     port: 0,
     rulesDir: 'rules',
     dataDir,
-    matomoUrl: front.url,
-    batchSize: 100,
-    batchWindowMs: 200,
+    matomoUrl: target.url,
+    batchSize: Number(SERVE_BATCH_DEFAULTS.batchSize),
+    batchWindowMs: Math.round(Number(SERVE_BATCH_DEFAULTS.batchWindow) * 1000),
+    reorderWindowSeconds: 0,
     visibilityTimeoutSeconds: 30,
     maxReceiveCount: 5,
-    drainTimeoutMs: 120_000,
+    drainTimeoutMs: 300_000,
     env: {
       TAGLANE_API_KEY: API_KEY,
-      MATOMO_TOKEN: TOKEN,
+      MATOMO_TOKEN: target.token,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'WARN',
     },
+    print: (line) => {
+      if (/dead|fail|error/i.test(line)) problems.push(line);
+    },
   });
   try {
-    // The clock starts once the pipeline is up: start-up is not delivery.
     const startedAt = performance.now();
-    const base = Math.floor(Date.now() / 1000) - 3600;
-    for (let from = 0; from < events; from += 100) {
-      const body = Array.from({ length: Math.min(100, events - from) }, (_, k) =>
-        pageView(from + k, visitors, base),
-      );
+    for (let from = 0; from < events.length; from += 100) {
       const answer = await fetch(`${server.url}/events?source=app`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-        body: JSON.stringify(body),
+        body: JSON.stringify(events.slice(from, from + 100)),
       });
       if (answer.status !== 202) throw new Error(`taglane answered ${answer.status}: ${await answer.text()}`);
     }
-    onAccepted(performance.now() - startedAt);
-    const left = await server.drain(120_000);
-    if (left > 0) throw new Error(`${left} messages still queued after 120 s`);
-    return { expected: front.requests(), startedAt };
+    const left = await server.drain(300_000);
+    if (left > 0) throw new Error(`${left} messages still queued after 300 s`);
+    const endedAt = performance.now();
+    if (problems.length > 0) throw new Error(`taglane reported: ${problems.slice(0, 3).join(' | ')}`);
+    return { startedAt, endedAt };
   } finally {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-function pageView(n: number, visitors: number, base: number): Record<string, unknown> {
-  return {
-    id: `evt_bench_${n}`,
-    type: 'page_view',
-    timestamp: base + Math.floor(n / 4),
-    userId: `user_${n % visitors}`,
-    properties: { url: `https://www.example.com/p/${n}`, title: `Page ${n}` },
-  };
-}
-
-/** `track()` is fire-and-forget; waves of 50 keep the open sockets under the fd limit. */
-const sendWithMatomoTracker: Sender = async (front, params) => {
-  const tracker = new MatomoTracker(1, `${front.url}/matomo.php`);
-  const errors: unknown[] = [];
-  tracker.on('error', (error) => errors.push(error));
-  for (let from = 0; from < params.length; from += 50) {
-    const wave = params.slice(from, from + 50);
-    for (const p of wave) tracker.track({ ...p, token_auth: TOKEN });
-    await front.waitFor(from + wave.length);
-  }
-  if (errors.length > 0) throw new Error(`matomo-tracker reported ${errors.length} errors`);
-  return { expected: params.length };
-};
-
-const sendInBulks: Sender = async (front, params) => {
-  for (let from = 0; from < params.length; from += 100) {
-    const requests = params.slice(from, from + 100).map((p) => `?${new URLSearchParams(p)}`);
-    const answer = await fetch(`${front.url}/matomo.php`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ requests, token_auth: TOKEN }),
-    });
-    await answer.text();
-  }
-  return { expected: Math.ceil(params.length / 100) };
-};
-
-function outOfOrder(recorded: readonly TrackingParams[]): number {
+function outOfOrder(recorded: readonly (readonly [string, number])[]): number {
   const last = new Map<string, number>();
   const bad = new Set<string>();
-  for (const p of recorded) {
-    const visitor = p.cid ?? p.uid ?? p._id ?? '';
-    const at = Number(p.cdt);
+  for (const [visitor, at] of recorded) {
     if ((last.get(visitor) ?? Number.NEGATIVE_INFINITY) > at) bad.add(visitor);
     last.set(visitor, at);
   }

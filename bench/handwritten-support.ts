@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { requestId } from '../src/rules/index.ts';
 import type { QueuedRequest } from '../src/tracking/queued-request.ts';
 
 /**
@@ -96,10 +96,8 @@ export function push(out: Mapped, shared: Shared, ctx: Ctx, rule: string, params
   const key = shared.key ?? params.uid ?? `${shared.source}:${ctx.eventId}`;
   out.requests.push({
     v: 1,
-    id: createHash('sha256')
-      .update(`${shared.source}\n${ctx.eventId}\n${rule}\n${index}`)
-      .digest('hex')
-      .slice(0, 32),
+    // The engine's own request id (one-shot sha256), so the baseline pays what the engine pays.
+    id: requestId(shared.source, ctx.eventId, rule, index),
     source: shared.source,
     eventId: ctx.eventId,
     rule,

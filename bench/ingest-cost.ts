@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createIngestHandler } from '../functions/ingest/handler.ts';
 import { DEFAULT_LIMITS, MemoryQueue } from '../src/ingest/index.ts';
+import { startLocalAws } from '../src/local/aws-local.ts';
 import { createLambdaContext } from '../src/local/lambda-context.ts';
 import { loadRuleSet } from '../src/rules/index.ts';
 import { EnvSecretSource } from '../src/secrets/secrets.ts';
@@ -35,22 +36,36 @@ export async function measureIngestCost(coldRuns: number, warmInvocations: numbe
   try {
     const ingest = await bundleLikeTheStack('functions/ingest/handler.ts', join(out, 'ingest'), 'rules');
     const hello = await bundleLikeTheStack('bench/hello-handler.ts', join(out, 'hello'));
+    const aws = await startLocalAws({
+      dataDir: join(out, 'aws'),
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 5,
+    });
     const env = {
       PATH: process.env.PATH ?? '',
       AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_ENDPOINT_URL_SQS: aws.sqsEndpoint,
       TAGLANE_RULES_DIR: join(ingest.dir, 'rules'),
-      // Never called: GET /health does not enqueue.
-      TAGLANE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench',
+      TAGLANE_QUEUE_URL: aws.queueUrl,
       TAGLANE_API_KEY: API_KEY,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      // As the stack sets it for every function (lib/taglane-function.ts).
+      NODE_OPTIONS: '--enable-source-maps',
     };
+    const event = await firstEvent();
     const ingestMs: number[] = [];
     const helloMs: number[] = [];
     // Interleaved, so a busy neighbour slows both alike.
-    for (let i = 0; i < coldRuns; i += 1) {
-      ingestMs.push(await coldStart(ingest.file, env));
-      helloMs.push(await coldStart(hello.file, env));
+    try {
+      for (let i = 0; i < coldRuns; i += 1) {
+        ingestMs.push(await coldStart(ingest.file, env, event));
+        helloMs.push(await coldStart(hello.file, env, event));
+      }
+    } finally {
+      await aws.close();
     }
     const warm = await measureWarm(warmInvocations);
     return {
@@ -69,20 +84,33 @@ export async function measureIngestCost(coldRuns: number, warmInvocations: numbe
 }
 
 /**
- * One fresh `node` process: imports the bundle and invokes it once (GET /health), which for
- * ingest composes the handler and compiles the rules. Returns ms from process start (the
- * child's performance time origin) until the answer.
+ * One fresh `node` process with the deployed NODE_OPTIONS: imports the bundle and invokes it
+ * once with one real event (`POST /events?source=app`, queued to the local SQS), which for
+ * ingest composes the handler, loads the rules and sends to the queue. Returns ms from process
+ * start (the child's performance time origin) until the answer.
  */
-async function coldStart(bundle: string, env: Record<string, string>): Promise<number> {
-  const event = JSON.stringify(apiGatewayEvent({ method: 'GET', path: '/health' }));
+async function coldStart(bundle: string, env: Record<string, string>, event: string): Promise<number> {
   const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)});
 const r = await m.handler(${event}, { functionName: 'bench', getRemainingTimeInMillis: () => 10000, awsRequestId: 'cold' });
-if (r.statusCode !== 200) throw new Error('status ' + r.statusCode);
+if (r.statusCode !== 200 && r.statusCode !== 202) throw new Error('status ' + r.statusCode + ' ' + r.body);
 process.stdout.write('\\nBENCH ' + performance.now() + '\\n');`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
   const ms = Number(/BENCH ([\d.]+)/.exec(stdout)?.[1]);
   if (!Number.isFinite(ms)) throw new Error(`cold start child printed no time: ${stdout}`);
   return ms;
+}
+
+/** The API Gateway event of the first shipped app example, as JSON. */
+async function firstEvent(): Promise<string> {
+  const [body] = await appEvents();
+  return JSON.stringify(
+    apiGatewayEvent({
+      path: '/events',
+      query: { source: 'app' },
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      body: Buffer.from(JSON.stringify(body)),
+    }),
+  );
 }
 
 type Warm = Pick<IngestCost, 'warmSingle' | 'warmBatch100' | 'requestsPerEvent'>;

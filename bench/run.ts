@@ -5,7 +5,8 @@
  *
  * Knobs (environment): BENCH_ROUNDS, BENCH_ROUND_MS (mapping), BENCH_COLD_RUNS,
  * BENCH_WARM_INVOCATIONS (ingest), BENCH_EVENTS, BENCH_VISITORS, BENCH_DELIVERY_ROUNDS
- * (delivery), BENCH_SECONDS (serve).
+ * (delivery into the stand-in), BENCH_MATOMO_EVENTS, BENCH_MATOMO_ROUNDS (delivery into the
+ * real Matomo at MATOMO_URL with MATOMO_TOKEN, when set), BENCH_SECONDS (serve).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -69,10 +70,18 @@ async function main(): Promise<void> {
   }
   if (only.has('delivery')) {
     progress('delivery');
+    const url = process.env.MATOMO_URL;
+    const token = process.env.MATOMO_TOKEN;
+    const matomo =
+      url && token
+        ? { url, token, events: knob('BENCH_MATOMO_EVENTS', 2000), rounds: knob('BENCH_MATOMO_ROUNDS', 3) }
+        : undefined;
+    if (url && !token) progress('MATOMO_URL without MATOMO_TOKEN: the real Matomo part is skipped');
     parts.delivery = await measureDelivery(
       knob('BENCH_EVENTS', 10_000),
       knob('BENCH_VISITORS', 500),
       knob('BENCH_DELIVERY_ROUNDS', 3),
+      matomo,
     );
   }
   if (only.has('serve')) {

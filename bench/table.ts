@@ -1,5 +1,5 @@
 import type { CostResult } from './cost-run.ts';
-import type { DeliveryResult } from './delivery.ts';
+import type { DeliveryParts, DeliveryResult } from './delivery.ts';
 import type { IngestCost } from './ingest-cost.ts';
 import type { MappingResult } from './mapping-run.ts';
 import type { ServeThroughput } from './serve-load.ts';
@@ -9,7 +9,7 @@ import { round } from './stats.ts';
 export interface Parts {
   readonly mapping?: MappingResult;
   readonly ingest?: IngestCost;
-  readonly delivery?: readonly DeliveryResult[];
+  readonly delivery?: DeliveryParts;
   readonly serve?: ServeThroughput;
   readonly cost?: CostResult;
 }
@@ -64,15 +64,21 @@ function ingestRows(i: IngestCost | undefined): Row[] {
   ];
 }
 
-function deliveryRows(d: readonly DeliveryResult[] | undefined): Row[] {
-  if (d === undefined) return [];
-  return d.map(
-    (r): Row => [
-      '3 delivery',
-      r.sender,
-      `${n(r.httpRequests)} requests, ${n(r.kbSent)} KB, ${n(r.wallMs)} ms${r.acceptMs === undefined ? '' : ` (all 202 after ${n(r.acceptMs)} ms)`}, ${n(r.recorded)} recorded, ${r.visitorsOutOfOrder} visitors out of order`,
-    ],
-  );
+function deliveryRows(d: DeliveryParts | undefined): Row[] {
+  if (d === undefined || !('standIn' in d)) return [];
+  const row = (where: string, r: DeliveryResult): Row => {
+    const arrived =
+      r.recorded === undefined
+        ? ''
+        : `, ${n(r.httpRequests ?? 0)} HTTP requests, ${n(r.kbSent ?? 0)} KB, ${n(r.recorded)} recorded, ${r.visitorsOutOfOrder} visitors out of order`;
+    return ['3 delivery', `${where}: ${r.sender}`, `${n(r.wallMs)} ms (x${r.vsBulk} of bulks)${arrived}`];
+  };
+  const serve = `serve --batch-size ${d.serveDefaults.batchSize} --batch-window ${d.serveDefaults.batchWindowSeconds}`;
+  return [
+    ['3 delivery', 'shipped serve defaults', serve],
+    ...d.standIn.results.map((r) => row(`${n(d.standIn.events)} events, stand-in`, r)),
+    ...(d.matomo?.results ?? []).map((r) => row(`${n(d.matomo?.events ?? 0)} events, real Matomo`, r)),
+  ];
 }
 
 function serveRows(s: ServeThroughput | undefined): Row[] {

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { SERVE_BATCH_DEFAULTS } from './defaults.ts';
 import { runServe } from './run.ts';
 
 const ENVIRONMENT_HELP = `
@@ -45,9 +46,21 @@ export function registerServeCommand(program: Command): void {
     .addOption(
       option('--env <name>', 'environment of destinations.yaml (site ids, URLs, tokens)', 'TAGLANE_ENV'),
     )
-    .addOption(option('--batch-size <n>', 'messages per batcher invocation', 'TAGLANE_BATCH_SIZE', '10'))
     .addOption(
-      option('--batch-window <seconds>', 'how long to gather a batch', 'TAGLANE_BATCH_WINDOW', '0.5'),
+      option(
+        '--batch-size <n>',
+        'messages per batcher invocation',
+        'TAGLANE_BATCH_SIZE',
+        SERVE_BATCH_DEFAULTS.batchSize,
+      ),
+    )
+    .addOption(
+      option(
+        '--batch-window <seconds>',
+        'how long to gather a batch',
+        'TAGLANE_BATCH_WINDOW',
+        SERVE_BATCH_DEFAULTS.batchWindow,
+      ),
     )
     .addOption(
       option(
