@@ -156,6 +156,8 @@ export class TaglaneStack extends Stack {
     this.table.grant(
       this.batcher,
       'dynamodb:BatchGetItem',
+      // The delivery log writes 25 ids per call. IAM cannot limit it to puts; the code only puts.
+      'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',

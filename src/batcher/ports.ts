@@ -9,8 +9,9 @@ export interface DeliveryLog {
   /** The ids among `ids` recorded as delivered (and not yet expired). */
   delivered(ids: readonly string[]): Promise<ReadonlySet<string>>;
   /**
-   * Records `ids` as delivered until `expiresAt` (unix seconds) with conditional writes.
-   * Returns the ids that were recorded already: each one was sent to Matomo twice.
+   * Records `ids` as delivered until `expiresAt` (unix seconds). Returns the ids it found
+   * recorded already (each one was sent to Matomo twice), as far as the store can tell: the
+   * DynamoDB log writes unconditionally in batches and always returns none.
    */
   record(ids: readonly string[], expiresAt: number): Promise<readonly string[]>;
   /**
