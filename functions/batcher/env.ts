@@ -33,6 +33,7 @@ const BatcherEnvSchema = z.object({
   TAGLANE_RETRY_MAX_SECONDS: positiveInt('TAGLANE_RETRY_MAX_SECONDS', MAX_DELAY_SECONDS),
   TAGLANE_QUEUE_RETENTION_SECONDS: positiveInt('TAGLANE_QUEUE_RETENTION_SECONDS', MAX_RETENTION_SECONDS),
   TAGLANE_POISON_AFTER: positiveInt('TAGLANE_POISON_AFTER', 5),
+  TAGLANE_DELIVERY_LANES: positiveInt('TAGLANE_DELIVERY_LANES', 4),
 });
 
 /** Secret names the batcher looks up through its `SecretSource`. */
@@ -91,6 +92,7 @@ export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides =
       maxRequests: config.TAGLANE_BULK_MAX_REQUESTS,
       maxBytes: config.TAGLANE_BULK_MAX_BYTES,
       deliveredTtlSeconds: config.TAGLANE_DELIVERED_TTL_DAYS * 86_400,
+      lanes: config.TAGLANE_DELIVERY_LANES,
       bulkTimeoutMs: config.TAGLANE_MATOMO_TIMEOUT_MS,
       visitorHmacKey: hmacKey,
       ...(config.TAGLANE_QUEUE_URL === undefined

@@ -1,5 +1,6 @@
 import { type PersonAssignment, resolvePeople, syntheticIp } from '../identity/index.ts';
 import { OutOfTimeError } from './errors.ts';
+import { partitionByPerson } from './lanes.ts';
 import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
 import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
@@ -43,6 +44,9 @@ const POISON_AFTER = 5;
 
 /** How long lone failures are counted when no retention is configured. */
 const DAY = 86_400;
+
+/** Without `config.lanes`, one bulk at a time (the composition roots set TAGLANE_DELIVERY_LANES). */
+const DEFAULT_LANES = 1;
 
 /** Time kept after the last bulk for recording ids, sending dead letters and answering. */
 const RESERVE_MS = 1000;
@@ -134,7 +138,10 @@ export async function deliver(
       );
       const [first] = group;
       if (!first) continue;
-      const outcomes = await sendToDestination(entries, first.destination, ctx);
+      // Each person's requests in one lane, in time order; the lanes go out at once.
+      const lanes = partitionByPerson(entries, personKeys, deps.config.lanes ?? DEFAULT_LANES);
+      const sent = await Promise.all(lanes.map((lane) => sendToDestination(lane, first.destination, ctx)));
+      const outcomes = new Map(sent.flatMap((laneOutcomes) => [...laneOutcomes]));
       for (const entry of entries) {
         const outcome = outcomes.get(entry);
         if (outcome === undefined) retry.push(entry.item);
@@ -259,6 +266,22 @@ function toEntry(item: BatchItem, person: PersonAssignment | undefined, hasToken
   const params = item.request.params;
   const extra = hasToken && params.cip === undefined ? { cid, cip: syntheticIp(seed) } : { cid };
   return { item, query: `?${new URLSearchParams({ ...params, ...extra }).toString()}` };
+}
+
+/**
+ * Everything that makes two requests one person to Matomo or to the visitor store: requests
+ * sharing any of these go out in one lane, in order.
+ */
+function personKeys(entry: BulkEntry): string[] {
+  const { visitor, params } = entry.item.request;
+  const cid = new URLSearchParams(entry.query).get('cid');
+  return [
+    `k:${visitor.key}`,
+    ...(visitor.anonymousKey === undefined ? [] : [`k:${visitor.anonymousKey}`]),
+    ...(visitor.browserId === undefined ? [] : [`b:${visitor.browserId}`]),
+    ...(params.uid === undefined ? [] : [`u:${params.uid}`]),
+    ...(cid === null ? [] : [`c:${cid}`]),
+  ];
 }
 
 function lettersFor(item: BatchItem, reason: DeadLetterReason, detail: string): DeadLetter[] {

@@ -96,6 +96,12 @@ export interface BatcherConfig {
    * invocation has at least this much time left plus a reserve for recording. @default 10000
    */
   readonly bulkTimeoutMs?: number;
+  /**
+   * Bulks sent at once to one Matomo: a batch's requests are split by person into this many
+   * lanes, each sent in time order (a person is never in two lanes). The batcher's environment
+   * sets 4 (`TAGLANE_DELIVERY_LANES`), as many as QueuedTracking has queues. @default 1
+   */
+  readonly lanes?: number;
   /** Secret keying the HMAC of visitor keys. */
   readonly visitorHmacKey: string;
   /**
