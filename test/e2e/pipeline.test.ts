@@ -17,7 +17,7 @@ const server = e2eServerPerFile(e2e, {
 
 /**
  * Sends one phase of events, checks each was accepted, flushes the queue and returns what
- * Matomo recorded for them: one batch, so one chronological bulk.
+ * Matomo recorded for them: one batch, so one chronological bulk per delivery lane.
  */
 async function phase(send: () => Promise<Answer[]>): Promise<TrackingParams[]> {
   const before = e2e.matomo.recorded().length;
@@ -110,7 +110,7 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
     remember('shopify guest', guest);
   });
 
-  it('orders app events by event time and keeps two people in one bulk apart', async () => {
+  it("orders each person's app events by event time and keeps two people apart", async () => {
     const recorded = await phase(async () => [
       await sendApp(server.current.url, secrets, [
         {
@@ -143,12 +143,12 @@ describe('taglane serve end to end (signed webhooks and app events to a Matomo-l
         },
       ]),
     ]);
-    expect(recorded.map((r) => `${r.uid} ${r.search ?? r.idgoal ?? r.url}`)).toEqual([
-      'alice 2',
-      'alice https://www.example.com/a',
-      'bob https://www.example.com/b',
-      'alice shoes',
-    ]);
+    // Each person in event-time order; people in different delivery lanes may interleave.
+    const of = (uid: string): string[] =>
+      recorded.filter((r) => r.uid === uid).map((r) => `${r.uid} ${r.search ?? r.idgoal ?? r.url}`);
+    expect(of('alice')).toEqual(['alice 2', 'alice https://www.example.com/a', 'alice shoes']);
+    expect(of('bob')).toEqual(['bob https://www.example.com/b']);
+    expect(recorded).toHaveLength(4);
     remember(
       'alice',
       recorded.filter((r) => r.uid === 'alice'),
