@@ -41,7 +41,8 @@ const SQS_BATCH = 10;
  * Cost of one million events on AWS at list prices. The model follows the code: one API
  * Gateway request and one ingest invocation per POST; one SQS message per tracking request,
  * sent 10 per call, received and deleted 10 per call; one batcher invocation per batch; per
- * message a strongly consistent read (delivered id) and a write (delivered id remembered); per
+ * message a strongly consistent read (delivered id) and a write (delivered id remembered:
+ * BatchWriteItem takes 25 per call but bills one write unit per item, as PutItem did); per
  * visitor in a batch a read and a last-seen update; per new visitor one more write.
  */
 export function costPerMillionEvents(inputs: CostInputs, prices: Prices): CostBreakdown {

@@ -23,6 +23,8 @@ export interface DeliveryResult {
   readonly wallMs: number;
   /** This sender's time over the hand-written sequential bulk sender's, median of per-round ratios. */
   readonly vsBulk: number;
+  /** Every round's wall time, in round order. */
+  readonly samplesMs: readonly number[];
   /** Stand-in only: what reached it. */
   readonly httpRequests?: number;
   readonly recorded?: number;
@@ -131,6 +133,7 @@ async function inRounds(
       sender,
       wallMs: round(median(wall), 0),
       vsBulk: round(pairedRatio(wall, bulk)),
+      samplesMs: wall.map((ms) => round(ms, 0)),
       ...(stats.length === 0
         ? {}
         : {

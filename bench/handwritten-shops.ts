@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   asText,
   type Ctx,
@@ -81,7 +82,13 @@ interface AppEvent {
   timestamp?: string | number;
   userId?: string;
   anonymousId?: string;
-  context?: { matomoVisitorId?: string; page?: { url?: string } };
+  context?: {
+    matomoVisitorId?: string;
+    page?: { url?: string };
+    ip?: string;
+    userAgent?: string;
+    locale?: string;
+  };
   properties?: Record<string, unknown> & { items?: Record<string, unknown>[] };
 }
 
@@ -98,6 +105,8 @@ export function app(raw: unknown, ctx: Ctx): Mapped {
     time: e.timestamp === undefined ? Math.floor(ctx.receivedAt / 1000) : unixSeconds(e.timestamp),
     key: e.userId || e.anonymousId,
     browserId,
+    anonymousKey: e.anonymousId || undefined,
+    device: device(e.context),
   };
   const emit = (rule: string, params: Params): void => {
     setOpt(params, 'uid', e.userId, nonBlank);
@@ -151,5 +160,20 @@ export function app(raw: unknown, ctx: Ctx): Mapped {
     default:
       break;
   }
+  return out;
+}
+
+/** The app rule's device fields: trimmed, blank ones left out, as the engine reads them. */
+function device(c: AppEvent['context']): Partial<Record<'cip' | 'ua' | 'lang', string>> {
+  const out: Partial<Record<'cip' | 'ua' | 'lang', string>> = {};
+  const ip = c?.ip?.trim();
+  const ua = c?.userAgent?.trim();
+  const lang = c?.locale?.trim();
+  if (ip) {
+    if (isIP(ip) === 0) throw new Error(`bad ip ${ip}`);
+    out.cip = ip;
+  }
+  if (ua) out.ua = ua;
+  if (lang) out.lang = lang;
   return out;
 }

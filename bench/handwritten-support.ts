@@ -26,6 +26,10 @@ export interface Shared {
   readonly time: number;
   readonly key: string | undefined;
   readonly browserId?: string | undefined;
+  /** The anonymous key linked to `key` (rules' `visitor.anonymousId`). */
+  readonly anonymousKey?: string | undefined;
+  /** The person's device (rules' `visitor.ip`, `userAgent`, `language`), on every request. */
+  readonly device?: Readonly<Partial<Record<'cip' | 'ua' | 'lang', string>>>;
 }
 
 /** Money as Matomo stores it: rounded to 2 decimals. */
@@ -88,6 +92,7 @@ export function ecItems(
 
 /** Appends one finished request, with the deterministic id ingest uses for de-duplication. */
 export function push(out: Mapped, shared: Shared, ctx: Ctx, rule: string, params: Params): void {
+  Object.assign(params, shared.device);
   params.idsite = shared.site;
   params.rec = '1';
   params.apiv = '1';
@@ -104,7 +109,13 @@ export function push(out: Mapped, shared: Shared, ctx: Ctx, rule: string, params
     index,
     destination: 'default',
     params,
-    visitor: shared.browserId === undefined ? { key } : { key, browserId: shared.browserId },
+    visitor: {
+      key,
+      ...(shared.browserId === undefined ? {} : { browserId: shared.browserId }),
+      ...(shared.anonymousKey === undefined || shared.anonymousKey === key
+        ? {}
+        : { anonymousKey: shared.anonymousKey }),
+    },
     time: shared.time,
     receivedAt: ctx.receivedAt,
   });

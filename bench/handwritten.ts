@@ -24,6 +24,7 @@ export type HandMapping = (event: unknown, ctx: Ctx) => Mapped;
 interface StripeObject {
   id?: string;
   customer?: string | null;
+  client_reference_id?: string | null;
   customer_details?: { email?: string | null } | null;
   customer_email?: string | null;
   billing_details?: { email?: string | null } | null;
@@ -84,11 +85,13 @@ function stripe(raw: unknown, ctx: Ctx): Mapped {
       }));
       order.ec_items = ecItems(items);
     }
+    setOpt(order, 'uid', o.client_reference_id, nonBlank);
     order.idgoal = '0';
     push(out, shared, ctx, 'checkout completed', order);
     const event: Params = { e_c: 'Billing', e_a: 'Checkout completed' };
     setOpt(event, 'e_n', o.mode, asText);
     setOpt(event, 'e_v', inMajor(o.amount_total), (v) => String(num(v)));
+    setOpt(event, 'uid', o.client_reference_id, nonBlank);
     event.ca = '1';
     push(out, shared, ctx, 'checkout completed', event);
   }

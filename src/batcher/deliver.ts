@@ -139,7 +139,9 @@ export async function deliver(
       const [first] = group;
       if (!first) continue;
       // Each person's requests in one lane, in time order; the lanes go out at once.
-      const lanes = partitionByPerson(entries, personKeys, deps.config.lanes ?? DEFAULT_LANES);
+      const keysOf = (entry: BulkEntry): string[] =>
+        personKeys(entry.item, people.get(entry.item.request.id));
+      const lanes = partitionByPerson(entries, keysOf, deps.config.lanes ?? DEFAULT_LANES);
       const sent = await Promise.all(lanes.map((lane) => sendToDestination(lane, first.destination, ctx)));
       const outcomes = new Map(sent.flatMap((laneOutcomes) => [...laneOutcomes]));
       for (const entry of entries) {
@@ -272,15 +274,15 @@ function toEntry(item: BatchItem, person: PersonAssignment | undefined, hasToken
  * Everything that makes two requests one person to Matomo or to the visitor store: requests
  * sharing any of these go out in one lane, in order.
  */
-function personKeys(entry: BulkEntry): string[] {
-  const { visitor, params } = entry.item.request;
-  const cid = new URLSearchParams(entry.query).get('cid');
+function personKeys(item: BatchItem, person: PersonAssignment | undefined): string[] {
+  const { visitor, params } = item.request;
+  const cid = person?.cid;
   return [
     `k:${visitor.key}`,
     ...(visitor.anonymousKey === undefined ? [] : [`k:${visitor.anonymousKey}`]),
     ...(visitor.browserId === undefined ? [] : [`b:${visitor.browserId}`]),
     ...(params.uid === undefined ? [] : [`u:${params.uid}`]),
-    ...(cid === null ? [] : [`c:${cid}`]),
+    ...(cid === undefined ? [] : [`c:${cid}`]),
   ];
 }
 
