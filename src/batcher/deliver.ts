@@ -5,7 +5,13 @@ import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
 import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
 import { applyDelays, planRetries } from './retry.ts';
-import { type BulkEntry, type BulkStat, type SendContext, sendToDestination } from './send.ts';
+import {
+  type BulkEntry,
+  type BulkStat,
+  type SendContext,
+  sendToDestination,
+  settleSuspects,
+} from './send.ts';
 import { randomVisitorId } from './visitors.ts';
 
 /** Counts for metrics and logs. */
@@ -142,8 +148,16 @@ export async function deliver(
       const keysOf = (entry: BulkEntry): string[] =>
         personKeys(entry.item, people.get(entry.item.request.id));
       const lanes = partitionByPerson(entries, keysOf, deps.config.lanes ?? DEFAULT_LANES);
-      const sent = await Promise.all(lanes.map((lane) => sendToDestination(lane, first.destination, ctx)));
+      // Lone 500s are judged over all lanes: what another lane got through shows Matomo is up.
+      const suspects: BulkEntry[] = [];
+      const acceptedBefore = ctx.acceptance?.lastAccepted(first.destination.url);
+      const laneCtx: SendContext = { ...ctx, unindexedInvalid: 0, deferSuspects: suspects };
+      const sent = await Promise.all(
+        lanes.map((lane) => sendToDestination(lane, first.destination, laneCtx)),
+      );
       const outcomes = new Map(sent.flatMap((laneOutcomes) => [...laneOutcomes]));
+      await settleSuspects(outcomes, suspects, acceptedBefore, ctx);
+      ctx.unindexedInvalid += laneCtx.unindexedInvalid;
       for (const entry of entries) {
         const outcome = outcomes.get(entry);
         if (outcome === undefined) retry.push(entry.item);

@@ -45,6 +45,11 @@ export interface SendContext {
   readonly acceptance: AcceptanceLog | undefined;
   /** Bulks Matomo accepted since then (unix ms, in earlier invocations) show that it works. */
   readonly evidenceSinceMs: number;
+  /**
+   * When set, lone 500s are collected here instead of judged: the caller sends several lanes at
+   * once and judges them all together with {@link settleSuspects}.
+   */
+  readonly deferSuspects?: BulkEntry[];
 }
 
 /**
@@ -88,6 +93,23 @@ export async function sendToDestination(
     const why = error instanceof OutOfTimeError ? 'Out of time' : 'Matomo unavailable';
     ctx.log?.warn(`${why}; requests go back to the queue`, { error: describe(error), unsent });
   }
+  if (ctx.deferSuspects !== undefined) ctx.deferSuspects.push(...suspects);
+  else await settleSuspects(outcomes, suspects, acceptedBefore, ctx);
+  return outcomes;
+}
+
+/**
+ * Judges the requests Matomo answered with 500 on their own (over every lane of a batch):
+ * dead-lettered as `rejected` once they failed alone on `poisonAfter` receives while Matomo
+ * showed it works; left to retry otherwise. `acceptedBefore` is when Matomo last accepted a
+ * bulk before this batch was sent.
+ */
+export async function settleSuspects(
+  outcomes: Map<BulkEntry, SendOutcome>,
+  suspects: readonly BulkEntry[],
+  acceptedBefore: number | undefined,
+  ctx: SendContext,
+): Promise<void> {
   // A lone request answered with 500 on every attempt is a suspect, not yet poison: a flaky
   // Matomo fails lone requests too. Its lone failure counts only with evidence that Matomo
   // works: it accepted another bulk in this run or shortly before (when nothing got through,
@@ -113,7 +135,6 @@ export async function sendToDestination(
       });
     }
   }
-  return outcomes;
 }
 
 async function sendSplitting(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliver } from '../../../src/batcher/deliver.ts';
+import { partitionByPerson } from '../../../src/batcher/lanes.ts';
+import { userVisitorId } from '../../../src/identity/index.ts';
 import { FetchMatomoClient } from '../../../src/matomo/client.ts';
 import { messages, nowSeconds, queued, shuffle, startHarness } from './harness.ts';
 
@@ -55,6 +57,47 @@ describe('deliver: lanes', () => {
     expect(recorded.filter((p) => linkedNames.includes(p.action_name)).map((p) => p.action_name)).toEqual(
       linkedNames,
     );
+    await t.close();
+  });
+
+  it('dead-letters a poisonous request alone in its lane when another lane got through', async () => {
+    const t = await startHarness({ crashPlugin: false });
+    const base = nowSeconds() - 600;
+    // A uid makes the cid sha1(uid), so the lanes are known: people outside the poison's lane.
+    const keys = (uid: string): string[] => [`k:${uid}`, `u:${uid}`, `c:${userVisitorId(uid)}`];
+    const apart = (uid: string): boolean =>
+      partitionByPerson([keys('poison'), keys(uid)], (k) => k, 4).length === 2;
+    const uids = Array.from({ length: 40 }, (_, i) => `fine-${i}`)
+      .filter(apart)
+      .slice(0, 6);
+    expect(uids).toHaveLength(6);
+    const fine = uids.map((uid, i) => queued({ time: base + i, key: uid, params: { uid } }));
+    const poison = queued({
+      time: base + 3,
+      key: 'poison',
+      params: { uid: 'poison', ca: '1', cra: 'TypeError: x' },
+    });
+    const config = {
+      maxRequests: 100,
+      maxBytes: 1024 * 1024,
+      deliveredTtlSeconds: 60,
+      visitorHmacKey: 'k',
+      lanes: 4,
+      // Judged on this one receive (the rule's count of receives is tested in outcomes.test.ts).
+      poisonAfter: 1,
+    };
+    const report = await deliver(messages([...fine, poison]), t.deps({ config }));
+
+    expect(report.batchItemFailures).toEqual([]);
+    expect(report.counts.deadLettered).toEqual({ rejected: 1 });
+    expect(t.matomo.recorded().map((p) => p.cid)).not.toContain(userVisitorId('poison'));
+    expect(
+      t.matomo
+        .recorded()
+        .map((p) => p.action_name)
+        .sort(),
+    ).toEqual(fine.map((r) => r.params.action_name).sort());
+    expect((await t.deadLetters()).map((l) => l.messageId)).toEqual([`m-${poison.id}`]);
     await t.close();
   });
 });
