@@ -1,4 +1,5 @@
 import type { CompiledSource } from '../rules/index.ts';
+import { handleTracker } from '../sources/matomo-tracker/handle.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
 import { deduplicate } from './duplicates.ts';
@@ -26,6 +27,7 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
     if (route.kind === 'health') {
       return json(200, { status: 'ok', sources: deps.rules.sources.size });
     }
+    if (route.kind === 'matomo-tracker') return await handleTracker(request, deps);
     deps.metrics?.count('received', 1);
     const compiled =
       route.kind === 'events' ? eventSource(request.query.source, deps) : webhookSource(route.source, deps);

@@ -1,7 +1,11 @@
 import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 
 /** What a request is asking for. */
-export type Route = { kind: 'health' } | { kind: 'events' } | { kind: 'webhook'; source: string };
+export type Route =
+  | { kind: 'health' }
+  | { kind: 'events' }
+  | { kind: 'webhook'; source: string }
+  | { kind: 'matomo-tracker' };
 
 /**
  * Maps method and path to a route. Unknown paths are 404, known paths with another method 405
@@ -22,6 +26,10 @@ export function matchRoute(
   if (path === '/events') {
     allow(verb, ['POST']);
     return { kind: 'events' };
+  }
+  if (path === '/matomo.php') {
+    allow(verb, ['GET', 'POST', 'OPTIONS']);
+    return { kind: 'matomo-tracker' };
   }
   const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
   if (webhook?.[1]) {

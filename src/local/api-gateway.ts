@@ -13,6 +13,9 @@ export const INGEST_ROUTES: readonly Route[] = [
   { method: 'POST', path: '/events' },
   { method: 'POST', path: '/webhooks/{source}' },
   { method: 'GET', path: '/health' },
+  { method: 'GET', path: '/matomo.php' },
+  { method: 'POST', path: '/matomo.php' },
+  { method: 'OPTIONS', path: '/matomo.php' },
 ];
 
 /** A matched route with its route key and path parameters. */
