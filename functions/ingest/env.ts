@@ -58,7 +58,9 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
   const tracker =
     config.TAGLANE_TRACKER_FILE === undefined
       ? undefined
-      : trackerDeps(await loadTrackerConfig(config.TAGLANE_TRACKER_FILE));
+      : trackerDeps(
+          await loadTrackerConfig(config.TAGLANE_TRACKER_FILE, new Set(destinations.list.map((d) => d.name))),
+        );
   const secrets = overrides.secrets ?? secretSourceFromEnv(config.TAGLANE_SECRET_ARNS, env);
   return {
     rules,

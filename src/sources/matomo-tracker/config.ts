@@ -66,21 +66,40 @@ const TrackerFileSchema = z.strictObject({
 });
 
 /**
- * Validates a tracker file's text.
+ * Validates a tracker file's text; with `destinations`, each site's destination must be one.
  *
  * @throws {TrackerConfigError} with every problem at its file, line and column.
  */
-export function parseTrackerConfig(file: string, text: string): TrackerConfig {
+export function parseTrackerConfig(
+  file: string,
+  text: string,
+  destinations?: ReadonlySet<string>,
+): TrackerConfig {
   const src = parseYamlSource(file, text);
   if (src.syntaxProblems.length > 0) throw new TrackerConfigError(src.syntaxProblems);
   const parsed = TrackerFileSchema.safeParse(src.data ?? {});
   if (!parsed.success) throw new TrackerConfigError(problems(src, parsed.error.issues));
   const { sites, ...rest } = parsed.data;
+  const unknown = Object.entries(sites).filter(([, s]) => destinations && !destinations.has(s.destination));
+  if (unknown.length > 0) {
+    const known = [...(destinations ?? [])].join(', ');
+    throw new TrackerConfigError(
+      unknown.map(([id, s]) =>
+        src.problem(
+          ['sites', id, 'destination'],
+          `unknown destination "${s.destination}" (declared: ${known})`,
+        ),
+      ),
+    );
+  }
   return { ...rest, sites: new Map(Object.entries(sites)) };
 }
 
 /** Reads and validates a tracker file; an unreadable file is one problem at 1:1. */
-export async function loadTrackerConfig(file: string): Promise<TrackerConfig> {
+export async function loadTrackerConfig(
+  file: string,
+  destinations?: ReadonlySet<string>,
+): Promise<TrackerConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -89,7 +108,7 @@ export async function loadTrackerConfig(file: string): Promise<TrackerConfig> {
     const message = `cannot read the tracker file (${reason})`;
     throw new TrackerConfigError([{ file, line: 1, column: 1, path: '', message }]);
   }
-  return parseTrackerConfig(file, text);
+  return parseTrackerConfig(file, text, destinations);
 }
 
 function problems(src: YamlSource, issues: readonly z.core.$ZodIssue[]): RuleProblem[] {
