@@ -16,6 +16,8 @@ export interface TaglaneHttpApiProps {
   readonly burstLimit?: number;
   /** Days the access log keeps entries. */
   readonly logRetention: RetentionDays;
+  /** Route the browser tracker's `GET|POST|OPTIONS /matomo.php` to ingest too. @default false */
+  readonly tracker?: boolean;
 }
 
 /**
@@ -57,6 +59,9 @@ export class TaglaneHttpApi extends Construct {
       { path: '/events', methods: [HttpMethod.POST] },
       { path: '/webhooks/{source}', methods: [HttpMethod.POST] },
       { path: '/health', methods: [HttpMethod.GET] },
+      ...(props.tracker
+        ? [{ path: '/matomo.php', methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS] }]
+        : []),
     ];
     for (const route of routes) {
       for (const r of this.api.addRoutes({ ...route, integration })) {
