@@ -76,8 +76,13 @@ export async function deliver(
     counts.skipped = items.length - pending.length;
     const ready = await precheck(pending, deps, nowSeconds, letters, retry);
     const ordered = sortByTime(ready);
+    // A browser tracker's hit keeps its own ids; only one with a user id is worth remembering,
+    // so the person's later server-side requests (keyed by that user id) join its visit.
+    const resolvable = ordered.filter(
+      ({ request }) => !request.passthrough || request.params.uid !== undefined,
+    );
     const people = await resolvePeople(
-      ordered.map(({ request }) => ({
+      resolvable.map(({ request }) => ({
         requestId: request.id,
         key: request.visitor.key,
         anonymousKey: request.visitor.anonymousKey,

@@ -1,5 +1,7 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliver } from '../../../src/batcher/deliver.ts';
+import { userVisitorId } from '../../../src/identity/index.ts';
 import { type Harness, messages, nowSeconds, queued, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -38,5 +40,22 @@ describe('deliver: the browser tracker passthrough', () => {
     expect(sent?.cip).toBeUndefined();
     expect(sent?.cid).toBeUndefined();
     expect(sent?._id).toBe('0123456789abcdef');
+  });
+
+  it('remembers no person for a hit without a user id', async () => {
+    await deliver(messages([browserHit(nowSeconds() - 60, { _id: '0123456789abcdef' })]), h.deps());
+    const scan = await h.dynamo.client.send(new ScanCommand({ TableName: h.dynamo.tableName }));
+    expect(scan.Items?.filter((i) => i.pk?.S?.startsWith('v#'))).toEqual([]);
+  });
+
+  it("links a hit's user id to the person, so their later server-side requests join that visit", async () => {
+    const t = nowSeconds() - 120;
+    const hit = { ...browserHit(t, { _id: '0123456789abcdef', uid: 'carol' }), visitor: { key: 'carol' } };
+    const later = queued({ key: 'carol', time: t + 30 });
+    const deps = h.deps({ token: 'write-token' });
+    for (const request of [hit, later]) await deliver(messages([request]), deps);
+    const [, server] = h.matomo.recorded();
+    expect(server?.cid).toBe(userVisitorId('carol'));
+    expect(new Set(h.matomo.placements().map((p) => p.idvisit)).size).toBe(1);
   });
 });
