@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_LIMITS,
@@ -281,5 +282,38 @@ describe('hostile requests get Matomo-like 4xx answers, never a 5xx', () => {
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
+  });
+
+  it('answers any body, query and headers with 2xx or 4xx, and 2xx only with something queued or consent-dropped', async () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom('{"requests":[', '{"requests":["?idsite=1"]}', 'idsite=2', '%E0%A4%A'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'OPTIONS', 'PUT'),
+        fc.dictionary(
+          fc.constantFrom('idsite', 'rec', 'send_image', '_id', 'cip', 'token_auth', 'x'),
+          fc.string(),
+        ),
+        fc.oneof(
+          text.map((t) => Buffer.from(t)),
+          fc.uint8Array({ maxLength: 6000 }).map((b) => Buffer.from(b)),
+        ),
+        fc.option(fc.string(), { nil: undefined }),
+        async (method, query, body, forwarded) => {
+          const { deps, queue } = setup();
+          const url = `/matomo.php?${new URLSearchParams(query).toString()}`;
+          const headers = forwarded === undefined ? {} : { 'x-forwarded-for': forwarded };
+          const res = await ingest(hit({ method, url, body, headers, sourceIp: '10.0.0.1' }), deps);
+          expect(res.status === 503 || res.status < 500).toBe(true);
+          if (res.status >= 200 && res.status < 300 && method !== 'OPTIONS') {
+            expect(queue.messages.length > 0 || res.headers['x-taglane-dropped'] !== undefined).toBe(true);
+          }
+          for (const m of queue.messages) expect(m.params.token_auth).toBeUndefined();
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
