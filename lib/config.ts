@@ -32,6 +32,8 @@ export const TaglaneConfigSchema = z
       .optional(),
     /** Destinations file, validated at synth and shipped in both bundles. @default destinations.yaml when present */
     destinationsFile: z.string().min(1).optional(),
+    /** Tracker file (docs/browser.md): enables the first-party `/matomo.php` route; validated at synth. @default none */
+    trackerFile: z.string().min(1).optional(),
     /** Environment of the destinations file (`-c env=staging`): its URLs, tokens and site ids. @default none */
     env: z
       .string()

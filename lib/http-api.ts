@@ -17,6 +17,8 @@ export interface TaglaneHttpApiProps {
   readonly burstLimit?: number;
   /** Days the access log keeps entries. */
   readonly logRetention: RetentionDays;
+  /** Route the browser tracker's `GET|POST|OPTIONS /matomo.php` to ingest too. @default false */
+  readonly tracker?: boolean;
 }
 
 /**
@@ -60,6 +62,9 @@ export class TaglaneHttpApi extends Construct {
       { path: '/health', methods: [HttpMethod.GET] },
       // Segment's HTTP API, so Segment's and RudderStack's SDKs send here unchanged.
       ...SEGMENT_CALLS.map((call) => ({ path: `/v1/${call}`, methods: [HttpMethod.POST] })),
+      ...(props.tracker
+        ? [{ path: '/matomo.php', methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS] }]
+        : []),
     ];
     for (const route of routes) {
       for (const r of this.api.addRoutes({ ...route, integration })) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -5,6 +6,7 @@ import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { parseTrackerConfig } from '../src/sources/matomo-tracker/index.ts';
 import type { TaglaneConfig } from './config.ts';
 import { deployPlan, stackDestinations } from './destinations.ts';
 import { TaglaneHttpApi } from './http-api.ts';
@@ -16,6 +18,8 @@ import { TaglaneFunction } from './taglane-function.ts';
 
 /** Where the rule set lives inside the ingest bundle (Lambda unpacks it to /var/task). */
 const BUNDLED_RULES_DIR = '/var/task/rules';
+/** Where the tracker file lives inside the ingest bundle. */
+const BUNDLED_TRACKER = '/var/task/tracker.yaml';
 /** Where destinations.yaml lives inside both bundles. */
 const BUNDLED_DESTINATIONS = '/var/task/destinations.yaml';
 
@@ -65,6 +69,7 @@ export class TaglaneStack extends Stack {
       destinations.path === undefined
         ? []
         : [`cp ${shellQuote(destinations.path)} ${shellQuote(join(output, 'destinations.yaml'))}`];
+    const tracker = checkTrackerFile(config.trackerFile, root, destinations.destinations);
     const dataPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.secrets = new TaglaneSecrets(this, 'Secrets', {
@@ -103,6 +108,7 @@ export class TaglaneStack extends Stack {
         TAGLANE_REORDER_WINDOW_SECONDS: String(config.reorderWindowSeconds),
         TAGLANE_SECRET_ARNS: this.secrets.webhookSecrets.secretArn,
         ...bundledDestinations,
+        ...(tracker === undefined ? {} : { TAGLANE_TRACKER_FILE: BUNDLED_TRACKER }),
       },
       commandHooks: {
         beforeBundling: () => [],
@@ -112,6 +118,9 @@ export class TaglaneStack extends Stack {
         afterBundling: (_input: string, output: string) => [
           `cp -RL ${shellQuote(rulesDir)} ${shellQuote(join(output, 'rules'))}`,
           ...copyDestinations(output),
+          ...(tracker === undefined
+            ? []
+            : [`cp ${shellQuote(tracker)} ${shellQuote(join(output, 'tracker.yaml'))}`]),
         ],
       },
     });
@@ -178,6 +187,7 @@ export class TaglaneStack extends Stack {
       rateLimit: config.throttleRateLimit,
       burstLimit: config.throttleBurstLimit,
       logRetention,
+      tracker: tracker !== undefined,
     });
     this.monitoring = new TaglaneMonitoring(this, 'Monitoring', {
       ingest: this.ingest,
@@ -214,4 +224,19 @@ export class TaglaneStack extends Stack {
 /** Single-quotes a path for the bundling shell command. */
 function shellQuote(path: string): string {
   return `'${path.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The tracker file's absolute path, validated against the stack's destinations so a broken file
+ * stops synth (with file:line:col) instead of the ingest cold start; undefined when not set.
+ */
+function checkTrackerFile(
+  file: string | undefined,
+  root: string,
+  destinations: { readonly list: readonly { readonly name: string }[] },
+): string | undefined {
+  if (file === undefined) return undefined;
+  const path = resolve(root, file);
+  parseTrackerConfig(file, readFileSync(path, 'utf8'), new Set(destinations.list.map((d) => d.name)));
+  return path;
 }

@@ -21,15 +21,16 @@ export function toIngestRequest(event: APIGatewayProxyEventV2): IngestRequest {
     headers,
     body,
     requestId: event.requestContext.requestId,
+    sourceIp: event.requestContext.http.sourceIp,
   };
 }
 
-/** `ingest()`'s response as an API Gateway result (JSON text, never base64). */
+/** `ingest()`'s response as an API Gateway result (text; base64 only for the tracker's GIF). */
 export function toApiGatewayResult(response: IngestResponse): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: response.status,
     headers: { ...response.headers },
     body: response.body,
-    isBase64Encoded: false,
+    isBase64Encoded: response.isBase64Encoded === true,
   };
 }

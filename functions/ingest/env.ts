@@ -5,6 +5,7 @@ import { loadDestinations } from '../../src/destinations/index.ts';
 import type { IngestDeps } from '../../src/ingest/index.ts';
 import { loadRuleSet } from '../../src/rules/index.ts';
 import type { SecretSource } from '../../src/secrets/secrets.ts';
+import { loadTrackerConfig, trackerDeps } from '../../src/sources/matomo-tracker/index.ts';
 import { type Env, parseEnv, positiveInt, secretSourceFromEnv } from '../shared/env.ts';
 
 export type { Env } from '../shared/env.ts';
@@ -29,6 +30,7 @@ const IngestEnvSchema = z.object({
   TAGLANE_SECRET_ARNS: z.string().optional(),
   TAGLANE_DESTINATIONS_FILE: z.string().optional(),
   TAGLANE_ENV: z.string().optional(),
+  TAGLANE_TRACKER_FILE: z.string().optional(),
 });
 
 /** Adapters `ingestDepsFromEnv` would otherwise build itself. */
@@ -53,6 +55,12 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
     environment: config.TAGLANE_ENV,
   });
   const rules = await loadRuleSet(config.TAGLANE_RULES_DIR, { targets: destinations.catalog });
+  const tracker =
+    config.TAGLANE_TRACKER_FILE === undefined
+      ? undefined
+      : trackerDeps(
+          await loadTrackerConfig(config.TAGLANE_TRACKER_FILE, new Set(destinations.list.map((d) => d.name))),
+        );
   const secrets = overrides.secrets ?? secretSourceFromEnv(config.TAGLANE_SECRET_ARNS, env);
   return {
     rules,
@@ -64,6 +72,7 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
     }),
     secrets,
     clock: Date.now,
+    ...(tracker === undefined ? {} : { tracker }),
     limits: {
       maxEvents: config.TAGLANE_MAX_EVENTS,
       maxBodyBytes: config.TAGLANE_MAX_BODY_BYTES,

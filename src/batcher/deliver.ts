@@ -95,8 +95,13 @@ export async function deliver(
     counts.skipped = items.length - pending.length;
     const ready = await precheck(pending, deps, nowSeconds, letters, retry);
     const ordered = sortByTime(ready);
+    // A browser tracker's hit keeps its own ids; only one with a user id is worth remembering,
+    // so the person's later server-side requests (keyed by that user id) join its visit.
+    const resolvable = ordered.filter(
+      ({ request }) => !request.passthrough || request.params.uid !== undefined,
+    );
     const people = await resolvePeople(
-      ordered.map(({ request }) => ({
+      resolvable.map(({ request }) => ({
         requestId: request.id,
         key: request.visitor.key,
         anonymousKey: request.visitor.anonymousKey,
@@ -248,7 +253,7 @@ async function precheck(
       const detail =
         'event time is 24 hours or more in the past; Matomo rejects such a cdt without MATOMO_TOKEN';
       letters.push(...lettersFor(item, 'old-cdt-without-token', detail));
-    } else if (destination.token === undefined && request.params.cip !== undefined) {
+    } else if (destination.token === undefined && request.params.cip !== undefined && !request.passthrough) {
       const detail = "the request carries the person's IP (cip); Matomo rejects it without MATOMO_TOKEN";
       letters.push(...lettersFor(item, 'cip-without-token', detail));
     } else if (
@@ -274,12 +279,19 @@ const SIZING: PersonAssignment = { cid: '0000000000000000', seed: 'fffffffffffff
 /**
  * The bulk entry of a request: its parameters, the person's `cid`, and, when the request has no
  * IP of its own and a token lets Matomo accept one, the person's synthetic address as `cip`,
- * so Matomo's fingerprint fallback never joins two people (see `syntheticIp`).
+ * so Matomo's fingerprint fallback never joins two people (see `syntheticIp`). A passthrough
+ * request (the browser tracker's own) goes as it came: its ids are the tracker's.
  */
 function toEntry(item: BatchItem, person: PersonAssignment | undefined, hasToken: boolean): BulkEntry {
   // resolvePeople answers for every request it is given; the fallback only keeps the types honest.
   const { cid, seed } = person ?? { cid: randomVisitorId(), seed: randomVisitorId() };
   const params = item.request.params;
+  if (item.request.passthrough === true) {
+    // The browser's tracker chose its ids; Matomo takes the browser's address only with the token.
+    const query = new URLSearchParams(params);
+    if (!hasToken) query.delete('cip');
+    return { item, query: `?${query.toString()}` };
+  }
   const extra = hasToken && params.cip === undefined ? { cid, cip: syntheticIp(seed) } : { cid };
   return { item, query: `?${new URLSearchParams({ ...params, ...extra }).toString()}` };
 }

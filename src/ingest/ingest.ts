@@ -1,4 +1,5 @@
 import type { CompiledSource } from '../rules/index.ts';
+import { handleTracker } from '../sources/matomo-tracker/handle.ts';
 import { acceptSegment } from '../sources/segment/accept.ts';
 import { authenticate } from './authenticate.ts';
 import { checkJsonMediaType, checkSize, eventsOf, parseJson, webhookEventOf } from './body.ts';
@@ -25,6 +26,7 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
     if (route.kind === 'health') {
       return json(200, { status: 'ok', sources: deps.rules.sources.size });
     }
+    if (route.kind === 'matomo-tracker') return await handleTracker(request, deps);
     deps.metrics?.count('received', 1);
     if (route.kind === 'segment') return json(200, await acceptSegment(route.call, request, deps));
     const compiled =

@@ -6,7 +6,8 @@ export type Route =
   | { kind: 'health' }
   | { kind: 'events' }
   | { kind: 'webhook'; source: string }
-  | { kind: 'segment'; call: SegmentCall };
+  | { kind: 'segment'; call: SegmentCall }
+  | { kind: 'matomo-tracker' };
 
 /**
  * Maps method and path to a route. Unknown paths are 404, known paths with another method 405
@@ -32,6 +33,10 @@ export function matchRoute(
   if (segment !== undefined && isSegmentCall(segment)) {
     allow(verb, ['POST']);
     return { kind: 'segment', call: segment };
+  }
+  if (path === '/matomo.php') {
+    allow(verb, ['GET', 'POST', 'OPTIONS']);
+    return { kind: 'matomo-tracker' };
   }
   const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
   if (webhook?.[1]) {

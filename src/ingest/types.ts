@@ -1,5 +1,6 @@
 import type { RuleSet } from '../rules/index.ts';
 import type { SecretSource } from '../secrets/secrets.ts';
+import type { TrackerDeps } from '../sources/matomo-tracker/handle.ts';
 import type { Issue } from './errors.ts';
 import type { QueuePort } from './queue.ts';
 
@@ -15,6 +16,8 @@ export interface IngestRequest {
   readonly body: Buffer;
   /** Correlation id: appears in logs, in problem `instance` and as the 202 `id`. */
   readonly requestId: string;
+  /** The connection's address (API Gateway's `sourceIp`); the browser tracker sends it as `cip`. */
+  readonly sourceIp?: string;
 }
 
 /** What `ingest()` answers; the handler maps it to API Gateway's result. */
@@ -22,6 +25,8 @@ export interface IngestResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** `body` is base64 of binary bytes (the tracker's GIF). */
+  readonly isBase64Encoded?: boolean;
 }
 
 /** The 202 body; see docs/ingest.md for the exact meaning of each count. */
@@ -81,6 +86,8 @@ export interface IngestDeps {
   readonly limits: IngestLimits;
   readonly logger?: IngestLogger;
   readonly metrics?: IngestMetrics;
+  /** The browser tracker endpoint `/matomo.php`; absent: that path answers 404. */
+  readonly tracker?: TrackerDeps;
 }
 
 /** Default limits, as documented in docs/architecture.md. */

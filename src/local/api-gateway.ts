@@ -15,6 +15,9 @@ export const INGEST_ROUTES: readonly Route[] = [
   { method: 'POST', path: '/webhooks/{source}' },
   { method: 'GET', path: '/health' },
   ...SEGMENT_CALLS.map((call) => ({ method: 'POST', path: `/v1/${call}` })),
+  { method: 'GET', path: '/matomo.php' },
+  { method: 'POST', path: '/matomo.php' },
+  { method: 'OPTIONS', path: '/matomo.php' },
 ];
 
 /** A matched route with its route key and path parameters. */

@@ -9,6 +9,7 @@ Secrets and settings read from the environment:
   STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET, SHOPIFY_WEBHOOK_SECRET
                              webhook signing secrets named by the rule files
   TAGLANE_VISITOR_HMAC_KEY   key for hashing visitor keys; unset: one kept in the data dir
+  TAGLANE_TRACKER_FILE       tracker file enabling the browser tracker's /matomo.php (docs/browser.md)
   TAGLANE_MAX_EVENTS, TAGLANE_MAX_BODY_BYTES, TAGLANE_BULK_MAX_REQUESTS, TAGLANE_BULK_MAX_BYTES,
   TAGLANE_MATOMO_TIMEOUT_MS, TAGLANE_DELIVERED_TTL_DAYS
                              handler limits, as on AWS (docs/architecture.md)

@@ -25,7 +25,8 @@ export const QueuedRequestSchema = z.strictObject({
   /**
    * Matomo tracking parameters exactly as Matomo receives them, all string-valued:
    * always `idsite`, `rec=1`, `apiv=1`, `cdt` (unix seconds); never `cid` or `token_auth`
-   * (the batcher adds `cid`, the token travels at the top level of the bulk).
+   * (the batcher adds `cid`, the token travels at the top level of the bulk), except that a
+   * `passthrough` request carries what the browser's tracker sent, `cid` included.
    */
   params: z.record(z.string(), z.string()),
   visitor: z.strictObject({
@@ -42,6 +43,11 @@ export const QueuedRequestSchema = z.strictObject({
      */
     anonymousKey: z.string().min(1).optional(),
   }),
+  /**
+   * A browser tracker's own request (`/matomo.php`): its params already hold `_id`/`cid`/`uid`
+   * and `cip`, so the batcher sends them as they are, adding no `cid` or synthetic `cip`.
+   */
+  passthrough: z.literal(true).optional(),
   /** Event time in unix seconds; equals `params.cdt`. Used to order delivery. */
   time: z.number().int().nonnegative(),
   /** When ingest received the event, unix milliseconds. Second sort key. */
