@@ -55,11 +55,14 @@ export function formatBanner(input: BannerInput): string {
     `Rules (${config.rulesDir}):`,
   ];
   const sources = [...ruleSet.sources.values()].sort((a, b) => a.name.localeCompare(b.name));
-  for (const s of sources) {
-    const route = routeOf(s.auth.scheme, s.name);
+  // Columns as wide as their longest entry (a source named lemonsqueezy, say), at least as before.
+  const routes = sources.map((s) => routeOf(s.auth.scheme, s.name));
+  const nameWidth = Math.max(10, ...sources.map((s) => s.name.length));
+  const routeWidth = Math.max(30, ...routes.map((r) => r.length));
+  for (const [i, s] of sources.entries()) {
     const rules = `${s.rules.length} rule${s.rules.length === 1 ? '' : 's'}`;
     lines.push(
-      `  ${s.name.padEnd(10)} ${route.padEnd(30)} ${describeAuth(s.auth).padEnd(40)} ${rules}  ${display(s.file)}`,
+      `  ${s.name.padEnd(nameWidth)} ${(routes[i] ?? '').padEnd(routeWidth)} ${describeAuth(s.auth).padEnd(40)} ${rules.padEnd(8)} ${display(s.file)}`,
     );
   }
   if (sources.length === 0) lines.push('  (no rule files: every event will be answered 404)');
