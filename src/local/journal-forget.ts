@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { parseJsonObject } from './json-object.ts';
 import { readJournal, writeJournal } from './queue-journal.ts';
 
 /** A visitor key, or a test for the keys of one person (linked keys included). */
@@ -10,21 +11,12 @@ export type KeyMatch = string | ((key: string) => boolean);
  * `body`.
  */
 export function carriesVisitorKey(body: string, key: KeyMatch): boolean {
-  const parsed = parseObject(body);
+  const parsed = parseJsonObject(body);
   if (parsed === undefined) return false;
   const matches = typeof key === 'string' ? (k: string) => k === key : key;
   const visitor = parsed.visitor as { key?: unknown; anonymousKey?: unknown } | undefined;
   for (const k of [visitor?.key, visitor?.anonymousKey]) if (typeof k === 'string' && matches(k)) return true;
   return typeof parsed.body === 'string' && carriesVisitorKey(parsed.body, key);
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

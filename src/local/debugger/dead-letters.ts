@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { RETRIES_EXHAUSTED, redriveDeadLetters } from '../../adapters/sqs-redrive.ts';
+import { parseJsonObject } from '../json-object.ts';
 import type { DeadLetterView } from './wire.ts';
 
 /** The queues the dead letters sit between. */
@@ -122,7 +123,7 @@ export class DeadLetters {
 /** The batcher's wrapper `{reason, detail, messageId, body}`, or a message SQS moved as it was. */
 function unwrap(message: Message): { reason: string; detail: string; body: string } {
   const body = message.Body ?? '';
-  const value = parse(body);
+  const value = parseJsonObject(body);
   if (value && typeof value.reason === 'string' && typeof value.body === 'string') {
     return {
       reason: value.reason,
@@ -143,7 +144,7 @@ function original(message: Message): string {
 
 function view(message: Message, redact: (text: string) => string): DeadLetterView {
   const { reason, detail, body } = unwrap(message);
-  const request = parse(redact(body));
+  const request = parseJsonObject(redact(body));
   const text = (key: string): Record<string, string> => {
     const v = request?.[key];
     return typeof v === 'string' ? { [key]: v } : {};
@@ -159,13 +160,4 @@ function view(message: Message, redact: (text: string) => string): DeadLetterVie
     ...text('rule'),
     ...(params !== null && typeof params === 'object' ? { params: params as Record<string, string> } : {}),
   };
-}
-
-function parse(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BatcherDeps, DeadLetterSink, DeliveryLog } from '../../batcher/ports.ts';
 import type { MatomoEndpoint } from '../../matomo/client.ts';
+import { parseJsonObject } from '../json-object.ts';
 import type { SqsBatchHandler } from '../poller.ts';
 import type { EventStore } from './store.ts';
 
@@ -179,21 +180,12 @@ export class BatcherObserver {
 
 /** The request id and parameter key of a queue message (or of a dead letter moved back unchanged). */
 function readItem(body: string): BatchItem | undefined {
-  const value = parse(body);
+  const value = parseJsonObject(body);
   const inner =
-    typeof value?.body === 'string' && typeof value.reason === 'string' ? parse(value.body) : value;
+    typeof value?.body === 'string' && typeof value.reason === 'string' ? parseJsonObject(value.body) : value;
   const id = inner?.id;
   const params = inner?.params;
   if (typeof id !== 'string' || params === null || typeof params !== 'object') return undefined;
   const entries = Object.entries(params).filter((p): p is [string, string] => typeof p[1] === 'string');
   return { id, key: new URLSearchParams(entries).toString() };
-}
-
-function parse(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
