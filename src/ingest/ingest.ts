@@ -33,6 +33,8 @@ export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<
       route.kind === 'events' ? eventSource(request.query.source, deps) : webhookSource(route.source, deps);
     source = compiled.name;
     const accepted = await accept(compiled, request, deps, route.kind === 'webhook');
+    // A verified URL check (Slack's url_verification) wants its challenge back, not a 202.
+    if ('challenge' in accepted) return json(200, accepted);
     return json(202, accepted);
   } catch (error) {
     return reject(error, request, deps, source);
@@ -44,7 +46,7 @@ async function accept(
   request: IngestRequest,
   deps: IngestDeps,
   webhook: boolean,
-): Promise<Accepted> {
+): Promise<Accepted | { readonly challenge: string }> {
   const receivedAt = deps.clock();
   checkSize(request.body, deps.limits.maxBodyBytes);
   await authenticate(source, request, deps.secrets, receivedAt);
@@ -54,6 +56,8 @@ async function accept(
   const identified: IdentifiedEvent[] = [];
   if (webhook) {
     const event = webhookEventOf(parsed);
+    const challenge = await source.challenge(event);
+    if (challenge !== undefined) return { challenge };
     const vendorId = vendorEventId(source.auth, request.headers, event, bodyHash);
     const eventId = await resolveEventId(source, event, { vendorId, bodyHash, index: undefined });
     identified.push({ event, eventId, path: '$' });

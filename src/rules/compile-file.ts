@@ -60,7 +60,7 @@ export function compileFile(scope: CompileScope, file: RuleFile): CompiledSource
       : { name, tracks, ...routed, when: value(rule.when) };
   });
 
-  const optional = (key: 'id' | 'time', raw: string | undefined) =>
+  const optional = (key: 'id' | 'time' | 'challenge', raw: string | undefined) =>
     raw === undefined ? {} : { [key]: value(raw) };
   return createSource({
     name: file.source,
@@ -69,6 +69,7 @@ export function compileFile(scope: CompileScope, file: RuleFile): CompiledSource
     destination: fileTargets[0]?.destination ?? 'default',
     ...(plain ? { site: value(file.site) } : {}),
     ...optional('id', file.id),
+    ...optional('challenge', file.challenge),
     ...optional('time', file.time),
     ...(file.visitor?.key === undefined ? {} : { visitorKey: value(file.visitor.key) }),
     ...(file.visitor?.browserId === undefined ? {} : { browserId: value(file.visitor.browserId) }),

@@ -140,6 +140,10 @@ export const RuleFileSchema = z
     site: Site,
     destination: Destination.optional(),
     id: Expression.optional().meta({ description: "Event identity; default: the event's id field." }),
+    challenge: Expression.optional().meta({
+      description:
+        'A webhook URL check (e.g. Slack url_verification): when it gives a string, the verified request is answered 200 {"challenge": value} and nothing is queued.',
+    }),
     time: Expression.optional().meta({
       description: 'Event time (unix s, ms or ISO-8601); default: received.',
     }),

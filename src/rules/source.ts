@@ -34,6 +34,7 @@ export interface SourceParts {
   /** The file's site when it is one id or expression; absent when every track has targets. */
   readonly site?: Accessor;
   readonly id?: Accessor;
+  readonly challenge?: Accessor;
   readonly time?: Accessor;
   readonly visitorKey?: Accessor;
   readonly browserId?: Accessor;
@@ -98,6 +99,12 @@ export function createSource(parts: SourceParts): CompiledSource {
         ? NO_WARNINGS
         : [...(warning ? [warning] : []), ...device.warnings];
     return { site, time, key, browserId, anonymousKey, device: device.params, warnings };
+  }
+
+  const challengeScope: EvalScope = { source: parts.name, rule: 'challenge' };
+  function readChallenge(reader: Reader): string | undefined {
+    const raw = parts.challenge ? reader.read(parts.challenge, challengeScope, 'challenge') : undefined;
+    return typeof raw === 'string' && raw !== '' ? raw : undefined;
   }
 
   const idScope: EvalScope = { source: parts.name, rule: 'id' };
@@ -191,6 +198,10 @@ export function createSource(parts: SourceParts): CompiledSource {
 
     eventId(event) {
       return resolve(event, readEventId, event);
+    },
+
+    challenge(event) {
+      return parts.challenge ? resolve(event, readChallenge, event) : Promise.resolve(undefined);
     },
 
     map(event, ctx) {

@@ -42,6 +42,11 @@ export interface CompiledSource {
   readonly examples: readonly RuleExample[];
   /** The event's own identity from the file's `id:` expression or its `id` field, if any. */
   eventId(event: unknown): Promise<string | undefined>;
+  /**
+   * The answer a webhook's URL check wants echoed (the file's `challenge:` expression, e.g.
+   * Slack's url_verification), or undefined for an ordinary event.
+   */
+  challenge(event: unknown): Promise<string | undefined>;
   /** Runs every rule; throws RuleEvaluationError (rule, field, value) when one breaks Matomo's rules. */
   map(event: unknown, ctx: MapContext): Promise<MapResult>;
 }

@@ -171,6 +171,22 @@ describe("Slack's Events API (hmac template: v0:{timestamp}:{body}, prefix v0=)"
     expect(res.queue.messages[0]).toMatchObject({ eventId: 'Ev123ABC456', params: { e_a: 'app_mention' } });
   });
 
+  it("answers Slack's signed url_verification with its challenge, queues nothing, and refuses a forged one", async () => {
+    const check = example('slack', 'url-verification');
+    const signed = (key: string) => ({
+      'x-slack-request-timestamp': String(nowS()),
+      'x-slack-signature': slackSignature(check, key, nowS()),
+    });
+    const rules = await shippedRulesWith();
+    const res = await post(rules, '/webhooks/slack', signed(secret), check);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+    expect(res.queue.messages).toEqual([]);
+    const forged = await post(rules, '/webhooks/slack', signed('not-the-secret'), check);
+    expect(forged.status).toBe(401);
+    expect(forged.json).not.toHaveProperty('challenge');
+  });
+
   it('refuses forged and stale (over 5 minutes) signatures with 401 problems', async () => {
     const rules = await shippedRulesWith();
     const forged = await post(rules, '/webhooks/slack', headers(nowS(), 'not-the-secret'), body);
