@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { RuleProblem } from '../rules/index.ts';
-import { parseYamlSource, type YamlSource } from '../rules/yaml-source.ts';
+import { issueProblems } from '../rules/issue-problems.ts';
+import { parseYamlSource } from '../rules/yaml-source.ts';
 import { DestinationsFileError } from './errors.ts';
 import { type DestinationInput, DestinationsFileSchema } from './schema.ts';
 
@@ -87,30 +88,4 @@ export function parseDestinationsFile(file: string, text: string): DestinationsF
 /** `default` when the file does not declare it: MATOMO_URL with the optional MATOMO_TOKEN. */
 export function implicitDefault(): DeclaredDestination {
   return { name: 'default', sites: {} };
-}
-
-function issueProblems(src: YamlSource, issues: readonly z.core.$ZodIssue[]): RuleProblem[] {
-  return issues.flatMap((issue): RuleProblem[] => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) =>
-        src.problem([...issue.path, key], `unknown key "${key}"`, { atKey: true }),
-      );
-    }
-    if (issue.code === 'invalid_key') {
-      return [src.problem(issue.path, issue.issues[0]?.message ?? issue.message, { atKey: true })];
-    }
-    if (issue.path.length > 0 && valueAt(src.data, issue.path) === undefined) {
-      return [src.problem(issue.path, `missing required key "${String(issue.path.at(-1))}"`)];
-    }
-    return [src.problem(issue.path, issue.message)];
-  });
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let current = data;
-  for (const seg of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[seg];
-  }
-  return current;
 }

@@ -4,6 +4,7 @@ import { compileFile } from './compile-file.ts';
 import { type CompileScope, compileTrack } from './compile-track.ts';
 import { type RuleProblem, RuleSetError } from './errors.ts';
 import type { CompileOptions } from './expression.ts';
+import { issueProblems } from './issue-problems.ts';
 import { RuleFileSchema } from './schema.ts';
 import { Track } from './schema-tracks.ts';
 import { suggestKeys } from './suggest.ts';
@@ -54,7 +55,13 @@ function compileOne(
   problems.push(...expressionProblems(src, src.data));
   const parsed = RuleFileSchema.safeParse(src.data);
   if (parsed.success) return compileFile(scope, parsed.data);
-  problems.push(...suggestKeys(issueProblems(src, parsed.error.issues)));
+  problems.push(
+    ...suggestKeys(
+      issueProblems(src, parsed.error.issues, {
+        rootMessage: 'expected a YAML mapping with source, auth, site and rules',
+      }),
+    ),
+  );
   // The file as a whole is invalid, but its valid track items can still be checked, so one run
   // reports every mistake (a typo in one place, a blank literal in another).
   for (const [path, item] of trackItems(src.data)) {
@@ -73,38 +80,4 @@ function trackItems(data: unknown): [DataPath, unknown][] {
       ? track.map((item, t): [DataPath, unknown] => [['rules', r, 'track', t], item])
       : [];
   });
-}
-
-function issueProblems(src: YamlSource, issues: readonly z.core.$ZodIssue[]): RuleProblem[] {
-  const unknownAt = new Set(
-    issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.join('\0')),
-  );
-  return issues.flatMap((issue): RuleProblem[] => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) =>
-        src.problem([...issue.path, key], `unknown key "${key}"`, { atKey: true }),
-      );
-    }
-    // "expected one track type" adds nothing when the item's key is already reported as unknown.
-    if (issue.code === 'custom' && unknownAt.has(issue.path.join('\0'))) return [];
-    if (issue.path.length > 0 && valueAt(src.data, issue.path) === undefined) {
-      return [src.problem(issue.path, `missing required key "${String(issue.path.at(-1))}"`)];
-    }
-    if (issue.code === 'invalid_type' && issue.path.length === 0) {
-      return [src.problem([], 'expected a YAML mapping with source, auth, site and rules')];
-    }
-    if (issue.code === 'invalid_key') {
-      return [src.problem(issue.path, issue.issues[0]?.message ?? issue.message, { atKey: true })];
-    }
-    return [src.problem(issue.path, issue.message)];
-  });
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let current = data;
-  for (const seg of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[seg];
-  }
-  return current;
 }

@@ -42,12 +42,16 @@ const common = {
     .meta({ description: 'Other documented Matomo tracking parameters, by name.' }),
 };
 
+/** Matomo's product categories: one, or a list of up to five. */
+const Categories = z.union([
+  Text,
+  z.array(Text).min(1, 'expected 1 to 5 categories').max(5, 'expected 1 to 5 categories'),
+]);
+
 const Item = z.strictObject({
   sku: Text,
   name: Text.optional(),
-  category: z
-    .union([Text, z.array(Text).min(1, 'expected 1 to 5 categories').max(5, 'expected 1 to 5 categories')])
-    .optional(),
+  category: Categories.optional(),
   price: Num.optional(),
   quantity: Num.optional(),
 });
@@ -115,9 +119,7 @@ export const TRACK_TYPES = {
   productview: z.strictObject({
     sku: Text,
     name: Text.optional(),
-    category: z
-      .union([Text, z.array(Text).min(1, 'expected 1 to 5 categories').max(5, 'expected 1 to 5 categories')])
-      .optional(),
+    category: Categories.optional(),
     price: Num.optional(),
     ...common,
   }),
