@@ -1,4 +1,4 @@
-import { formatProblem, type RuleProblem } from '../rules/index.ts';
+import { formatProblem, type RuleProblem } from '../rules/errors.ts';
 
 /** Base class of the destinations module's errors. */
 export class DestinationsError extends Error {

@@ -3,6 +3,7 @@ import type { RuleProblem } from '../rules/index.ts';
 import { issueProblems } from '../rules/issue-problems.ts';
 import { parseYamlSource } from '../rules/yaml-source.ts';
 import { DestinationsFileError } from './errors.ts';
+import { implicitDefault } from './resolve.ts';
 import { type DestinationInput, DestinationsFileSchema } from './schema.ts';
 
 /** A declared destination, as the file states it (before an environment applies). */
@@ -83,9 +84,4 @@ export function parseDestinationsFile(file: string, text: string): DestinationsF
   }
   if (problems.length > 0) throw new DestinationsFileError(problems.sort((a, b) => a.line - b.line));
   return { file, destinations, environments };
-}
-
-/** `default` when the file does not declare it: MATOMO_URL with the optional MATOMO_TOKEN. */
-export function implicitDefault(): DeclaredDestination {
-  return { name: 'default', sites: {} };
 }

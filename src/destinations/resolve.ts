@@ -1,6 +1,6 @@
 import type { TargetCatalog } from '../rules/index.ts';
 import { DestinationsFileError } from './errors.ts';
-import { type DeclaredDestination, type DestinationsFile, implicitDefault } from './parse.ts';
+import type { DeclaredDestination, DestinationsFile } from './parse.ts';
 import type { DestinationInput } from './schema.ts';
 
 /** A destination as one environment sees it. */
@@ -77,6 +77,15 @@ export function resolveDestinations(
     },
   };
   return { file: file?.file, environment, list, get: (name) => byName.get(name), catalog };
+}
+
+/**
+ * `default` when the file does not declare it: MATOMO_URL with the optional MATOMO_TOKEN. Here,
+ * not in the parser, so resolving needs neither the YAML parser nor zod (a deployed ingest
+ * resolves the destinations prepared at synth).
+ */
+export function implicitDefault(): DeclaredDestination {
+  return { name: 'default', sites: {} };
 }
 
 function applyOverride(

@@ -1,4 +1,5 @@
-import { type CompiledSource, RuleEvaluationError } from '../rules/index.ts';
+import { RuleEvaluationError } from '../rules/errors.ts';
+import type { CompiledSource } from '../rules/index.ts';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
 import { type Issue, RuleFailedError } from './errors.ts';
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../auth/index.ts';
-import { type CompiledSource, RuleEvaluationError } from '../rules/index.ts';
+import { RuleEvaluationError } from '../rules/errors.ts';
+import type { CompiledSource } from '../rules/index.ts';
 import { RuleFailedError } from './errors.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { param } from './coerce.ts';
+import { type DataPath, formatPath } from './data-path.ts';
 import type { RuleProblem } from './errors.ts';
 import { FieldError } from './errors.ts';
 import type { CompiledField, CompiledTrack } from './evaluate.ts';
@@ -11,10 +12,9 @@ import {
 } from './expression.ts';
 import { compileItemList } from './items.ts';
 import { paramProblem } from './params.ts';
-import { TRACK_TYPE_NAMES, type TrackInput } from './schema-tracks.ts';
+import type { TrackInput, TrackType } from './schema-tracks.ts';
 import { COMMON_FIELDS, dimensionSpec, type FieldSpec, trackSpec } from './tracks.ts';
-import type { DataPath, YamlSource } from './yaml-source.ts';
-import { formatPath } from './yaml-source.ts';
+import type { YamlSource } from './yaml-source.ts';
 
 /** What compiling needs: where problems go and how to compile values. */
 export interface CompileScope {
@@ -67,7 +67,11 @@ function field(
 
 /** Compiles one schema-valid `track` item at `path` (`rules[i].track[j]`). */
 export function compileTrack(scope: CompileScope, path: DataPath, input: TrackInput): CompiledTrack {
-  const type = TRACK_TYPE_NAMES.find((t) => input[t] !== undefined) ?? 'pageview';
+  // The schema lets exactly one track type through; reading it off the input, not off the
+  // schema's list of names, keeps zod out of the compiler (a deployed ingest loads no zod).
+  const type = (Object.keys(input).find(
+    (k) => k !== 'destination' && k !== 'site' && input[k as TrackType] !== undefined,
+  ) ?? 'pageview') as TrackType;
   const body = (input[type] ?? {}) as Record<string, unknown>;
   const spec = trackSpec(type);
   const at = [...path, type];

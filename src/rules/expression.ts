@@ -1,9 +1,9 @@
 import jsonata from 'jsonata';
 import { ASYNC } from './async.ts';
 import { stripeAmount } from './currency.ts';
+import { EXPRESSION_PATTERN } from './expression-pattern.ts';
 import { compileFast, type Node } from './fast.ts';
 import { readPath, type Segment } from './fast-path.ts';
-import { EXPRESSION_PATTERN } from './schema-tracks.ts';
 import type { TargetCatalog } from './targets.ts';
 
 export { ASYNC };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { EXPRESSION_PATTERN } from './expression-pattern.ts';
 import { Destination, Site } from './schema-targets.ts';
 
-/** A string that is exactly one JSONata expression: `{% ... %}`. */
-export const EXPRESSION_PATTERN = /^\{%[\s\S]*%\}$/;
+export { EXPRESSION_PATTERN } from './expression-pattern.ts';
 
 /** A JSONata expression inside `{% ... %}`, evaluated against the event. */
 export const Expression = z

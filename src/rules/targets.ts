@@ -1,9 +1,8 @@
 import { type CompileScope, valueAt } from './compile-track.ts';
+import { type DataPath, formatPath } from './data-path.ts';
 import type { Accessor } from './expression.ts';
 import { compileValue } from './expression.ts';
 import type { DestinationInput, SiteInput } from './schema-targets.ts';
-import type { DataPath } from './yaml-source.ts';
-import { formatPath } from './yaml-source.ts';
 
 /**
  * The destinations rules may name, for one environment. Implemented by `src/destinations`

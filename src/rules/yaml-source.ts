@@ -9,10 +9,11 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
+import { type DataPath, formatPath } from './data-path.ts';
 import type { RuleProblem } from './errors.ts';
 
-/** A path into the data of a rule file, as zod reports it. */
-export type DataPath = readonly PropertyKey[];
+// First defined here; the compiler's modules take them from data-path.ts, without the YAML parser.
+export { type DataPath, formatPath } from './data-path.ts';
 
 /** A parsed rule file that can turn data paths back into line and column. */
 export interface YamlSource {
@@ -24,16 +25,6 @@ export interface YamlSource {
   problem(path: DataPath, message: string, options?: { atKey?: boolean; offset?: number }): RuleProblem;
   /** The source text of the scalar at `path`, if it is one. */
   scalarSource(path: DataPath): { text: string; start: number } | undefined;
-}
-
-/** Formats a data path as `rules[2].track[0].order.revenue`. */
-export function formatPath(path: DataPath): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out;
 }
 
 /** How many alias resolutions a rule file may need; yaml's default, stated so the message can say it. */

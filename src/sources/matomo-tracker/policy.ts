@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { requestId } from '../../rules/index.ts';
+import { requestId } from '../../rules/source.ts';
 import type { QueuedRequest, RequestWarning } from '../../tracking/queued-request.ts';
 import { anonymiseAddress } from './client.ts';
 import type { TrackerConfig, TrackerSite } from './config.ts';
