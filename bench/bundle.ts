@@ -2,6 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { preparedIngestHooks, writePreparedIngest } from '../lib/prepared-ingest.ts';
+import { checkAndPrepareRuleSet } from '../lib/rule-set-check.ts';
 import { TaglaneFunction } from '../lib/taglane-function.ts';
 
 /** A handler bundled the way `cdk deploy` ships it. */
@@ -18,7 +20,8 @@ export interface Bundle {
  * Bundles `entry` through the stack's own {@link TaglaneFunction} in a throwaway CDK app, so the
  * esbuild options are the deployed ones, not a copy that could drift. NodejsFunction bundles
  * while it is constructed; the output is the app's only asset directory. With `rulesDir`, the
- * rule set is copied next to the bundle as the stack's ingest function does.
+ * rule set is prepared and shipped next to the bundle (`ingest.prepared.json`) by the hooks the
+ * stack's ingest function uses.
  */
 export async function bundleLikeTheStack(entry: string, outdir: string, rulesDir?: string): Promise<Bundle> {
   const root = resolve('.');
@@ -35,13 +38,17 @@ export async function bundleLikeTheStack(entry: string, outdir: string, rulesDir
     ...(rulesDir === undefined
       ? {}
       : {
-          commandHooks: {
-            beforeBundling: () => [],
-            beforeInstall: () => [],
-            afterBundling: (_input: string, output: string) => [
-              `cp -RL '${resolve(rulesDir)}' '${join(output, 'rules')}'`,
-            ],
-          },
+          commandHooks: preparedIngestHooks(
+            writePreparedIngest(
+              {
+                rules: checkAndPrepareRuleSet(rulesDir).prepared,
+                destinations: { file: undefined, path: undefined },
+                environment: undefined,
+                tracker: undefined,
+              },
+              outdir,
+            ),
+          ),
         }),
   });
   const assets = (await readdir(outdir)).filter((name) => name.startsWith('asset.'));

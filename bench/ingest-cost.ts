@@ -34,7 +34,7 @@ export interface IngestCost {
 export async function measureIngestCost(coldRuns: number, warmInvocations: number): Promise<IngestCost> {
   const out = await mkdtemp(join(tmpdir(), 'taglane-bench-'));
   try {
-    const ingest = await bundleLikeTheStack('functions/ingest/handler.ts', join(out, 'ingest'), 'rules');
+    const ingest = await bundleLikeTheStack('functions/ingest/lambda.ts', join(out, 'ingest'), 'rules');
     const hello = await bundleLikeTheStack('bench/hello-handler.ts', join(out, 'hello'));
     const aws = await startLocalAws({
       dataDir: join(out, 'aws'),
@@ -47,7 +47,7 @@ export async function measureIngestCost(coldRuns: number, warmInvocations: numbe
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_ENDPOINT_URL_SQS: aws.sqsEndpoint,
-      TAGLANE_RULES_DIR: join(ingest.dir, 'rules'),
+      TAGLANE_PREPARED_FILE: join(ingest.dir, 'ingest.prepared.json'),
       TAGLANE_QUEUE_URL: aws.queueUrl,
       TAGLANE_API_KEY: API_KEY,
       POWERTOOLS_METRICS_DISABLED: 'true',

@@ -1,12 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type CompileOptions,
-  compileRuleSet,
-  formatProblem,
-  type RuleSet,
-  RuleSetError,
-} from '../src/rules/index.ts';
+import { type CompileOptions, formatProblem, type RuleSet, RuleSetError } from '../src/rules/index.ts';
+import { prepareRuleSet } from '../src/rules/prepare.ts';
+import type { PreparedRuleSet } from '../src/rules/prepared.ts';
 
 /** The rule set could not be compiled: synth stops with the same lines `taglane validate` prints. */
 export class RuleSetSynthError extends Error {
@@ -31,6 +27,19 @@ export class RuleSetSynthError extends Error {
  * @throws RuleSetSynthError listing every problem of every file, or a missing directory.
  */
 export function checkRuleSet(dir: string, options: CompileOptions = {}): RuleSet {
+  return checkAndPrepareRuleSet(dir, options).ruleSet;
+}
+
+/**
+ * {@link checkRuleSet}, also returning the rule set prepared for the deployed ingest
+ * (`compilePreparedRuleSet`), which then does no YAML or schema work at its cold start.
+ *
+ * @throws RuleSetSynthError as {@link checkRuleSet}.
+ */
+export function checkAndPrepareRuleSet(
+  dir: string,
+  options: CompileOptions = {},
+): { readonly ruleSet: RuleSet; readonly prepared: PreparedRuleSet } {
   let names: string[];
   try {
     // Same selection as `ruleFilePaths`: top-level files (or links to files) only, `examples/`
@@ -54,7 +63,7 @@ export function checkRuleSet(dir: string, options: CompileOptions = {}): RuleSet
   }
   const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
   try {
-    return compileRuleSet(files, options);
+    return prepareRuleSet(files, options);
   } catch (error) {
     if (error instanceof RuleSetError) {
       throw new RuleSetSynthError(error.problems.map(formatProblem), { cause: error });

@@ -1,26 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Stage } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { parseTrackerConfig } from '../src/sources/matomo-tracker/index.ts';
+import { parseTrackerConfig, type TrackerConfig } from '../src/sources/matomo-tracker/index.ts';
 import type { TaglaneConfig } from './config.ts';
 import { deployPlan, stackDestinations } from './destinations.ts';
 import { TaglaneHttpApi } from './http-api.ts';
 import { TaglaneMonitoring } from './monitoring.ts';
+import { BUNDLED_PREPARED_INGEST, preparedIngestHooks, writePreparedIngest } from './prepared-ingest.ts';
 import { TaglaneQueues } from './queues.ts';
-import { checkRuleSet, secretNamesOf } from './rule-set-check.ts';
+import { checkAndPrepareRuleSet, secretNamesOf } from './rule-set-check.ts';
 import { TaglaneSecrets, tokenSecretId } from './secrets.ts';
 import { TaglaneFunction } from './taglane-function.ts';
 
-/** Where the rule set lives inside the ingest bundle (Lambda unpacks it to /var/task). */
-const BUNDLED_RULES_DIR = '/var/task/rules';
-/** Where the tracker file lives inside the ingest bundle. */
-const BUNDLED_TRACKER = '/var/task/tracker.yaml';
-/** Where destinations.yaml lives inside both bundles. */
+/** Where destinations.yaml lives inside the batcher's bundle. */
 const BUNDLED_DESTINATIONS = '/var/task/destinations.yaml';
 
 /** Properties of {@link TaglaneStack}. */
@@ -46,6 +43,8 @@ export class TaglaneStack extends Stack {
   public readonly secrets: TaglaneSecrets;
   public readonly httpApi: TaglaneHttpApi;
   public readonly monitoring: TaglaneMonitoring;
+  /** The ingest configuration prepared at synth (rules, destinations, tracker), shipped in its bundle. */
+  public readonly preparedIngestFile: string;
 
   constructor(scope: Construct, id: string, props: TaglaneStackProps) {
     super(scope, id, { description: 'Taglane: server-side tag manager for Matomo', ...props });
@@ -55,9 +54,10 @@ export class TaglaneStack extends Stack {
     // Run from the repository root (as `cdk` is), problems name `rules/x.yaml` exactly like
     // `taglane validate`; from elsewhere the absolute path is the unambiguous name.
     const destinations = stackDestinations(config, root);
-    const ruleSet = checkRuleSet(rulesDir === resolve(config.rulesDir) ? config.rulesDir : rulesDir, {
-      targets: destinations.catalog,
-    });
+    const { ruleSet, prepared } = checkAndPrepareRuleSet(
+      rulesDir === resolve(config.rulesDir) ? config.rulesDir : rulesDir,
+      { targets: destinations.catalog },
+    );
     const logRetention = config.logRetentionDays as RetentionDays;
     // A placeholder or missing Matomo URL stops synth: such a deploy would lose every request.
     const plan = deployPlan(destinations, config.matomoUrl);
@@ -70,6 +70,12 @@ export class TaglaneStack extends Stack {
         ? []
         : [`cp ${shellQuote(destinations.path)} ${shellQuote(join(output, 'destinations.yaml'))}`];
     const tracker = checkTrackerFile(config.trackerFile, root, destinations.destinations);
+    // Ingest gets all of it checked and prepared as one JSON file: no YAML or schema work at its
+    // cold start. The batcher reads destinations.yaml itself.
+    this.preparedIngestFile = writePreparedIngest(
+      { rules: prepared, destinations, environment: config.env, tracker },
+      Stage.of(this)?.outdir,
+    );
     const dataPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.secrets = new TaglaneSecrets(this, 'Secrets', {
@@ -95,34 +101,21 @@ export class TaglaneStack extends Stack {
     });
 
     this.ingest = new TaglaneFunction(this, 'Ingest', {
-      entry: join(root, 'functions/ingest/handler.ts'),
+      // The deployed entry: it loads the configuration prepared above (no YAML, no zod at init).
+      entry: join(root, 'functions/ingest/lambda.ts'),
       projectRoot: root,
       serviceName: 'ingest',
       timeoutSeconds: config.ingestTimeoutSeconds,
       memoryMb: config.ingestMemoryMb,
       logRetention,
       environment: {
-        TAGLANE_RULES_DIR: BUNDLED_RULES_DIR,
+        TAGLANE_PREPARED_FILE: BUNDLED_PREPARED_INGEST,
         TAGLANE_QUEUE_URL: this.queues.queue.queueUrl,
         TAGLANE_QUEUE_FIFO: String(this.queues.fifo),
         TAGLANE_REORDER_WINDOW_SECONDS: String(config.reorderWindowSeconds),
         TAGLANE_SECRET_ARNS: this.secrets.webhookSecrets.secretArn,
-        ...bundledDestinations,
-        ...(tracker === undefined ? {} : { TAGLANE_TRACKER_FILE: BUNDLED_TRACKER }),
       },
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        // The rule set ships inside the bundle: ingest compiles it at cold start from disk.
-        // -L: a symlinked rules directory ships as files, not as a link out of the zip.
-        afterBundling: (_input: string, output: string) => [
-          `cp -RL ${shellQuote(rulesDir)} ${shellQuote(join(output, 'rules'))}`,
-          ...copyDestinations(output),
-          ...(tracker === undefined
-            ? []
-            : [`cp ${shellQuote(tracker)} ${shellQuote(join(output, 'tracker.yaml'))}`]),
-        ],
-      },
+      commandHooks: preparedIngestHooks(this.preparedIngestFile),
     });
     this.batcher = new TaglaneFunction(this, 'Batcher', {
       entry: join(root, 'functions/batcher/handler.ts'),
@@ -227,16 +220,15 @@ function shellQuote(path: string): string {
 }
 
 /**
- * The tracker file's absolute path, validated against the stack's destinations so a broken file
- * stops synth (with file:line:col) instead of the ingest cold start; undefined when not set.
+ * The tracker file, validated against the stack's destinations so a broken file stops synth
+ * (with file:line:col) instead of the ingest cold start; undefined when not set.
  */
 function checkTrackerFile(
   file: string | undefined,
   root: string,
   destinations: { readonly list: readonly { readonly name: string }[] },
-): string | undefined {
+): TrackerConfig | undefined {
   if (file === undefined) return undefined;
   const path = resolve(root, file);
-  parseTrackerConfig(file, readFileSync(path, 'utf8'), new Set(destinations.list.map((d) => d.name)));
-  return path;
+  return parseTrackerConfig(file, readFileSync(path, 'utf8'), new Set(destinations.list.map((d) => d.name)));
 }

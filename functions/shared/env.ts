@@ -1,10 +1,7 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { SecretsManagerSource } from '../../src/adapters/secrets-manager.ts';
-import { EnvSecretSource, type SecretSource } from '../../src/secrets/secrets.ts';
+import type { Env } from './secret-source.ts';
 
-/** The process environment, or any stand-in for it. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export { type Env, secretSourceFromEnv } from './secret-source.ts';
 
 /** A positive integer variable with a default, read from its string form. */
 export const positiveInt = (name: string, fallback: number) =>
@@ -29,18 +26,4 @@ export function parseEnv<T extends z.ZodType>(
   if (parsed.success) return { data: parsed.data, present, problems: [] };
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
   return { data: undefined, present, problems };
-}
-
-/**
- * Where secret values come from: the Secrets Manager secrets listed in `TAGLANE_SECRET_ARNS`
- * (comma-separated) on AWS, environment variables of the same names otherwise.
- */
-export function secretSourceFromEnv(secretArns: string | undefined, env: Env): SecretSource {
-  const secretIds = (secretArns ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  return secretIds.length > 0
-    ? new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds })
-    : new EnvSecretSource(env);
 }

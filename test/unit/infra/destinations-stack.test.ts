@@ -74,12 +74,18 @@ describe('a stack with destinations.yaml', () => {
     );
   });
 
-  it('ships the file to both functions and sets no MATOMO_URL nobody takes', () => {
-    for (const service of ['ingest', 'batcher'] as const) {
-      const env = functionOf(s.template, service).props.Environment as { Variables: Record<string, unknown> };
-      expect(env.Variables.TAGLANE_DESTINATIONS_FILE).toBe('/var/task/destinations.yaml');
-      expect(env.Variables).not.toHaveProperty('TAGLANE_ENV');
-    }
+  it('ships the file to the batcher, prepared to ingest, and sets no MATOMO_URL nobody takes', () => {
+    const env = functionOf(s.template, 'batcher').props.Environment as { Variables: Record<string, unknown> };
+    expect(env.Variables.TAGLANE_DESTINATIONS_FILE).toBe('/var/task/destinations.yaml');
+    expect(env.Variables).not.toHaveProperty('TAGLANE_ENV');
+    const ingest = functionOf(s.template, 'ingest').props.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(ingest.Variables).not.toHaveProperty('TAGLANE_DESTINATIONS_FILE');
+    const prepared = JSON.parse(readFileSync(s.stack.preparedIngestFile, 'utf8')) as {
+      destinations: { file?: { destinations: [string, unknown][] } };
+    };
+    expect(prepared.destinations.file?.destinations.map(([name]) => name)).toEqual(['default', 'eu']);
     const batcher = functionOf(s.template, 'batcher').props.Environment as {
       Variables: Record<string, unknown>;
     };
@@ -117,13 +123,13 @@ describe('bundles with destinations.yaml', () => {
     return join(bundled.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
   };
 
-  it('ship the file in both bundles, and both start on it', async () => {
-    for (const service of ['ingest', 'batcher'] as const) {
-      expect(readFileSync(join(assetOf(service), 'destinations.yaml'), 'utf8')).toBe(DESTINATIONS);
-    }
+  it('ship the file in the batcher bundle, prepared in the ingest bundle, and both start on it', async () => {
+    expect(readFileSync(join(assetOf('batcher'), 'destinations.yaml'), 'utf8')).toBe(DESTINATIONS);
+    expect(readFileSync(join(assetOf('ingest'), 'ingest.prepared.json'), 'utf8')).toBe(
+      readFileSync(bundled.stack.preparedIngestFile, 'utf8'),
+    );
     const ingest = (await invokeBundle(assetOf('ingest'), HEALTH_EVENT, {
-      TAGLANE_RULES_DIR: join(assetOf('ingest'), 'rules'),
-      TAGLANE_DESTINATIONS_FILE: join(assetOf('ingest'), 'destinations.yaml'),
+      TAGLANE_PREPARED_FILE: join(assetOf('ingest'), 'ingest.prepared.json'),
       TAGLANE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/queue',
     })) as { statusCode: number };
     expect(ingest.statusCode).toBe(200);

@@ -62,12 +62,14 @@ describe('functions', () => {
     const table = Object.keys(resourcesOf(s.template, 'AWS::DynamoDB::Table'))[0];
     expect(fn('Ingest').props.Environment).toEqual({
       Variables: expect.objectContaining({
-        TAGLANE_RULES_DIR: '/var/task/rules',
+        TAGLANE_PREPARED_FILE: '/var/task/ingest.prepared.json',
         TAGLANE_QUEUE_URL: { Ref: queue },
         TAGLANE_QUEUE_FIFO: 'false',
         TAGLANE_SECRET_ARNS: { Ref: expect.stringMatching(/^SecretsWebhookSecrets/) },
       }),
     });
+    // The YAML files are read at synth; the deployed ingest reads only the prepared JSON.
+    expect(fn('Ingest').props.Environment).not.toHaveProperty('Variables.TAGLANE_RULES_DIR');
     const batcher = fn('Batcher').props.Environment as { Variables: Record<string, unknown> };
     expect(batcher.Variables).toMatchObject({
       MATOMO_URL: context.matomoUrl,
@@ -85,23 +87,30 @@ describe('functions', () => {
     ]);
   });
 
-  it('ship a minified ESM bundle with a require shim, a source map and the rule set', () => {
+  it('ship a minified ESM bundle with a require shim, a source map and the rule set prepared at synth', () => {
     const dir = assetDir('Ingest');
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle.startsWith("import { createRequire as __taglaneCreateRequire } from 'node:module'")).toBe(
       true,
     );
     expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
-    const shipped = readdirSync(join(dir, 'rules')).filter((f) => f.endsWith('.yaml'));
+    const prepared = JSON.parse(readFileSync(join(dir, 'ingest.prepared.json'), 'utf8')) as {
+      rules: { files: { path: string }[] };
+    };
+    const shipped = prepared.rules.files.map((f) => f.path.split('/').pop());
     const repo = readdirSync(join(REPO_ROOT, 'rules')).filter((f) => f.endsWith('.yaml'));
     expect(shipped.sort()).toEqual(repo.sort());
     expect(shipped.length).toBeGreaterThan(0);
+    // No YAML parser and no zod at the cold start: the synth did that work.
+    expect(bundle).not.toContain('YAMLParseError');
+    expect(bundle).not.toContain('ZodError');
+    expect(existsSync(join(dir, 'rules'))).toBe(false);
   });
 
-  it('ship an ingest bundle that starts, loads its bundled rules and answers /health', async () => {
+  it('ship an ingest bundle that starts, loads its prepared rules and answers /health', async () => {
     const dir = assetDir('Ingest');
     const result = (await invokeBundle(dir, HEALTH_EVENT, {
-      TAGLANE_RULES_DIR: join(dir, 'rules'),
+      TAGLANE_PREPARED_FILE: join(dir, 'ingest.prepared.json'),
       TAGLANE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/queue',
     })) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrackerConfigError } from '../../../src/sources/matomo-tracker/index.ts';
+import { parseTrackerConfig, TrackerConfigError } from '../../../src/sources/matomo-tracker/index.ts';
 import { type Synthesised, synthTaglane } from './synth.ts';
 import { functionOf, resourcesOf } from './template-queries.ts';
 
@@ -12,7 +13,7 @@ beforeAll(() => {
 afterAll(() => s?.dispose());
 
 describe('the browser tracker route in the stack', () => {
-  it('routes GET, POST and OPTIONS /matomo.php to ingest, which reads the bundled tracker file', () => {
+  it('routes GET, POST and OPTIONS /matomo.php to ingest, which gets the tracker file prepared', () => {
     const keys = Object.values(resourcesOf(s.template, 'AWS::ApiGatewayV2::Route')).map(
       (r) => r.Properties?.RouteKey,
     );
@@ -21,7 +22,13 @@ describe('the browser tracker route in the stack', () => {
     );
     const env = (functionOf(s.template, 'ingest').props.Environment as { Variables: Record<string, unknown> })
       .Variables;
-    expect(env.TAGLANE_TRACKER_FILE).toBe('/var/task/tracker.yaml');
+    expect(env).not.toHaveProperty('TAGLANE_TRACKER_FILE');
+    expect(env.TAGLANE_PREPARED_FILE).toBe('/var/task/ingest.prepared.json');
+    const prepared = JSON.parse(readFileSync(s.stack.preparedIngestFile, 'utf8')) as {
+      tracker?: { sites: [string, unknown][] };
+    };
+    const fixture = parseTrackerConfig(context.trackerFile, readFileSync(context.trackerFile, 'utf8'));
+    expect(prepared.tracker?.sites).toEqual([...fixture.sites]);
   });
 
   it('stops synth on an invalid tracker file, naming the line', () => {
