@@ -62,7 +62,8 @@ export function compilePreparedIngest(prepared: unknown): CompiledIngest {
     throw new RuleSetError([{ ...where, message: 'not a prepared ingest configuration (version 1)' }]);
   }
   const destinations = preparedDestinations(p.destinations);
-  const rules = compilePreparedRuleSet(p.rules, { targets: destinations.catalog });
+  // Lazily: a cold start compiles only the sources its first events use (checked at synth).
+  const rules = compilePreparedRuleSet(p.rules, { targets: destinations.catalog, lazy: true });
   const tracker = p.tracker === undefined ? undefined : { ...p.tracker, sites: new Map(p.tracker.sites) };
   return { rules, destinations, ...(tracker === undefined ? {} : { tracker }) };
 }

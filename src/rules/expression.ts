@@ -64,22 +64,78 @@ export interface CompileOptions {
   readonly optimize?: boolean;
   /** The destinations and named sites rules may use. @default only `default`, no named sites */
   readonly targets?: TargetCatalog;
+  /**
+   * Expressions parsed ahead of time (a prepared rule set, see {@link preparseExpression}): the
+   * JSONata AST of each body, or null where only JSONata itself runs it. With it, JSONata parses
+   * nothing until an expression needs JSONata's own evaluation; every body compiled must be in
+   * it (the prepared rule set checks that before compiling). @default parse each with JSONata now
+   */
+  readonly parsed?: ReadonlyMap<string, Node | null>;
 }
 
 /** Compiles a rule value once: literal, direct property read, JSONata subset closure, or JSONata. */
 export function compileValue(value: unknown, options: CompileOptions = {}): Accessor {
   if (typeof value !== 'string' || !isExpression(value)) return literal(value);
   const body = value.slice(2, -2);
-  const expression = compileJsonata(body);
-  const evaluate = async (input: unknown): Promise<unknown> => expression.evaluate(input);
+  // From source, JSONata parses now, so a syntax error is thrown here; prepared, it was parsed
+  // at synth and JSONata is only loaded for an evaluation the fast paths leave to it.
+  let expression = options.parsed === undefined ? compileJsonata(body) : undefined;
+  const evaluate = async (input: unknown): Promise<unknown> => {
+    expression ??= compileJsonata(body);
+    return expression.evaluate(input);
+  };
   if (options.optimize !== false) {
     const segments = parsePlainPath(body);
     if (segments)
       return { kind: 'path', source: value, read: (input) => readPath(input, segments), evaluate };
-    const fast = compileFast(expression.ast() as unknown as Node);
+    const ast = expression === undefined ? options.parsed?.get(body) : (expression.ast() as unknown as Node);
+    const fast = ast ? compileFast(ast) : undefined;
     if (fast) return { kind: 'compiled', source: value, read: fast, evaluate };
   }
   return { kind: 'jsonata', source: value, read: () => ASYNC, evaluate };
+}
+
+/**
+ * Parses an expression body for a prepared rule set: its JSONata AST when the fast compiler
+ * takes it and the AST survives JSON unchanged (no regexes, functions or undefined values), so
+ * the closures built from the stored copy are the ones built from JSONata's; else null.
+ *
+ * @throws {ExpressionSyntaxError} for invalid JSONata.
+ */
+export function preparseExpression(body: string): Node | null {
+  if (parsePlainPath(body)) return null;
+  const ast = compileJsonata(body).ast() as unknown as Node;
+  return isJsonValue(ast) && compileFast(ast) !== undefined ? ast : null;
+}
+
+// The fields fast.ts and fast-path.ts read. JSONata builds some nodes on prototypes holding its
+// parser's functions; a field it would find only there is lost in JSON, so such an AST is not kept.
+const AST_FIELDS = [
+  'type',
+  'value',
+  'steps',
+  'stages',
+  'expr',
+  'lhs',
+  'rhs',
+  'condition',
+  'then',
+  'else',
+  'expressions',
+  'procedure',
+  'arguments',
+  'keepArray',
+  'keepSingletonArray',
+] as const;
+
+function isJsonValue(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonValue);
+  if (typeof value !== 'object') return false;
+  const node = value as Record<string, unknown>;
+  if (AST_FIELDS.some((k) => node[k] !== undefined && !Object.hasOwn(node, k))) return false;
+  return Object.values(node).every(isJsonValue);
 }
 
 /** A constant. */

@@ -1,6 +1,8 @@
 import { compileRuleSet, type RuleFileText } from './compile.ts';
 import type { CompileOptions } from './expression.ts';
-import type { PreparedRuleSet } from './prepared.ts';
+import { preparseExpression } from './expression.ts';
+import type { Node } from './fast.ts';
+import { forEachExpression, type PreparedRuleSet } from './prepared.ts';
 import { RuleFileSchema } from './schema.ts';
 import type { RuleSet } from './types.ts';
 import { parseYamlSource } from './yaml-source.ts';
@@ -17,12 +19,15 @@ export function prepareRuleSet(
   options: CompileOptions = {},
 ): { readonly ruleSet: RuleSet; readonly prepared: PreparedRuleSet } {
   const ruleSet = compileRuleSet(files, options);
-  const prepared: PreparedRuleSet = {
-    version: 1,
-    files: files.map(({ path, text }) => ({
-      path,
-      file: RuleFileSchema.parse(parseYamlSource(path, text).data),
-    })),
-  };
-  return { ruleSet, prepared };
+  const prepared = files.map(({ path, text }) => ({
+    path,
+    file: RuleFileSchema.parse(parseYamlSource(path, text).data),
+  }));
+  const expressions: Record<string, Node | null> = {};
+  for (const { file } of prepared) {
+    forEachExpression(file, (body) => {
+      if (!Object.hasOwn(expressions, body)) expressions[body] = preparseExpression(body);
+    });
+  }
+  return { ruleSet, prepared: { version: 1, files: prepared, expressions } };
 }

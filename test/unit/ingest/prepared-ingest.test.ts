@@ -313,6 +313,31 @@ describe('the ingest configuration prepared at synth', () => {
     expect(checkAndPrepareRuleSet(dir, { targets: catalog }).prepared.files).toHaveLength(1);
   });
 
+  it('compiles a source when it is first used, and refuses one edited by hand since synth then', async () => {
+    const destinations = loadDestinationsSync({});
+    const { prepared } = checkAndPrepareRuleSet('rules', { targets: destinations.catalog });
+    const edited = JSON.parse(JSON.stringify(prepared)) as typeof prepared;
+    const app = edited.files.find((f) => f.file.source === 'app');
+    if (app === undefined) throw new Error('no app source in rules/');
+    (app.file as { site: unknown }).site = '{% site + %}';
+    const path = writePreparedIngest(
+      {
+        rules: edited,
+        destinations: { file: undefined, path: undefined },
+        environment: undefined,
+        tracker: undefined,
+      },
+      fanOut.path,
+    );
+    // Loading does not compile: the other sources still work, the edited one fails on first use.
+    const loaded = await loadPreparedIngestConfig(path);
+    const ctx = { eventId: 'e1', receivedAt: EXAMPLE_RECEIVED_AT };
+    await expect(loaded.rules.sources.get('app')?.map({}, ctx)).rejects.toThrow(RuleSetError);
+    await expect(loaded.rules.sources.get('app')?.map({}, ctx)).rejects.toThrow(/rules\/app\.yaml:1:1 site:/);
+    const github = readFileSync(join('rules', 'examples', 'github', 'star-created.json'), 'utf8');
+    expect((await loaded.rules.sources.get('github')?.map(JSON.parse(github), ctx))?.requests.length).toBe(1);
+  });
+
   it('refuses a value that is not a prepared configuration', () => {
     expect(() => compilePreparedIngest({ version: 2 })).toThrow(RuleSetError);
     expect(() => compilePreparedIngest({ version: 2 })).toThrow(/not a prepared ingest configuration/);
