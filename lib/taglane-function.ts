@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { trimSourceMapCommand } from './source-map-trim.ts';
 
 /**
  * ESM bundles still contain CommonJS dependencies that call `require`; esbuild leaves those
@@ -44,6 +46,10 @@ export interface TaglaneFunctionProps {
  * The one way Taglane builds a Lambda function: `nodejs24.x` on arm64, a minified ESM bundle
  * with source maps built by the local esbuild (never Docker), active tracing, JSON logs into
  * a log group with a fixed retention. Fixing these once keeps ingest and batcher identical.
+ *
+ * The source map covers Taglane's own code only (`lib/source-map-trim.ts`, no `sourcesContent`):
+ * Node reads and decodes it at every cold start with `--enable-source-maps`, and the packages'
+ * mappings were nine tenths of it. Stack traces still name our files, lines and functions.
  */
 export class TaglaneFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: TaglaneFunctionProps) {
@@ -83,10 +89,12 @@ export class TaglaneFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
+        // Stack traces map through names and mappings alone; the sources only made the map larger.
+        sourcesContent: false,
         // The SDK version we test against ships in the bundle, not whatever the runtime has.
         bundleAwsSDK: true,
         forceDockerBundling: false,
-        ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
+        commandHooks: withTrimmedSourceMap(props.commandHooks),
       },
     });
     Validations.of(role).acknowledge({
@@ -95,6 +103,18 @@ export class TaglaneFunction extends NodejsFunction {
         'Active tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
     });
   }
+}
+
+/** `hooks`, then the source map trimmed to Taglane's own code. */
+function withTrimmedSourceMap(hooks: ICommandHooks | undefined): ICommandHooks {
+  return {
+    beforeBundling: (input, output) => hooks?.beforeBundling(input, output) ?? [],
+    beforeInstall: (input, output) => hooks?.beforeInstall(input, output) ?? [],
+    afterBundling: (input, output) => [
+      ...(hooks?.afterBundling(input, output) ?? []),
+      trimSourceMapCommand(join(output, 'index.mjs.map')),
+    ],
+  };
 }
 
 /**

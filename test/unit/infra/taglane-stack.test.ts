@@ -105,6 +105,11 @@ describe('functions', () => {
     expect(bundle).not.toContain('YAMLParseError');
     expect(bundle).not.toContain('ZodError');
     expect(existsSync(join(dir, 'rules'))).toBe(false);
+    // The source map covers our own code, without the sources: read at every cold start.
+    const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.some((f) => f.endsWith('src/ingest/ingest.ts'))).toBe(true);
+    expect(map.sources.filter((f) => f.includes('node_modules'))).toEqual([]);
+    expect(map).not.toHaveProperty('sourcesContent');
   });
 
   it('ship an ingest bundle that starts, loads its prepared rules and answers /health', async () => {
