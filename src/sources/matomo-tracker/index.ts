@@ -1,4 +1,4 @@
-export { anonymiseAddress, clientAddress } from './client.ts';
+export { anonymiseAddress, clientAddress, matomoLanguage } from './client.ts';
 export {
   type ConsentMode,
   loadTrackerConfig,

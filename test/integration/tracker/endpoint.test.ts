@@ -52,7 +52,7 @@ function hit(init: Partial<IngestRequest> & { url?: string }): IngestRequest {
     query: Object.fromEntries(url.searchParams),
     headers: {
       'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120',
-      'accept-language': 'de-DE',
+      'accept-language': 'de-CH,de;q=0.9',
       ...init.headers,
     },
     body: init.body ?? Buffer.alloc(0),
@@ -82,7 +82,8 @@ describe('GET and POST /matomo.php: the forms the JavaScript tracker sends', () 
       cid: 'fedcba9876543210',
       cip: '203.0.113.0',
       ua: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120',
-      lang: 'de-DE',
+      // As Matomo reads its own Accept-Language header: a raw `de-CH` would lose the country.
+      lang: 'de-ch,de',
       cdt: String(NOW / 1000),
     });
     expect(queued?.visitor).toEqual({ key: 'alice', browserId: '0123456789abcdef' });

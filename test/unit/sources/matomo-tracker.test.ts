@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   anonymiseAddress,
   clientAddress,
+  matomoLanguage,
   parseTrackerConfig,
   parseWire,
   RateLimiter,
@@ -79,6 +80,13 @@ describe('client address', () => {
     expect(anonymiseAddress('2001:db8::6', 2)).toBe('2001:db8:0:0:0:0:0:0');
     expect(anonymiseAddress('::ffff:203.0.113.77', 1)).toBe('0:0:0:0:0:0:0:0');
     expect(anonymiseAddress('not an address', 1)).toBe('0.0.0.0');
+  });
+
+  it("normalises Accept-Language as Matomo's getBrowserLanguage does, so its country guess works", () => {
+    expect(matomoLanguage('de-CH,de;q=0.9')).toBe('de-ch,de');
+    expect(matomoLanguage('pt_BR, en-US;q=0.8 (comment)')).toBe('pt-br,en-us');
+    expect(matomoLanguage('en_CA.UTF-8')).toBe('en-ca');
+    expect(matomoLanguage('C')).toBe('');
   });
 });
 
