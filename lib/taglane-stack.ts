@@ -120,7 +120,7 @@ export class TaglaneStack extends Stack {
           ...copyDestinations(output),
           ...(tracker === undefined
             ? []
-            : [`cp ${shellQuote(tracker)} ${shellQuote(join(output, 'tracker.yaml'))}`]),
+            : [`cp ${shellQuote(tracker.file)} ${shellQuote(join(output, 'tracker.yaml'))}`]),
         ],
       },
     });
@@ -188,6 +188,7 @@ export class TaglaneStack extends Stack {
       burstLimit: config.throttleBurstLimit,
       logRetention,
       tracker: tracker !== undefined,
+      ...(tracker === undefined ? {} : { trackerPaths: tracker.paths }),
     });
     this.monitoring = new TaglaneMonitoring(this, 'Monitoring', {
       ingest: this.ingest,
@@ -227,16 +228,18 @@ function shellQuote(path: string): string {
 }
 
 /**
- * The tracker file's absolute path, validated against the stack's destinations so a broken file
- * stops synth (with file:line:col) instead of the ingest cold start; undefined when not set.
+ * The tracker file's absolute path and the paths it serves, validated against the stack's
+ * destinations so a broken file stops synth (with file:line:col) instead of the ingest cold
+ * start; undefined when not set.
  */
 function checkTrackerFile(
   file: string | undefined,
   root: string,
   destinations: { readonly list: readonly { readonly name: string }[] },
-): string | undefined {
+): { readonly file: string; readonly paths: readonly string[] } | undefined {
   if (file === undefined) return undefined;
   const path = resolve(root, file);
-  parseTrackerConfig(file, readFileSync(path, 'utf8'), new Set(destinations.list.map((d) => d.name)));
-  return path;
+  const names = new Set(destinations.list.map((d) => d.name));
+  const { paths } = parseTrackerConfig(file, readFileSync(path, 'utf8'), names);
+  return { file: path, paths };
 }

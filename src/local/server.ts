@@ -6,6 +6,7 @@ import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../batcher/backoff.ts'
 import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
+import { INGEST_ROUTES, trackerRoutes } from './api-gateway.ts';
 import { startLocalAws } from './aws-local.ts';
 import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
@@ -186,6 +187,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       port: options.port,
       // Through a closure, so a reload of the rule files reaches the next request.
       handler: (event, context) => ingest(event, context),
+      // The tracker file's own path is routed like /matomo.php, as the stack routes it.
+      routes: [...INGEST_ROUTES, ...trackerRoutes(ingestDeps.tracker?.config.paths ?? [])],
       pages: debug.routes,
       ...(inspector ? { inspected: () => inspector.requests() } : {}),
       onError: (error) => print(`ingest handler failed: ${errorText(error)}`),

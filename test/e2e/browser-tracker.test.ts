@@ -22,7 +22,10 @@ const server = perFile(
   'the server',
   async (): Promise<RunningServer> => {
     const trackerFile = join(temp.path, 'tracker.yaml');
-    await writeFile(trackerFile, 'sites:\n  1: { anonymiseIp: 1 }\n  2: { consent: drop }\n');
+    await writeFile(
+      trackerFile,
+      'path: /t/collect\nsites:\n  1: { anonymiseIp: 1 }\n  2: { consent: drop }\n',
+    );
     return startServer({
       host: '127.0.0.1',
       port: 0,
@@ -106,5 +109,18 @@ describe("Matomo's Node tracker and the JavaScript tracker's forms through tagla
     expect(byR.get('4')).toMatchObject({ link: 'https://out.example/', ua: ua['user-agent'] });
     expect(byR.get('5')).toMatchObject({ ec_id: 'order-1', revenue: '49.9', idgoal: '0' });
     expect(seen.every((r) => r.params._id === VISITOR)).toBe(true);
+  });
+
+  it("serves the tracker file's first-party path like /matomo.php, and nothing else new", async () => {
+    const before = server.current.inspected().length;
+    const url = `${server.current.url}/t/collect?idsite=1&rec=1&send_image=0&action_name=First%20party&_id=${VISITOR}&r=6`;
+    const beacon = await fetch(url, { method: 'POST', headers: { origin: 'https://shop.example' } });
+    expect(beacon.status).toBe(204);
+    expect(beacon.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    const seen = await inspected(before + 1);
+    expect(seen.at(-1)?.params).toMatchObject({ action_name: 'First party', _id: VISITOR, r: '6' });
+    const other = await fetch(`${server.current.url}/t/other?idsite=1&rec=1`);
+    expect(other.status).toBe(404);
+    await other.body?.cancel();
   });
 });

@@ -2,6 +2,7 @@ export { anonymiseAddress, clientAddress, matomoLanguage } from './client.ts';
 export {
   type ConsentMode,
   loadTrackerConfig,
+  MATOMO_PATH,
   parseTrackerConfig,
   type TrackerConfig,
   type TrackerSite,

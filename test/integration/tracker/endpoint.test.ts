@@ -14,6 +14,7 @@ import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 
 const NOW = 1_790_000_000_000;
 const CONFIG = `
+path: /t/collect
 trustedProxies: [10.0.0.0/8]
 maxBodyBytes: 4096
 maxRequests: 5
@@ -132,6 +133,19 @@ describe('GET and POST /matomo.php: the forms the JavaScript tracker sends', () 
     expect(queue.messages.map((m) => m.index)).toEqual([0, 1, 2]);
     expect(queue.messages[1]?.params.cip).toBe('203.0.113.0');
     expect(queue.messages.every((m) => m.params.token_auth === undefined)).toBe(true);
+  });
+
+  it('the first-party path of the tracker file answers and queues exactly as /matomo.php', async () => {
+    const { deps, queue } = setup();
+    const res = await ingest(hit({ url: `/t/collect?${PV}&send_image=0`, method: 'POST' }), deps);
+    expect(res.status).toBe(204);
+    const preflight = await ingest(hit({ url: '/t/collect', method: 'OPTIONS' }), deps);
+    expect(preflight.status).toBe(204);
+    expect(queue.messages.map((m) => m.params.action_name)).toEqual(['Home']);
+    const { tracker: _t, ...without } = deps;
+    const unrouted = await ingest(hit({ url: `/t/collect?${PV}` }), without);
+    expect(unrouted.status).toBe(404);
+    expect(JSON.parse(unrouted.body).type).toBe('urn:taglane:problem:no-route');
   });
 
   it('the same hit sent twice gets the same request id, so the batcher records it once', async () => {

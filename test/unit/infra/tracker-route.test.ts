@@ -12,13 +12,18 @@ beforeAll(() => {
 afterAll(() => s?.dispose());
 
 describe('the browser tracker route in the stack', () => {
-  it('routes GET, POST and OPTIONS /matomo.php to ingest, which reads the bundled tracker file', () => {
+  it("routes GET, POST and OPTIONS /matomo.php and the file's path to ingest, which reads the bundled tracker file", () => {
     const keys = Object.values(resourcesOf(s.template, 'AWS::ApiGatewayV2::Route')).map(
       (r) => r.Properties?.RouteKey,
     );
     expect(keys).toEqual(
       expect.arrayContaining(['GET /matomo.php', 'POST /matomo.php', 'OPTIONS /matomo.php']),
     );
+    expect(keys.filter((k) => String(k).endsWith(' /t/collect')).sort()).toEqual([
+      'GET /t/collect',
+      'OPTIONS /t/collect',
+      'POST /t/collect',
+    ]);
     const env = (functionOf(s.template, 'ingest').props.Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(env.TAGLANE_TRACKER_FILE).toBe('/var/task/tracker.yaml');

@@ -52,6 +52,28 @@ describe('tracker file', () => {
     expect(problems).toContainEqual('7:1 unknown key "colour"');
   });
 
+  it('serves /matomo.php and the first-party path the file names', () => {
+    expect(parseTrackerConfig('tracker.yaml', 'sites:\n  1: {}\n').paths).toEqual(['/matomo.php']);
+    const config = parseTrackerConfig('tracker.yaml', 'path: /t/collect\nsites:\n  1: {}\n');
+    expect(config.paths).toEqual(['/matomo.php', '/t/collect']);
+  });
+
+  it.each([
+    ['t/collect', 'expected an absolute path'],
+    ['/t/collect/', 'expected an absolute path'],
+    ['/t/{x}', 'expected an absolute path'],
+    ['/t?x=1', 'expected an absolute path'],
+    ['/t/../events', 'no . or .. segments'],
+    ['/events', 'taken by another route'],
+    ['/webhooks/stripe', 'taken by another route'],
+    ['/v1/track', 'taken by another route'],
+    ['/matomo.php', 'taken by another route'],
+  ])('refuses the path %s at its line and column', (path, message) => {
+    const problems = problemsOf(`sites:\n  1: {}\npath: ${JSON.stringify(path)}\n`);
+    expect(problems).toEqual([expect.stringContaining(message)]);
+    expect(problems[0]).toMatch(/^3:7 /);
+  });
+
   it('refuses allow and deny together, and destinations that are not declared', () => {
     expect(problemsOf('sites:\n  1: { allow: [url], deny: [ua] }\n')).toEqual([
       '2:6 give allow or deny, not both',
