@@ -63,7 +63,10 @@ export function passRequest(
   const strip = site.consent === 'strip' && !consented;
   for (const [name, value] of Object.entries(params)) {
     if (NEVER_PASSED.has(name)) continue;
-    if (strip && IDENTIFYING.includes(name)) continue;
+    if (strip && IDENTIFYING.includes(name)) {
+      warnings.push({ field: name, message: 'removed: no consent=1 and the site has consent: strip' });
+      continue;
+    }
     if (!ALWAYS_ALLOWED.has(name) && !listed(name, site)) {
       warnings.push({ field: name, message: 'left out by the site parameter list' });
       continue;

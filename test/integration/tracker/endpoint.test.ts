@@ -188,6 +188,36 @@ describe('per-site policy', () => {
     ]);
   });
 
+  it('reports every consent drop: header, info log, ignored metric, and the bulk counts only what is queued', async () => {
+    const { deps, queue } = setup();
+    const lines: { message: string; attributes: unknown }[] = [];
+    const counts: { name: string; value: number; dimensions: unknown }[] = [];
+    const logged = (message: string, attributes?: unknown) => lines.push({ message, attributes });
+    const observed: IngestDeps = {
+      ...deps,
+      logger: { info: logged, warn: logged, error: logged },
+      metrics: { count: (name, value, dimensions) => counts.push({ name, value, dimensions }) },
+    };
+    const site2 = PV.replace('idsite=1', 'idsite=2');
+    const requests = [`?${site2}`, `?${site2}&consent=1`, `?${site2}&r=2`];
+    const body = Buffer.from(JSON.stringify({ requests }));
+    const res = await ingest(hit({ method: 'POST', body }), observed);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'success', tracked: 1, invalid: 0 });
+    expect(res.headers['x-taglane-dropped']).toBe('2 without consent');
+    expect(queue.messages).toHaveLength(1);
+    expect(lines).toContainEqual({
+      message: 'tracker requests without consent dropped',
+      attributes: { count: 2, sites: ['2'], requestId: expect.stringMatching(/^req-/) },
+    });
+    expect(counts).toContainEqual({ name: 'ignored', value: 2, dimensions: { source: 'matomo-tracker' } });
+    expect(counts).toContainEqual({
+      name: 'requestsQueued',
+      value: 1,
+      dimensions: { source: 'matomo-tracker' },
+    });
+  });
+
   it('consent: strip removes the visitor ids, masks two bytes and applies the allow-list', async () => {
     const { deps, queue } = setup();
     const site3 = `${PV.replace('idsite=1', 'idsite=3')}&uid=bob&e_c=Video&res=1x1`;
@@ -198,6 +228,12 @@ describe('per-site policy', () => {
     expect(params.res).toBeUndefined();
     expect(params.e_c).toBe('Video');
     expect(params.cip).toBe('203.0.0.0');
+    // Nothing is changed silently: each removed id is a warning the inspector and debugger show.
+    expect(queue.messages[0]?.warnings).toContainEqual({
+      field: '_id',
+      message: 'removed: no consent=1 and the site has consent: strip',
+    });
+    expect(queue.messages[0]?.warnings?.map((w) => w.field)).toEqual(['_id', 'r', 'uid', 'res']);
     await ingest(hit({ url: `/matomo.php?${site3}&consent=1` }), deps);
     expect(queue.messages[1]?.params).toMatchObject({ _id: '0123456789abcdef', uid: 'bob' });
   });
