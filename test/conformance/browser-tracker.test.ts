@@ -10,7 +10,7 @@ import type { Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/local/server.ts';
 import { chromiumPerFile } from '../browser/browser.ts';
-import { addSite, type LiveVisit, type MatomoTarget, matomoFromEnv, visitsOf } from './matomo-api.ts';
+import { addSite, type MatomoTarget, matomoFromEnv, visitsOf } from './matomo-api.ts';
 import { type MatomoProxy, startMatomoProxy } from './matomo-proxy.ts';
 
 /**
@@ -58,7 +58,7 @@ _paq.push(['setSiteId', '${idSite}']);
 _paq.push(['trackPageView']);
 _paq.push(['enableLinkTracking']);
 </script><script async src="${matomoJs}"></script></head>
-<body><a id="out" href="https://partner.example.org/${run}">partner</a></body></html>`;
+<body><a id="out" href="https://partner.example.org/${run}" target="_blank">partner</a></body></html>`;
 }
 
 beforeAll(async () => {
@@ -70,7 +70,7 @@ beforeAll(async () => {
   // 127.0.0.1 plays the CDN in front of Taglane: its X-Forwarded-For names the browser.
   await writeFile(
     trackerFile,
-    `trustedProxies: [127.0.0.1]\nsites:\n  ${site}: { consent: drop, anonymiseIp: 1 }\n`,
+    `path: /t/collect\ntrustedProxies: [127.0.0.1]\nsites:\n  ${site}: { consent: drop, anonymiseIp: 1 }\n`,
   );
   server = await startServer({
     host: '127.0.0.1',
@@ -87,7 +87,8 @@ beforeAll(async () => {
     drainTimeoutMs: 60_000,
     env: { MATOMO_TOKEN: matomo.token, TAGLANE_TRACKER_FILE: trackerFile },
   });
-  trackerUrl = `${server.url}/matomo.php`;
+  // The tracker file's first-party path, not /matomo.php: what the page's setTrackerUrl names.
+  trackerUrl = `${server.url}/t/collect`;
   const html = shopPage(trackerUrl, `${matomo.url}/matomo.js`, site);
   page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
@@ -119,9 +120,18 @@ function paramsOf(request: Request): URLSearchParams {
   return body ? new URLSearchParams(body) : new URL(request.url()).searchParams;
 }
 
-/** Polls until `done`; the test's timeout bounds the wait. */
-async function until(done: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await done())) await sleep(100);
+/**
+ * Polls until `done`; the test's timeout bounds the wait. Every 10 s of waiting it says what
+ * it waits for and where things stand, so a timeout names the step that never came.
+ */
+async function until(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
+  for (let polls = 1; !(await done()); polls += 1) {
+    if (polls % 100 === 0) {
+      const state = `${proxy.refused.length} refused, ${proxy.resets} resets, ${proxy.forwarded} forwarded`;
+      process.stderr.write(`still waiting for ${what} (${state})\n`);
+    }
+    await sleep(100);
+  }
 }
 
 /** One person's visit to the shop: consent, event, site search, order and outlink. */
@@ -163,8 +173,9 @@ async function browse(person: Person, order: string): Promise<Answer[]> {
     paq.push(['trackEcommerceOrder', id, 99]);
   }, order);
   if (person.link === 'click') {
-    await tab.click('#out');
-    await tab.waitForURL('https://partner.example.org/**');
+    // In a new tab, so the beacon leaves a page that stays: a navigation away can cancel it.
+    const [partner] = await Promise.all([context.waitForEvent('page'), tab.click('#out')]);
+    await partner.waitForLoadState();
   } else {
     await tab.evaluate(() => {
       const paq = (globalThis as unknown as { _paq: unknown[][] })._paq;
@@ -172,7 +183,7 @@ async function browse(person: Person, order: string): Promise<Answer[]> {
     });
   }
   // Five hits with actions and the consent ping, each answered before the browser goes.
-  await until(() => answers.length >= 6);
+  await until(`six answered hits from ${person.address}`, () => answers.length >= 6);
   await context.close();
   return answers;
 }
@@ -190,7 +201,7 @@ async function deadLettered(): Promise<number> {
   return dead.Messages?.length ?? 0;
 }
 
-describe("matomo.js in Chromium through Taglane's /matomo.php into the real Matomo", () => {
+describe("matomo.js in Chromium through Taglane's first-party /t/collect into the real Matomo", () => {
   it('answers every hit as Matomo while Matomo is down, then records one whole visit per browser', async () => {
     proxy.set('503');
     const answers = await Promise.all(PEOPLE.map((person, i) => browse(person, `order-${run}-${i}`)));
@@ -202,10 +213,10 @@ describe("matomo.js in Chromium through Taglane's /matomo.php into the real Mato
     const hits = new Set(answers.flat().map((a) => a.hit));
     expect(hits.size).toBe(answers.flat().length);
     // Every hit answered has been tried on Matomo and refused, and is still queued.
-    await until(() => [...hits].every((h) => refusedHits().has(h)));
+    await until('every hit refused by the proxy', () => [...hits].every((h) => refusedHits().has(h)));
     proxy.set('reset');
     const resetsBefore = proxy.resets;
-    await until(() => proxy.resets > resetsBefore);
+    await until('a retry on a reset connection', () => proxy.resets > resetsBefore);
     expect(await visitsOf(matomo, site, now)).toEqual([]);
     expect(proxy.forwarded).toBe(0);
 
@@ -247,11 +258,13 @@ function masked(address: string): string {
 }
 
 /** Drains the pipeline until Matomo's visits hold `actions` actions (beacons land unawaited). */
-async function visitsWith(actions: number): Promise<LiveVisit[]> {
-  for (;;) {
-    await server.drain(60_000);
+async function visitsWith(actions: number): Promise<void> {
+  let seen = '';
+  await until(`${actions} actions in Matomo`, async () => {
+    const left = await server.drain(60_000);
     const visits = await visitsOf(matomo, site, now);
-    if (visits.reduce((n, v) => n + v.actionDetails.length, 0) >= actions) return visits;
-    await sleep(250);
-  }
+    seen = visits.map((v) => v.actionDetails.map((a) => a.type).join('+')).join(' | ');
+    if (left > 0) process.stderr.write(`${left} messages still queued; Matomo has ${seen}\n`);
+    return visits.reduce((n, v) => n + v.actionDetails.length, 0) >= actions;
+  });
 }
