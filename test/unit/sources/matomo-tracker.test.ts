@@ -125,6 +125,21 @@ describe('wire forms and the rate limiter', () => {
     expect(bulk).toEqual({ requests: [{ idsite: '1', x: ' y' }, { idsite: '2' }], bulk: true });
   });
 
+  it("takes a bulk's objects of parameters as Matomo does, and refuses nested values by path", () => {
+    const body = Buffer.from('{"requests":[{"idsite":1,"rec":true,"action_name":"Home"},"?idsite=1"]}');
+    expect(parseWire({}, body, 10).requests).toEqual([
+      { idsite: '1', rec: '1', action_name: 'Home' },
+      { idsite: '1' },
+    ]);
+    const nested = Buffer.from('{"requests":[{"idsite":1,"ec_items":[["SKU",1]]}]}');
+    expect(() => parseWire({}, nested, 10)).toThrow(
+      expect.objectContaining({
+        status: 400,
+        issues: [expect.objectContaining({ path: '$.requests[0].ec_items' })],
+      }),
+    );
+  });
+
   it('counts per client and window, and tells how long to wait', () => {
     const limiter = new RateLimiter({ requests: 3, seconds: 10 });
     expect(limiter.take('a', 2, 0)).toBe(0);
