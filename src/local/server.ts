@@ -41,6 +41,8 @@ export interface RunningServer {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
   readonly replayed: number;
+  /** The browser tracker's paths (`/matomo.php` and the tracker file's); empty without a tracker file. */
+  readonly trackerPaths: readonly string[];
   /** Where each destination's requests go (for the banner). */
   readonly destinations: ServedDestinations;
   /** The live debugger served at `/`: what each request became, as it happens. */
@@ -120,6 +122,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       MATOMO_URL: matomoUrl,
       TAGLANE_DESTINATIONS_FILE: destinationsFile === undefined ? undefined : resolve(destinationsFile),
       TAGLANE_ENV: options.environment,
+      ...(options.trackerFile === undefined ? {} : { TAGLANE_TRACKER_FILE: resolve(options.trackerFile) }),
       // Secrets come from this environment locally, never from Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
       // Retries as on AWS: doubling from the visibility timeout, for the queue's 14 days.
@@ -200,6 +203,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      trackerPaths: ingestDeps.tracker?.config.paths ?? [],
       destinations: {
         file: destinationsFile,
         environment: options.environment,
