@@ -108,6 +108,7 @@ interface Answer {
   readonly hit: string;
   readonly status: number;
   readonly allowOrigin: string | undefined;
+  readonly allowCredentials: string | undefined;
   readonly body: number;
 }
 
@@ -152,6 +153,7 @@ async function browse(person: Person, order: string): Promise<Answer[]> {
       hit: hitOf(paramsOf(request)),
       status: response.status(),
       allowOrigin: response.headers()['access-control-allow-origin'],
+      allowCredentials: response.headers()['access-control-allow-credentials'],
       body: (await response.body()).length,
     });
     await route.fulfill({ response });
@@ -204,11 +206,13 @@ async function deadLettered(): Promise<number> {
 describe("matomo.js in Chromium through Taglane's first-party /t/collect into the real Matomo", () => {
   it('answers every hit as Matomo while Matomo is down, then records one whole visit per browser', async () => {
     proxy.set('503');
+    const downSince = Date.now();
     const answers = await Promise.all(PEOPLE.map((person, i) => browse(person, `order-${run}-${i}`)));
     const origin = new URL(pageUrl).origin;
     for (const own of answers) {
       // sendBeacon's POST with send_image=0: Matomo answers 204 with its CORS headers.
-      expect(own.map((a) => [a.status, a.allowOrigin, a.body])).toEqual(own.map(() => [204, origin, 0]));
+      const seen = own.map((a) => [a.status, a.allowOrigin, a.allowCredentials, a.body]);
+      expect(seen).toEqual(own.map(() => [204, origin, 'true', 0]));
     }
     const hits = new Set(answers.flat().map((a) => a.hit));
     expect(hits.size).toBe(answers.flat().length);
@@ -220,12 +224,16 @@ describe("matomo.js in Chromium through Taglane's first-party /t/collect into th
     expect(await visitsOf(matomo, site, now)).toEqual([]);
     expect(proxy.forwarded).toBe(0);
 
+    const downFor = Date.now() - downSince;
     proxy.set('up');
     await visitsWith(10);
     // Read again once the queue is empty: a copy delivered late would show here.
     expect(await server.drain(60_000)).toBe(0);
     const visits = await visitsOf(matomo, site, now);
     expect(await deadLettered()).toBe(0);
+    // The figures of the run (docs/browser.md), for the log: how long and how hard it was down.
+    const figures = { hits: hits.size, downMs: downFor, refused: proxy.refused.length, resets: proxy.resets };
+    process.stderr.write(`outage figures: ${JSON.stringify(figures)}\n`);
     expect(visits).toHaveLength(2);
     for (const [i, person] of PEOPLE.entries()) {
       const visit = visits.find((v) => v.visitIp === masked(person.address));
