@@ -15,11 +15,14 @@ export const COST_ASSUMPTIONS = {
   visitorsPerMessage: 0.05,
   newVisitorShare: 0.1,
   invocationsPerColdStart: 1000,
-  /** lib/: the stack's secrets (webhook secrets, Matomo token, visitor key) and its alarms. */
+  /** lib/: the stack's secrets (webhook secrets, Matomo token, visitor key). */
   secrets: 3,
-  alarms: 4,
-  /** The alarm topic's customer managed key. */
-  kmsKeys: 1,
+  /** lib/monitoring.ts, `alarms=standard`: dead letters, 5xx answers, oldest message age. */
+  alarms: 3,
+  /** The alarm topic's customer managed key: only with `alarmTopicKey=true`. */
+  kmsKeys: 0,
+  /** Only with `dashboard=true`. */
+  dashboards: 0,
   idlePollers: 5,
   /** Google's default server-side Tag Manager Cloud Run service: 1 vCPU, 512 MiB; one minimum instance always warm. */
   cloudRunVcpu: 1,

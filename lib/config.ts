@@ -67,6 +67,16 @@ export const TaglaneConfigSchema = z
     maxReceiveCount: num(z.number().int().min(1).max(1000)).default(DEFAULT_MAX_RECEIVE_COUNT),
     /** Address subscribed to the alarm topic; none: alarms only reach the topic. @default none */
     alarmEmail: z.email().optional(),
+    /**
+     * Which alarms (lib/monitoring.ts `AlarmSet`): `minimal` (dead letters, 5xx answers),
+     * `standard` (plus delivery delay), `full` (plus retry age, function errors and throttles).
+     * Each alarm metric costs $0.10 a month. @default 'standard'
+     */
+    alarms: z.enum(['minimal', 'standard', 'full']).default('standard'),
+    /** Encrypt the alarm topic with a customer managed KMS key ($1 a month). @default false */
+    alarmTopicKey: bool.default(false),
+    /** Create the CloudWatch dashboard ($3 a month beyond an account's three free ones). @default false */
+    dashboard: bool.default(false),
     /** Batcher timeout in seconds; the queue's visibility timeout follows it. @default 60 */
     batcherTimeoutSeconds: num(z.number().int().min(10).max(900)).default(60),
     /** Ingest timeout in seconds (API Gateway waits at most 30). @default 10 */

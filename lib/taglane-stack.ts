@@ -194,8 +194,12 @@ export class TaglaneStack extends Stack {
       batcher: this.batcher,
       queue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
+      frontDoorServerErrors: (period) => this.httpApi.api.metricServerError({ period, statistic: 'Sum' }),
       oldestMessageAgeAlarmSeconds: config.oldestMessageAgeAlarmSeconds,
       alarmEmail: config.alarmEmail,
+      alarms: config.alarms,
+      topicKey: config.alarmTopicKey,
+      dashboard: config.dashboard,
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -217,7 +221,9 @@ export class TaglaneStack extends Stack {
       description: `Names the rules expect: ${secretNamesOf(ruleSet).join(', ') || '(none)'}`,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
-    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    if (this.monitoring.dashboard !== undefined) {
+      new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    }
   }
 }
 

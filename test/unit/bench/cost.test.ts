@@ -19,6 +19,7 @@ const free: Prices = {
     secretsPerApiCall: 0,
     alarmPerMonth: 0,
     kmsKeyPerMonth: 0,
+    dashboardPerMonth: 0,
   },
   cloudRun: { perVcpuSecond: 0, perGibSecond: 0 },
 };
@@ -77,9 +78,12 @@ describe('costPerMillionEvents', () => {
 
 describe('idle and Cloud Run', () => {
   it('prices secrets, alarms, keys and empty long polls for 30 days', () => {
-    const idle = idleCostPerMonth({ secrets: 3, alarms: 4, kmsKeys: 1, idlePollers: 5 }, PRICES);
-    // 1.20 + 0.40 + 1.00 + 5 pollers x 3 polls a minute x 43,200 minutes x $0.40 per million.
-    expect(idle).toBeCloseTo(2.8592, 6);
+    const idle = idleCostPerMonth(
+      { secrets: 3, alarms: 4, kmsKeys: 1, dashboards: 1, idlePollers: 5 },
+      PRICES,
+    );
+    // 1.20 + 0.40 + 1.00 + 3.00 + 5 pollers x 3 polls a minute x 43,200 minutes x $0.40 per million.
+    expect(idle).toBeCloseTo(5.8592, 6);
   });
 
   it('keeps one instance warm for 2,592,000 seconds', () => {

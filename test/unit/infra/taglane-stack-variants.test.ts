@@ -93,6 +93,47 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
   });
 });
 
+describe('monitoring variants', () => {
+  const alarmMetrics = (t: Synthesised) =>
+    Object.values(resourcesOf(t.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties?.MetricName);
+
+  it('with alarms=minimal alarm on dead letters and 5xx answers only', () => {
+    const t = synthTaglane({ matomoUrl, alarms: 'minimal' });
+    try {
+      expect(alarmMetrics(t).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible']);
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('with alarms=full, alarmTopicKey and dashboard add every alarm, the key and the dashboard', () => {
+    const t = synthTaglane({ matomoUrl, alarms: 'full', alarmTopicKey: 'true', dashboard: 'true' });
+    try {
+      expect(alarmMetrics(t).sort()).toEqual(
+        [
+          '5xx',
+          'ApproximateAgeOfOldestMessage',
+          'ApproximateNumberOfMessagesVisible',
+          'Errors',
+          'Errors',
+          'Throttles',
+          'Throttles',
+          'oldestRetriedAge',
+        ].sort(),
+      );
+      const key = Object.keys(resourcesOf(t.template, 'AWS::KMS::Key'));
+      expect(key).toHaveLength(1);
+      t.template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [key[0], 'Arn'] },
+      });
+      t.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      expect(Object.keys(t.template.toJSON().Outputs)).toContain('DashboardName');
+    } finally {
+      t.dispose();
+    }
+  });
+});
+
 describe('synth refuses', () => {
   let rulesDir: string;
   beforeAll(() => {

@@ -228,30 +228,32 @@ describe('alarms', () => {
     ]);
   });
 
-  it('fire when the batcher keeps retrying a request older than 15 minutes', () => {
-    // SQS's age metric skips messages received more than three times: every one of a long outage.
-    expect(find('oldestRetriedAge')).toEqual([
+  it('fire on any 5xx answer of the HTTP API (ingest failing, throttled or the queue down)', () => {
+    const api = Object.keys(resourcesOf(s.template, 'AWS::ApiGatewayV2::Api'))[0];
+    expect(find('5xx')).toEqual([
       expect.objectContaining({
-        Namespace: 'Taglane',
-        Dimensions: [{ Name: 'service', Value: 'batcher' }],
-        Statistic: 'Maximum',
-        Threshold: 900,
+        Namespace: 'AWS/ApiGateway',
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: api } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
       }),
     ]);
   });
 
-  it('fire on any error or throttle of either function, all to the alarm topic', () => {
-    for (const metric of ['Errors', 'Throttles']) {
-      const dims = find(metric).map((a) => JSON.stringify(a.Dimensions));
-      expect(dims.sort()).toEqual(
-        [fn('Batcher').id, fn('Ingest').id].map((id) =>
-          JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
-        ),
-      );
-    }
-    const topic = Object.keys(resourcesOf(s.template, 'AWS::SNS::Topic'))[0];
-    expect(alarms()).toHaveLength(7);
-    for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+  it('are the three of the standard set, each one metric, all to an unencrypted alarm topic', () => {
+    // CloudWatch bills each metric of an alarm: three metrics, $0.30 a month.
+    expect(
+      alarms()
+        .map((a) => a.MetricName ?? a.Metrics)
+        .sort(),
+    ).toEqual(['5xx', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible'].sort());
+    const [topic, ...others] = Object.entries(resourcesOf(s.template, 'AWS::SNS::Topic'));
+    expect(others).toEqual([]);
+    for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic?.[0] }]);
+    expect(topic?.[1].Properties ?? {}).not.toHaveProperty('KmsMasterKeyId');
+    s.template.resourceCountIs('AWS::KMS::Key', 0);
+    s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 });
 
