@@ -15,8 +15,8 @@ export const COST_ASSUMPTIONS = {
   visitorsPerMessage: 0.05,
   newVisitorShare: 0.1,
   invocationsPerColdStart: 1000,
-  /** lib/: the stack's secrets (webhook secrets, Matomo token, visitor key). */
-  secrets: 3,
+  /** Secrets Manager secrets: none, the stack reads SSM SecureString parameters (no monthly cost). */
+  secrets: 0,
   /** lib/monitoring.ts, `alarms=standard`: dead letters, 5xx answers, oldest message age. */
   alarms: 3,
   /** The alarm topic's customer managed key: only with `alarmTopicKey=true`. */

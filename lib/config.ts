@@ -97,13 +97,13 @@ export const TaglaneConfigSchema = z
       .default(30),
     /** Alarm when the oldest queued request is older than this, in seconds. @default 900 */
     oldestMessageAgeAlarmSeconds: num(z.number().int().min(60)).default(900),
-    /** Existing secret holding `{"MATOMO_TOKEN": ...}`. @default a new, empty secret */
+    /** Existing Secrets Manager secret holding `{"MATOMO_TOKEN": ...}`. @default the parameter `/<stackName>/MATOMO_TOKEN` */
     matomoTokenSecretArn: arn('secretsmanager').optional(),
-    /** Existing secret holding webhook secrets and API keys by name. @default a new, empty secret */
+    /** Existing Secrets Manager secret holding webhook secrets and API keys by name. @default one parameter per name */
     webhookSecretsArn: arn('secretsmanager').optional(),
-    /** Existing secret holding `{"TAGLANE_VISITOR_HMAC_KEY": ...}`. @default a new, generated secret */
+    /** Existing Secrets Manager secret holding `{"TAGLANE_VISITOR_HMAC_KEY": ...}`. @default the parameter the batcher creates */
     visitorKeySecretArn: arn('secretsmanager').optional(),
-    /** Keep the table and secrets when the stack is deleted (visitor ids outlive a redeploy). @default true */
+    /** Keep the table when the stack is deleted (visitor ids outlive a redeploy). @default true */
     retainData: bool.default(true),
   })
   .superRefine(

@@ -13,7 +13,7 @@ import { TaglaneHttpApi } from './http-api.ts';
 import { TaglaneMonitoring } from './monitoring.ts';
 import { TaglaneQueues } from './queues.ts';
 import { checkRuleSet, secretNamesOf } from './rule-set-check.ts';
-import { TaglaneSecrets, tokenSecretId } from './secrets.ts';
+import { TaglaneSecrets } from './secrets.ts';
 import { TaglaneFunction } from './taglane-function.ts';
 
 /** Where the rule set lives inside the ingest bundle (Lambda unpacks it to /var/task). */
@@ -73,13 +73,13 @@ export class TaglaneStack extends Stack {
     const dataPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.secrets = new TaglaneSecrets(this, 'Secrets', {
+      parameterPrefix: `/${config.stackName}/`,
+      ingestNames: secretNamesOf(ruleSet),
+      destinationTokens: plan.tokenUsers,
       matomoTokenSecretArn: config.matomoTokenSecretArn,
       webhookSecretsArn: config.webhookSecretsArn,
       visitorKeySecretArn: config.visitorKeySecretArn,
-      retain: config.retainData,
-      destinationTokens: plan.tokenUsers,
     });
-    const tokenSecrets = [...this.secrets.destinationTokens.values()];
     this.queues = new TaglaneQueues(this, 'Queues', {
       mode: config.queueMode,
       maxReceiveCount: config.maxReceiveCount,
@@ -106,7 +106,7 @@ export class TaglaneStack extends Stack {
         TAGLANE_QUEUE_URL: this.queues.queue.queueUrl,
         TAGLANE_QUEUE_FIFO: String(this.queues.fifo),
         TAGLANE_REORDER_WINDOW_SECONDS: String(config.reorderWindowSeconds),
-        TAGLANE_SECRET_ARNS: this.secrets.webhookSecrets.secretArn,
+        ...this.secrets.environment(this.secrets.ingest),
         ...bundledDestinations,
         ...(tracker === undefined ? {} : { TAGLANE_TRACKER_FILE: BUNDLED_TRACKER }),
       },
@@ -141,10 +141,7 @@ export class TaglaneStack extends Stack {
         TAGLANE_RETRY_BASE_SECONDS: String(this.queues.retryPolicy.baseSeconds),
         TAGLANE_RETRY_MAX_SECONDS: String(this.queues.retryPolicy.maxSeconds),
         TAGLANE_QUEUE_RETENTION_SECONDS: String(this.queues.retryPolicy.retentionSeconds),
-        TAGLANE_SECRET_ARNS: [
-          ...tokenSecrets.map((t) => t.secretArn),
-          this.secrets.visitorKey.secretArn,
-        ].join(','),
+        ...this.secrets.environment(this.secrets.batcher),
         ...bundledDestinations,
       },
       commandHooks: {
@@ -157,11 +154,10 @@ export class TaglaneStack extends Stack {
     // Least privilege: each function gets exactly the calls it makes, on this stack's resources
     // (the batcher's visitor store and delivery log: BatchGetItem, GetItem, PutItem, UpdateItem).
     this.queues.queue.grantSendMessages(this.ingest);
-    this.secrets.webhookSecrets.grantRead(this.ingest);
+    this.secrets.grantRead(this.ingest, this.secrets.ingest);
     this.queues.deadLetterQueue.grantSendMessages(this.batcher);
-    // Destination tokens: the batcher only, each secret by its own ARN.
-    for (const token of tokenSecrets) token.grantRead(this.batcher);
-    this.secrets.visitorKey.grantRead(this.batcher);
+    // Destination tokens and the visitor key: the batcher only, each parameter by its own ARN.
+    this.secrets.grantRead(this.batcher, this.secrets.batcher, true);
     this.table.grant(
       this.batcher,
       'dynamodb:BatchGetItem',
@@ -210,15 +206,14 @@ export class TaglaneStack extends Stack {
     // ARNs for `aws sqs start-message-move-task` (DLQ redrive back into the queue).
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.queues.deadLetterQueue.queueArn });
     new CfnOutput(this, 'QueueArn', { value: this.queues.queue.queueArn });
-    for (const [name, secret] of this.secrets.destinationTokens) {
-      new CfnOutput(this, `${tokenSecretId(name)}SecretArn`, {
-        value: secret.secretArn,
-        description: `{"${name}": "<token>"} for destination ${plan.tokenUsers.get(name)?.join(', ') ?? ''}`,
-      });
-    }
-    new CfnOutput(this, 'WebhookSecretsArn', {
-      value: this.secrets.webhookSecrets.secretArn,
-      description: `Names the rules expect: ${secretNamesOf(ruleSet).join(', ') || '(none)'}`,
+    const expected = (names: readonly string[]) => names.map((n) => this.secrets.parameterName(n)).join(', ');
+    new CfnOutput(this, 'SecretParameterPrefix', {
+      value: this.secrets.parameterPrefix,
+      description:
+        `SecureString parameters read: ingest ${expected(this.secrets.ingest.names) || '(none)'}; batcher ${expected(this.secrets.batcher.names) || '(none)'}`.slice(
+          0,
+          1024,
+        ),
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     if (this.monitoring.dashboard !== undefined) {

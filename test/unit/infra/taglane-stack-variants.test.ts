@@ -10,6 +10,7 @@ import { formatProblem, loadRuleSet, RuleSetError } from '../../../src/rules/ind
 import { type Synthesised, SynthValidationError, synthTaglane } from './synth.ts';
 import {
   deadLetterQueueOf,
+  functionOf,
   logicalIdOf,
   referencedIds,
   resourcesOf,
@@ -71,9 +72,15 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
     expect(mapping?.Properties).not.toHaveProperty('MaximumBatchingWindowInSeconds');
   });
 
-  it('creates only the visitor key secret and grants the imported ones by ARN', () => {
-    const created = Object.keys(resourcesOf(s.template, 'AWS::SecretsManager::Secret'));
-    expect(created).toEqual([expect.stringMatching(/^SecretsVisitorKey/)]);
+  it('reads imported secrets instead of their parameters, each function only its own', () => {
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const vars = (service: 'ingest' | 'batcher') =>
+      (functionOf(s.template, service).props.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars('ingest')).not.toHaveProperty('TAGLANE_SECRET_PARAMETERS');
+    expect(vars('batcher')).toMatchObject({
+      TAGLANE_SECRET_ARNS: tokenArn,
+      TAGLANE_SECRET_PARAMETERS: '/Taglane/TAGLANE_VISITOR_HMAC_KEY',
+    });
     const batcher = logicalIdOf(s.template, 'AWS::Lambda::Function', '"POWERTOOLS_SERVICE_NAME":"batcher"');
     const role = referencedIds(
       resourcesOf(s.template, 'AWS::Lambda::Function')[batcher]?.Properties?.Role,
