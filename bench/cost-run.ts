@@ -1,4 +1,10 @@
-import { type CostBreakdown, cloudRunWarmPerMonth, costPerMillionEvents, idleCostPerMonth } from './cost.ts';
+import {
+  type CostBreakdown,
+  cloudRunWarmPerMonth,
+  costPerMillionEvents,
+  costPerMillionEventsViaFunctionUrl,
+  idleCostPerMonth,
+} from './cost.ts';
 import { PRICES } from './prices.ts';
 import { round } from './stats.ts';
 
@@ -36,6 +42,8 @@ export interface CostResult {
   readonly measuredIngestMs: { readonly single: number; readonly batch100: number };
   readonly singleEventPosts: CostBreakdown;
   readonly batchesOf100: CostBreakdown;
+  /** The same two behind a Lambda function URL (`frontDoor=function-url`). */
+  readonly functionUrl?: { readonly singleEventPosts: CostBreakdown; readonly batchesOf100: CostBreakdown };
   readonly idlePerMonth: number;
   readonly cloudRunWarmPerMonth: number;
 }
@@ -70,6 +78,20 @@ export function estimateCost(
     batchesOf100: cents(
       costPerMillionEvents({ ...common, eventsPerPost: 100, ingestMs: ingestBatchMs + sends(100) }, PRICES),
     ),
+    functionUrl: {
+      singleEventPosts: cents(
+        costPerMillionEventsViaFunctionUrl(
+          { ...common, eventsPerPost: 1, ingestMs: ingestSingleMs + sends(1) },
+          PRICES,
+        ),
+      ),
+      batchesOf100: cents(
+        costPerMillionEventsViaFunctionUrl(
+          { ...common, eventsPerPost: 100, ingestMs: ingestBatchMs + sends(100) },
+          PRICES,
+        ),
+      ),
+    },
     idlePerMonth: round(idleCostPerMonth(a, PRICES)),
     cloudRunWarmPerMonth: round(cloudRunWarmPerMonth(a.cloudRunVcpu, a.cloudRunMemoryGib, PRICES)),
   };

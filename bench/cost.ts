@@ -70,6 +70,16 @@ export function costPerMillionEvents(inputs: CostInputs, prices: Prices): CostBr
   return { apiGateway, ingestLambda, batcherLambda, sqs, dynamodb, secretsManager, total };
 }
 
+/**
+ * The same deployment behind a Lambda function URL (`-c frontDoor=function-url`) instead of
+ * API Gateway: a function URL has no charge of its own, each request is the ingest
+ * invocation already counted, so the API Gateway line goes and nothing takes its place.
+ */
+export function costPerMillionEventsViaFunctionUrl(inputs: CostInputs, prices: Prices): CostBreakdown {
+  const behindApi = costPerMillionEvents(inputs, prices);
+  return { ...behindApi, apiGateway: 0, total: behindApi.total - behindApi.apiGateway };
+}
+
 /** What a deployment costs a month with no traffic at all. */
 export interface IdleInputs {
   readonly secrets: number;

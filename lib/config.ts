@@ -85,6 +85,17 @@ export const TaglaneConfigSchema = z
     ingestMemoryMb: num(z.number().int().min(128).max(10_240)).default(512),
     /** Batcher memory in MB. @default 512 */
     batcherMemoryMb: num(z.number().int().min(128).max(10_240)).default(512),
+    /**
+     * `http-api`: API Gateway's HTTP API, throttled, with access logs ($1.00 per million
+     * requests). `function-url`: a Lambda function URL, no per-request charge of its own; ingest's
+     * reserved concurrency caps a flood instead (docs/deploy.md, "The front door"). @default 'http-api'
+     */
+    frontDoor: z.enum(['http-api', 'function-url']).default('http-api'),
+    /**
+     * Concurrent ingest invocations reserved (and at most allowed). @default 10 with
+     * `frontDoor=function-url` (about 200 requests/s at 50 ms each), none with the HTTP API
+     */
+    ingestReservedConcurrency: num(z.number().int().min(1).max(10_000)).optional(),
     /** Steady-state requests per second the HTTP API accepts. @default 100 */
     throttleRateLimit: num(z.number().int().min(1)).default(100),
     /** Burst of requests the HTTP API accepts. @default 200 */

@@ -3,6 +3,7 @@ import {
   type CostInputs,
   cloudRunWarmPerMonth,
   costPerMillionEvents,
+  costPerMillionEventsViaFunctionUrl,
   idleCostPerMonth,
 } from '../../../bench/cost.ts';
 import { PRICES, type Prices } from '../../../bench/prices.ts';
@@ -73,6 +74,17 @@ describe('costPerMillionEvents', () => {
       one.apiGateway + one.ingestLambda + one.batcherLambda + one.sqs + one.dynamodb + one.secretsManager;
     expect(one.total).toBeCloseTo(parts, 12);
     expect(costPerMillionEvents(batched, PRICES).total).toBeLessThan(one.total);
+  });
+});
+
+describe('costPerMillionEventsViaFunctionUrl', () => {
+  it('drops the API Gateway line and keeps every other line as it is', () => {
+    const behindApi = costPerMillionEvents(single, PRICES);
+    const viaUrl = costPerMillionEventsViaFunctionUrl(single, PRICES);
+    expect(viaUrl.apiGateway).toBe(0);
+    expect(viaUrl.ingestLambda).toBe(behindApi.ingestLambda);
+    expect(viaUrl.sqs).toBe(behindApi.sqs);
+    expect(viaUrl.total).toBeCloseTo(behindApi.total - 1, 9);
   });
 });
 

@@ -100,6 +100,67 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
   });
 });
 
+describe('function URL front door', () => {
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synthTaglane({ matomoUrl, frontDoor: 'function-url' });
+  }, 120_000);
+  afterAll(() => s?.dispose());
+
+  it('puts a public, buffered function URL on ingest and no API Gateway', () => {
+    const ingest = functionOf(s.template, 'ingest').id;
+    s.template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'BUFFERED',
+      TargetFunctionArn: { 'Fn::GetAtt': [ingest, 'Arn'] },
+    });
+    // No CORS on the URL: OPTIONS reaches ingest, which answers the tracker's preflight itself.
+    expect(Object.values(resourcesOf(s.template, 'AWS::Lambda::Url'))[0]?.Properties).not.toHaveProperty(
+      'Cors',
+    );
+    for (const type of ['AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Stage']) {
+      s.template.resourceCountIs(type, 0);
+    }
+  });
+
+  it('caps ingest with reserved concurrency instead of API throttling, the batcher untouched', () => {
+    expect(functionOf(s.template, 'ingest').props.ReservedConcurrentExecutions).toBe(10);
+    expect(functionOf(s.template, 'batcher').props).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+
+  it('outputs the URL without its trailing slash as ApiUrl', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const url = logicalIdOf(s.template, 'AWS::Lambda::Url', 'NONE');
+    expect(outputs.ApiUrl?.Value).toEqual({
+      'Fn::Join': [
+        '',
+        ['https://', { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [url, 'FunctionUrl'] }] }] }],
+      ],
+    });
+  });
+
+  it("alarms on the URL's 5xx answers", () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Url5xxCount',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionOf(s.template, 'ingest').id } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    });
+  });
+
+  it('takes an explicit reservation, also behind the HTTP API', () => {
+    const t = synthTaglane({ matomoUrl, ingestReservedConcurrency: '25' });
+    try {
+      expect(functionOf(t.template, 'ingest').props.ReservedConcurrentExecutions).toBe(25);
+      t.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      t.template.resourceCountIs('AWS::Lambda::Url', 0);
+    } finally {
+      t.dispose();
+    }
+  });
+});
+
 describe('monitoring variants', () => {
   const alarmMetrics = (t: Synthesised) =>
     Object.values(resourcesOf(t.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties?.MetricName);
