@@ -2,17 +2,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parseTrackerConfig } from '../src/sources/matomo-tracker/index.ts';
 import type { TaglaneConfig } from './config.ts';
 import { deployPlan, stackDestinations } from './destinations.ts';
-import { TaglaneFunctionUrl } from './function-url.ts';
-import { TaglaneHttpApi } from './http-api.ts';
+import { buildFrontDoor } from './front-door.ts';
+import type { TaglaneFunctionUrl } from './function-url.ts';
+import type { TaglaneHttpApi } from './http-api.ts';
 import { TaglaneMonitoring } from './monitoring.ts';
 import { TaglaneQueues } from './queues.ts';
 import { checkRuleSet, secretNamesOf } from './rule-set-check.ts';
@@ -184,7 +183,7 @@ export class TaglaneStack extends Stack {
       }),
     );
 
-    const front = this.#frontDoor(config, logRetention, tracker !== undefined);
+    const front = buildFrontDoor(this, this.ingest, config, logRetention, tracker !== undefined);
     this.httpApi = front.httpApi;
     this.functionUrl = front.functionUrl;
     this.monitoring = new TaglaneMonitoring(this, 'Monitoring', {
@@ -222,51 +221,6 @@ export class TaglaneStack extends Stack {
       new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     }
   }
-
-  /**
-   * The HTTP API, or a function URL with ingest's concurrency reserved: without API Gateway's
-   * throttling, the reservation is what stops a flood from running up the bill or taking the
-   * account's whole concurrency.
-   */
-  #frontDoor(config: TaglaneConfig, logRetention: RetentionDays, tracker: boolean): FrontDoor {
-    const reserved =
-      config.ingestReservedConcurrency ?? (config.frontDoor === 'function-url' ? 10 : undefined);
-    if (reserved !== undefined) {
-      (this.ingest.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reserved;
-    }
-    if (config.frontDoor === 'function-url') {
-      const functionUrl = new TaglaneFunctionUrl(this, 'FunctionUrl', { handler: this.ingest });
-      return {
-        httpApi: undefined,
-        functionUrl,
-        url: functionUrl.url,
-        serverErrors: (period) => functionUrl.serverErrors(period),
-      };
-    }
-    const httpApi = new TaglaneHttpApi(this, 'Http', {
-      handler: this.ingest,
-      rateLimit: config.throttleRateLimit,
-      burstLimit: config.throttleBurstLimit,
-      logRetention,
-      tracker,
-    });
-    return {
-      httpApi,
-      functionUrl: undefined,
-      url: httpApi.url,
-      serverErrors: (period) => httpApi.api.metricServerError({ period, statistic: 'Sum' }),
-    };
-  }
-}
-
-/** The stack's public entrance, whichever `frontDoor` built it. */
-interface FrontDoor {
-  readonly httpApi: TaglaneHttpApi | undefined;
-  readonly functionUrl: TaglaneFunctionUrl | undefined;
-  /** Base URL, without a trailing slash. */
-  readonly url: string;
-  /** Its 5xx answers, summed per period. */
-  readonly serverErrors: (period: Duration) => IMetric;
 }
 
 /** Single-quotes a path for the bundling shell command. */
