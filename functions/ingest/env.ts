@@ -6,7 +6,7 @@ import type { IngestDeps } from '../../src/ingest/index.ts';
 import { loadRuleSet } from '../../src/rules/index.ts';
 import type { SecretSource } from '../../src/secrets/secrets.ts';
 import { loadTrackerConfig, trackerDeps } from '../../src/sources/matomo-tracker/index.ts';
-import { type Env, parseEnv, positiveInt, secretSourceFromEnv } from '../shared/env.ts';
+import { type Env, parseEnv, positiveInt, secretsFromEnv } from '../shared/env.ts';
 
 export type { Env } from '../shared/env.ts';
 
@@ -28,6 +28,7 @@ const IngestEnvSchema = z.object({
   // The batcher's bulk limit, read here too: a request no bulk can hold is refused at ingest.
   TAGLANE_BULK_MAX_BYTES: positiveInt('TAGLANE_BULK_MAX_BYTES', 1_048_576),
   TAGLANE_SECRET_ARNS: z.string().optional(),
+  TAGLANE_SECRET_PARAMETERS: z.string().optional(),
   TAGLANE_DESTINATIONS_FILE: z.string().optional(),
   TAGLANE_ENV: z.string().optional(),
   TAGLANE_TRACKER_FILE: z.string().optional(),
@@ -61,7 +62,7 @@ export async function ingestDepsFromEnv(env: Env, overrides: IngestOverrides = {
       : trackerDeps(
           await loadTrackerConfig(config.TAGLANE_TRACKER_FILE, new Set(destinations.list.map((d) => d.name))),
         );
-  const secrets = overrides.secrets ?? secretSourceFromEnv(config.TAGLANE_SECRET_ARNS, env);
+  const secrets = overrides.secrets ?? secretsFromEnv(env).source;
   return {
     rules,
     queue: new SqsQueue({

@@ -123,8 +123,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_DESTINATIONS_FILE: destinationsFile === undefined ? undefined : resolve(destinationsFile),
       TAGLANE_ENV: options.environment,
       ...(options.trackerFile === undefined ? {} : { TAGLANE_TRACKER_FILE: resolve(options.trackerFile) }),
-      // Secrets come from this environment locally, never from Secrets Manager.
+      // Secrets come from this environment locally, never from Parameter Store or Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
+      TAGLANE_SECRET_PARAMETERS: undefined,
       // Retries as on AWS: doubling from the visibility timeout, for the queue's 14 days.
       TAGLANE_RETRY_BASE_SECONDS: String(Math.max(1, options.visibilityTimeoutSeconds)),
       TAGLANE_RETRY_MAX_SECONDS: String(options.retryMaxDelaySeconds ?? MAX_DELAY_SECONDS),
