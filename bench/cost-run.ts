@@ -1,4 +1,10 @@
-import { type CostBreakdown, cloudRunWarmPerMonth, costPerMillionEvents, idleCostPerMonth } from './cost.ts';
+import {
+  type CostBreakdown,
+  cloudRunWarmPerMonth,
+  costPerMillionEvents,
+  costPerMillionEventsViaFunctionUrl,
+  idleCostPerMonth,
+} from './cost.ts';
 import { PRICES } from './prices.ts';
 import { round } from './stats.ts';
 
@@ -15,11 +21,14 @@ export const COST_ASSUMPTIONS = {
   visitorsPerMessage: 0.05,
   newVisitorShare: 0.1,
   invocationsPerColdStart: 1000,
-  /** lib/: the stack's secrets (webhook secrets, Matomo token, visitor key) and its alarms. */
-  secrets: 3,
-  alarms: 4,
-  /** The alarm topic's customer managed key. */
-  kmsKeys: 1,
+  /** Secrets Manager secrets: none, the stack reads SSM SecureString parameters (no monthly cost). */
+  secrets: 0,
+  /** lib/monitoring.ts, `alarms=standard`: dead letters, 5xx answers, oldest message age. */
+  alarms: 3,
+  /** The alarm topic's customer managed key: only with `alarmTopicKey=true`. */
+  kmsKeys: 0,
+  /** Only with `dashboard=true`. */
+  dashboards: 0,
   idlePollers: 5,
   /** Google's default server-side Tag Manager Cloud Run service: 1 vCPU, 512 MiB; one minimum instance always warm. */
   cloudRunVcpu: 1,
@@ -33,6 +42,8 @@ export interface CostResult {
   readonly measuredIngestMs: { readonly single: number; readonly batch100: number };
   readonly singleEventPosts: CostBreakdown;
   readonly batchesOf100: CostBreakdown;
+  /** The same two behind a Lambda function URL (`frontDoor=function-url`). */
+  readonly functionUrl?: { readonly singleEventPosts: CostBreakdown; readonly batchesOf100: CostBreakdown };
   readonly idlePerMonth: number;
   readonly cloudRunWarmPerMonth: number;
 }
@@ -67,6 +78,20 @@ export function estimateCost(
     batchesOf100: cents(
       costPerMillionEvents({ ...common, eventsPerPost: 100, ingestMs: ingestBatchMs + sends(100) }, PRICES),
     ),
+    functionUrl: {
+      singleEventPosts: cents(
+        costPerMillionEventsViaFunctionUrl(
+          { ...common, eventsPerPost: 1, ingestMs: ingestSingleMs + sends(1) },
+          PRICES,
+        ),
+      ),
+      batchesOf100: cents(
+        costPerMillionEventsViaFunctionUrl(
+          { ...common, eventsPerPost: 100, ingestMs: ingestBatchMs + sends(100) },
+          PRICES,
+        ),
+      ),
+    },
     idlePerMonth: round(idleCostPerMonth(a, PRICES)),
     cloudRunWarmPerMonth: round(cloudRunWarmPerMonth(a.cloudRunVcpu, a.cloudRunMemoryGib, PRICES)),
   };

@@ -70,11 +70,23 @@ export function costPerMillionEvents(inputs: CostInputs, prices: Prices): CostBr
   return { apiGateway, ingestLambda, batcherLambda, sqs, dynamodb, secretsManager, total };
 }
 
+/**
+ * The same deployment behind a Lambda function URL (`-c frontDoor=function-url`) instead of
+ * API Gateway: a function URL has no charge of its own, each request is the ingest
+ * invocation already counted, so the API Gateway line goes and nothing takes its place.
+ */
+export function costPerMillionEventsViaFunctionUrl(inputs: CostInputs, prices: Prices): CostBreakdown {
+  const behindApi = costPerMillionEvents(inputs, prices);
+  return { ...behindApi, apiGateway: 0, total: behindApi.total - behindApi.apiGateway };
+}
+
 /** What a deployment costs a month with no traffic at all. */
 export interface IdleInputs {
   readonly secrets: number;
+  /** Alarm metrics: CloudWatch bills each metric of an alarm, also inside one metric-math alarm. */
   readonly alarms: number;
   readonly kmsKeys: number;
+  readonly dashboards: number;
   /**
    * Concurrent pollers of the SQS event source mapping when idle; each long-polls (20 s), so
    * makes three ReceiveMessage calls a minute.
@@ -82,7 +94,7 @@ export interface IdleInputs {
   readonly idlePollers: number;
 }
 
-/** Idle monthly cost (30 days): secrets at rest, alarms, KMS keys, and the event source mapping's empty polls. */
+/** Idle monthly cost (30 days): secrets at rest, alarms, KMS keys, dashboards, and the event source mapping's empty polls. */
 export function idleCostPerMonth(inputs: IdleInputs, prices: Prices): number {
   const minutes = 30 * 24 * 60;
   const polls = inputs.idlePollers * 3 * minutes;
@@ -90,6 +102,7 @@ export function idleCostPerMonth(inputs: IdleInputs, prices: Prices): number {
     inputs.secrets * prices.aws.secretPerMonth +
     inputs.alarms * prices.aws.alarmPerMonth +
     inputs.kmsKeys * prices.aws.kmsKeyPerMonth +
+    inputs.dashboards * prices.aws.dashboardPerMonth +
     polls * prices.aws.sqsPerRequest
   );
 }

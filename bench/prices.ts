@@ -34,6 +34,8 @@ export const PRICES = {
     alarmPerMonth: 0.1,
     /** A customer managed KMS key (the alarm topic's). */
     kmsKeyPerMonth: 1.0,
+    /** A CloudWatch dashboard beyond the three an account has free. */
+    dashboardPerMonth: 3.0,
   },
   cloudRun: {
     /** Instance-based billing (CPU always allocated), which a kept-warm instance uses. */

@@ -102,6 +102,15 @@ function costRows(c: CostResult | undefined): Row[] {
       usd(c.singleEventPosts.total),
     ],
     ['5 cost', 'AWS per million events, POSTs of 100 events', usd(c.batchesOf100.total)],
+    ...(c.functionUrl === undefined
+      ? []
+      : [
+          [
+            '5 cost',
+            'AWS per million events behind a function URL (frontDoor=function-url): single / batched',
+            `${usd(c.functionUrl.singleEventPosts.total)} / ${usd(c.functionUrl.batchesOf100.total)}`,
+          ] as Row,
+        ]),
     ['5 cost', 'AWS idle per month', usd(c.idlePerMonth)],
     [
       '5 cost',

@@ -67,6 +67,16 @@ export const TaglaneConfigSchema = z
     maxReceiveCount: num(z.number().int().min(1).max(1000)).default(DEFAULT_MAX_RECEIVE_COUNT),
     /** Address subscribed to the alarm topic; none: alarms only reach the topic. @default none */
     alarmEmail: z.email().optional(),
+    /**
+     * Which alarms (lib/monitoring.ts `AlarmSet`): `minimal` (dead letters, 5xx answers),
+     * `standard` (plus delivery delay), `full` (plus retry age, function errors and throttles).
+     * Each alarm metric costs $0.10 a month. @default 'standard'
+     */
+    alarms: z.enum(['minimal', 'standard', 'full']).default('standard'),
+    /** Encrypt the alarm topic with a customer managed KMS key ($1 a month). @default false */
+    alarmTopicKey: bool.default(false),
+    /** Create the CloudWatch dashboard ($3 a month beyond an account's three free ones). @default false */
+    dashboard: bool.default(false),
     /** Batcher timeout in seconds; the queue's visibility timeout follows it. @default 60 */
     batcherTimeoutSeconds: num(z.number().int().min(10).max(900)).default(60),
     /** Ingest timeout in seconds (API Gateway waits at most 30). @default 10 */
@@ -75,6 +85,17 @@ export const TaglaneConfigSchema = z
     ingestMemoryMb: num(z.number().int().min(128).max(10_240)).default(512),
     /** Batcher memory in MB. @default 512 */
     batcherMemoryMb: num(z.number().int().min(128).max(10_240)).default(512),
+    /**
+     * `http-api`: API Gateway's HTTP API, throttled, with access logs ($1.00 per million
+     * requests). `function-url`: a Lambda function URL, no per-request charge of its own; ingest's
+     * reserved concurrency caps a flood instead (docs/deploy.md, "The front door"). @default 'http-api'
+     */
+    frontDoor: z.enum(['http-api', 'function-url']).default('http-api'),
+    /**
+     * Concurrent ingest invocations reserved (and at most allowed). @default 10 with
+     * `frontDoor=function-url` (about 200 requests/s at 50 ms each), none with the HTTP API
+     */
+    ingestReservedConcurrency: num(z.number().int().min(1).max(10_000)).optional(),
     /** Steady-state requests per second the HTTP API accepts. @default 100 */
     throttleRateLimit: num(z.number().int().min(1)).default(100),
     /** Burst of requests the HTTP API accepts. @default 200 */
@@ -87,13 +108,13 @@ export const TaglaneConfigSchema = z
       .default(30),
     /** Alarm when the oldest queued request is older than this, in seconds. @default 900 */
     oldestMessageAgeAlarmSeconds: num(z.number().int().min(60)).default(900),
-    /** Existing secret holding `{"MATOMO_TOKEN": ...}`. @default a new, empty secret */
+    /** Existing Secrets Manager secret holding `{"MATOMO_TOKEN": ...}`. @default the parameter `/<stackName>/MATOMO_TOKEN` */
     matomoTokenSecretArn: arn('secretsmanager').optional(),
-    /** Existing secret holding webhook secrets and API keys by name. @default a new, empty secret */
+    /** Existing Secrets Manager secret holding webhook secrets and API keys by name. @default one parameter per name */
     webhookSecretsArn: arn('secretsmanager').optional(),
-    /** Existing secret holding `{"TAGLANE_VISITOR_HMAC_KEY": ...}`. @default a new, generated secret */
+    /** Existing Secrets Manager secret holding `{"TAGLANE_VISITOR_HMAC_KEY": ...}`. @default the parameter the batcher creates */
     visitorKeySecretArn: arn('secretsmanager').optional(),
-    /** Keep the table and secrets when the stack is deleted (visitor ids outlive a redeploy). @default true */
+    /** Keep the table when the stack is deleted (visitor ids outlive a redeploy). @default true */
     retainData: bool.default(true),
   })
   .superRefine(

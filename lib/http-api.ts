@@ -19,6 +19,8 @@ export interface TaglaneHttpApiProps {
   readonly logRetention: RetentionDays;
   /** Route the browser tracker's `GET|POST|OPTIONS /matomo.php` to ingest too. @default false */
   readonly tracker?: boolean;
+  /** The tracker's paths when `tracker` is on (the tracker file's `path` beside it). @default ['/matomo.php'] */
+  readonly trackerPaths?: readonly string[];
 }
 
 /**
@@ -63,7 +65,10 @@ export class TaglaneHttpApi extends Construct {
       // Segment's HTTP API, so Segment's and RudderStack's SDKs send here unchanged.
       ...SEGMENT_CALLS.map((call) => ({ path: `/v1/${call}`, methods: [HttpMethod.POST] })),
       ...(props.tracker
-        ? [{ path: '/matomo.php', methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS] }]
+        ? (props.trackerPaths ?? ['/matomo.php']).map((path) => ({
+            path,
+            methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS],
+          }))
         : []),
     ];
     for (const route of routes) {

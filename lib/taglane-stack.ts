@@ -9,12 +9,14 @@ import type { Construct } from 'constructs';
 import { parseTrackerConfig, type TrackerConfig } from '../src/sources/matomo-tracker/index.ts';
 import type { TaglaneConfig } from './config.ts';
 import { deployPlan, stackDestinations } from './destinations.ts';
-import { TaglaneHttpApi } from './http-api.ts';
+import { buildFrontDoor } from './front-door.ts';
+import type { TaglaneFunctionUrl } from './function-url.ts';
+import type { TaglaneHttpApi } from './http-api.ts';
 import { TaglaneMonitoring } from './monitoring.ts';
 import { BUNDLED_PREPARED_INGEST, preparedIngestHooks, writePreparedIngest } from './prepared-ingest.ts';
 import { TaglaneQueues } from './queues.ts';
 import { checkAndPrepareRuleSet, secretNamesOf } from './rule-set-check.ts';
-import { TaglaneSecrets, tokenSecretId } from './secrets.ts';
+import { TaglaneSecrets } from './secrets.ts';
 import { TaglaneFunction } from './taglane-function.ts';
 
 /** Where destinations.yaml lives inside the batcher's bundle. */
@@ -41,7 +43,10 @@ export class TaglaneStack extends Stack {
   public readonly queues: TaglaneQueues;
   public readonly table: Table;
   public readonly secrets: TaglaneSecrets;
-  public readonly httpApi: TaglaneHttpApi;
+  /** The front door with `frontDoor=http-api` (the default). */
+  public readonly httpApi: TaglaneHttpApi | undefined;
+  /** The front door with `frontDoor=function-url`. */
+  public readonly functionUrl: TaglaneFunctionUrl | undefined;
   public readonly monitoring: TaglaneMonitoring;
   /** The ingest configuration prepared at synth (rules, destinations, tracker), shipped in its bundle. */
   public readonly preparedIngestFile: string;
@@ -79,13 +84,13 @@ export class TaglaneStack extends Stack {
     const dataPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.secrets = new TaglaneSecrets(this, 'Secrets', {
+      parameterPrefix: `/${config.stackName}/`,
+      ingestNames: secretNamesOf(ruleSet),
+      destinationTokens: plan.tokenUsers,
       matomoTokenSecretArn: config.matomoTokenSecretArn,
       webhookSecretsArn: config.webhookSecretsArn,
       visitorKeySecretArn: config.visitorKeySecretArn,
-      retain: config.retainData,
-      destinationTokens: plan.tokenUsers,
     });
-    const tokenSecrets = [...this.secrets.destinationTokens.values()];
     this.queues = new TaglaneQueues(this, 'Queues', {
       mode: config.queueMode,
       maxReceiveCount: config.maxReceiveCount,
@@ -113,7 +118,7 @@ export class TaglaneStack extends Stack {
         TAGLANE_QUEUE_URL: this.queues.queue.queueUrl,
         TAGLANE_QUEUE_FIFO: String(this.queues.fifo),
         TAGLANE_REORDER_WINDOW_SECONDS: String(config.reorderWindowSeconds),
-        TAGLANE_SECRET_ARNS: this.secrets.webhookSecrets.secretArn,
+        ...this.secrets.environment(this.secrets.ingest),
       },
       commandHooks: preparedIngestHooks(this.preparedIngestFile),
     });
@@ -134,10 +139,7 @@ export class TaglaneStack extends Stack {
         TAGLANE_RETRY_BASE_SECONDS: String(this.queues.retryPolicy.baseSeconds),
         TAGLANE_RETRY_MAX_SECONDS: String(this.queues.retryPolicy.maxSeconds),
         TAGLANE_QUEUE_RETENTION_SECONDS: String(this.queues.retryPolicy.retentionSeconds),
-        TAGLANE_SECRET_ARNS: [
-          ...tokenSecrets.map((t) => t.secretArn),
-          this.secrets.visitorKey.secretArn,
-        ].join(','),
+        ...this.secrets.environment(this.secrets.batcher),
         ...bundledDestinations,
       },
       commandHooks: {
@@ -150,11 +152,10 @@ export class TaglaneStack extends Stack {
     // Least privilege: each function gets exactly the calls it makes, on this stack's resources
     // (the batcher's visitor store and delivery log: BatchGetItem, GetItem, PutItem, UpdateItem).
     this.queues.queue.grantSendMessages(this.ingest);
-    this.secrets.webhookSecrets.grantRead(this.ingest);
+    this.secrets.grantRead(this.ingest, this.secrets.ingest);
     this.queues.deadLetterQueue.grantSendMessages(this.batcher);
-    // Destination tokens: the batcher only, each secret by its own ARN.
-    for (const token of tokenSecrets) token.grantRead(this.batcher);
-    this.secrets.visitorKey.grantRead(this.batcher);
+    // Destination tokens and the visitor key: the batcher only, each parameter by its own ARN.
+    this.secrets.grantRead(this.batcher, this.secrets.batcher, true);
     this.table.grant(
       this.batcher,
       'dynamodb:BatchGetItem',
@@ -175,42 +176,43 @@ export class TaglaneStack extends Stack {
       }),
     );
 
-    this.httpApi = new TaglaneHttpApi(this, 'Http', {
-      handler: this.ingest,
-      rateLimit: config.throttleRateLimit,
-      burstLimit: config.throttleBurstLimit,
-      logRetention,
-      tracker: tracker !== undefined,
-    });
+    const front = buildFrontDoor(this, this.ingest, config, logRetention, tracker?.paths);
+    this.httpApi = front.httpApi;
+    this.functionUrl = front.functionUrl;
     this.monitoring = new TaglaneMonitoring(this, 'Monitoring', {
       ingest: this.ingest,
       batcher: this.batcher,
       queue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
+      frontDoorServerErrors: front.serverErrors,
       oldestMessageAgeAlarmSeconds: config.oldestMessageAgeAlarmSeconds,
       alarmEmail: config.alarmEmail,
+      alarms: config.alarms,
+      topicKey: config.alarmTopicKey,
+      dashboard: config.dashboard,
     });
 
     new CfnOutput(this, 'ApiUrl', {
-      value: this.httpApi.url,
+      value: front.url,
       description: 'POST /events, /webhooks/{source}',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.queues.deadLetterQueue.queueUrl });
     // ARNs for `aws sqs start-message-move-task` (DLQ redrive back into the queue).
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.queues.deadLetterQueue.queueArn });
     new CfnOutput(this, 'QueueArn', { value: this.queues.queue.queueArn });
-    for (const [name, secret] of this.secrets.destinationTokens) {
-      new CfnOutput(this, `${tokenSecretId(name)}SecretArn`, {
-        value: secret.secretArn,
-        description: `{"${name}": "<token>"} for destination ${plan.tokenUsers.get(name)?.join(', ') ?? ''}`,
-      });
-    }
-    new CfnOutput(this, 'WebhookSecretsArn', {
-      value: this.secrets.webhookSecrets.secretArn,
-      description: `Names the rules expect: ${secretNamesOf(ruleSet).join(', ') || '(none)'}`,
+    const expected = (names: readonly string[]) => names.map((n) => this.secrets.parameterName(n)).join(', ');
+    new CfnOutput(this, 'SecretParameterPrefix', {
+      value: this.secrets.parameterPrefix,
+      description:
+        `SecureString parameters read: ingest ${expected(this.secrets.ingest.names) || '(none)'}; batcher ${expected(this.secrets.batcher.names) || '(none)'}`.slice(
+          0,
+          1024,
+        ),
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
-    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    if (this.monitoring.dashboard !== undefined) {
+      new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    }
   }
 }
 
@@ -220,8 +222,9 @@ function shellQuote(path: string): string {
 }
 
 /**
- * The tracker file, validated against the stack's destinations so a broken file stops synth
- * (with file:line:col) instead of the ingest cold start; undefined when not set.
+ * The tracker file (with the paths it serves), validated against the stack's destinations so
+ * a broken file stops synth (with file:line:col) instead of being deployed; undefined when not
+ * set.
  */
 function checkTrackerFile(
   file: string | undefined,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -10,8 +11,8 @@ import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../../src/batcher/back
 import type { BatcherDeps } from '../../src/batcher/index.ts';
 import { destinationLookup, loadDestinations, urlProblems } from '../../src/destinations/index.ts';
 import { FetchMatomoClient } from '../../src/matomo/client.ts';
-import type { SecretSource } from '../../src/secrets/secrets.ts';
-import { type Env, parseEnv, positiveInt, secretSourceFromEnv } from '../shared/env.ts';
+import { EnvSecretSource, type SecretSource } from '../../src/secrets/secrets.ts';
+import { type Env, parseEnv, positiveInt, secretsFromEnv } from '../shared/env.ts';
 
 export type { Env } from '../shared/env.ts';
 
@@ -23,6 +24,7 @@ const BatcherEnvSchema = z.object({
   TAGLANE_TABLE_NAME: z.string({ error: 'TAGLANE_TABLE_NAME is required' }).min(1),
   TAGLANE_DLQ_URL: z.url({ error: 'TAGLANE_DLQ_URL must be the URL of the dead-letter queue' }),
   TAGLANE_SECRET_ARNS: z.string().optional(),
+  TAGLANE_SECRET_PARAMETERS: z.string().optional(),
   TAGLANE_BULK_MAX_REQUESTS: positiveInt('TAGLANE_BULK_MAX_REQUESTS', 100),
   TAGLANE_BULK_MAX_BYTES: positiveInt('TAGLANE_BULK_MAX_BYTES', 1_048_576),
   TAGLANE_MATOMO_TIMEOUT_MS: positiveInt('TAGLANE_MATOMO_TIMEOUT_MS', 10_000),
@@ -59,8 +61,15 @@ export interface BatcherOverrides {
  */
 export async function batcherDepsFromEnv(env: Env, overrides: BatcherOverrides = {}): Promise<BatcherDeps> {
   const { data: parsed, present, problems } = parseEnv(BatcherEnvSchema, env);
-  const secrets = overrides.secrets ?? secretSourceFromEnv(present.TAGLANE_SECRET_ARNS, env);
-  const hmacKey = await secrets.get(VISITOR_HMAC_KEY);
+  const aws = overrides.secrets === undefined ? secretsFromEnv(env) : undefined;
+  const secrets = overrides.secrets ?? aws?.source ?? new EnvSecretSource(env);
+  // On AWS the visitor key is a parameter the batcher creates on first use (CloudFormation
+  // cannot create SecureString parameters); creating never overwrites an existing key.
+  const hmacKey =
+    (await secrets.get(VISITOR_HMAC_KEY)) ??
+    (aws?.parameters?.has(VISITOR_HMAC_KEY)
+      ? await aws.parameters.getOrCreate(VISITOR_HMAC_KEY, () => randomBytes(32).toString('hex'))
+      : undefined);
   if (hmacKey === undefined)
     problems.push(`${VISITOR_HMAC_KEY}: secret is required (it keys the visitor-key HMAC)`);
   const destinations = await loadDestinations({

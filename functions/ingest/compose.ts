@@ -4,7 +4,7 @@ import type { IngestDeps } from '../../src/ingest/index.ts';
 import type { RuleSet } from '../../src/rules/types.ts';
 import type { SecretSource } from '../../src/secrets/secrets.ts';
 import type { TrackerDeps } from '../../src/sources/matomo-tracker/handle.ts';
-import { type Env, secretSourceFromEnv } from '../shared/secret-source.ts';
+import { type Env, secretsFromEnv } from '../shared/secret-source.ts';
 import type { IngestEnv } from './config.ts';
 
 /** Adapters `ingestDepsFromEnv` would otherwise build itself. */
@@ -37,7 +37,7 @@ export function composeIngestDeps(
       fifo: config.fifo,
       reorderWindowSeconds: config.reorderWindowSeconds,
     }),
-    secrets: overrides.secrets ?? secretSourceFromEnv(config.secretArns, env),
+    secrets: overrides.secrets ?? secretsFromEnv(env).source,
     clock: Date.now,
     ...(loaded.tracker === undefined ? {} : { tracker: loaded.tracker }),
     limits: {

@@ -13,7 +13,6 @@ export interface IngestEnv {
   readonly reorderWindowSeconds: number;
   /** The batcher's bulk limit, read here too: a request no bulk can hold is refused at ingest. */
   readonly maxBulkBytes: number;
-  readonly secretArns: string | undefined;
   readonly destinationsFile: string | undefined;
   readonly environment: string | undefined;
   readonly trackerFile: string | undefined;
@@ -54,7 +53,6 @@ export function parseIngestEnv(env: Env): IngestEnv {
     maxBodyBytes: positive('TAGLANE_MAX_BODY_BYTES', 1_048_576),
     reorderWindowSeconds: reorderWindow(get('TAGLANE_REORDER_WINDOW_SECONDS'), fail),
     maxBulkBytes: positive('TAGLANE_BULK_MAX_BYTES', 1_048_576),
-    secretArns: get('TAGLANE_SECRET_ARNS'),
     destinationsFile: get('TAGLANE_DESTINATIONS_FILE'),
     environment: get('TAGLANE_ENV'),
     trackerFile: get('TAGLANE_TRACKER_FILE'),

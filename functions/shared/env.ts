@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Env } from './secret-source.ts';
 
-export { type Env, secretSourceFromEnv } from './secret-source.ts';
+// In a module of their own, so the deployed ingest (no zod) takes them alone.
+export { type Env, secretsFromEnv } from './secret-source.ts';
 
 /** A positive integer variable with a default, read from its string form. */
 export const positiveInt = (name: string, fallback: number) =>

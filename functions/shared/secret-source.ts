@@ -1,21 +1,17 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerSource } from '../../src/adapters/secrets-manager.ts';
-import { EnvSecretSource, type SecretSource } from '../../src/secrets/secrets.ts';
+import { type AwsSecrets, awsSecrets, secretLocationsFromEnv } from '../../src/adapters/secret-sources.ts';
+import { EnvSecretSource } from '../../src/secrets/secrets.ts';
 
 /** The process environment, or any stand-in for it. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Where secret values come from: the Secrets Manager secrets listed in `TAGLANE_SECRET_ARNS`
- * (comma-separated) on AWS, environment variables of the same names otherwise. In a module
+ * Where secret values come from: on AWS the Parameter Store parameters in
+ * `TAGLANE_SECRET_PARAMETERS` and the Secrets Manager secrets in `TAGLANE_SECRET_ARNS`
+ * (comma-separated); with neither, environment variables of the same names. In a module
  * without zod, so the deployed ingest (which parses its environment by hand) takes it alone.
  */
-export function secretSourceFromEnv(secretArns: string | undefined, env: Env): SecretSource {
-  const secretIds = (secretArns ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  return secretIds.length > 0
-    ? new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds })
-    : new EnvSecretSource(env);
+export function secretsFromEnv(env: Env): AwsSecrets {
+  return (
+    awsSecrets(secretLocationsFromEnv(env)) ?? { source: new EnvSecretSource(env), parameters: undefined }
+  );
 }

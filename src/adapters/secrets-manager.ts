@@ -1,15 +1,13 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedSecrets, type CachedSecretsOptions } from '../secrets/cache.ts';
 import type { SecretSource } from '../secrets/secrets.ts';
 
 /** Options for {@link SecretsManagerSource}. */
-export interface SecretsManagerSourceOptions {
-  readonly client: SecretsManagerClient;
+export interface SecretsManagerSourceOptions extends CachedSecretsOptions {
+  /** @default a Secrets Manager client of the function's region and role */
+  readonly client?: SecretsManagerClient;
   /** ARNs (or names) of secrets whose value is a JSON object of secret name -> value. */
   readonly secretIds: readonly string[];
-  /** How long values are cached, in milliseconds. @default 300000 (5 minutes) */
-  readonly ttlMs?: number;
-  /** Clock in milliseconds. @default Date.now */
-  readonly now?: () => number;
 }
 
 /**
@@ -20,33 +18,23 @@ export interface SecretsManagerSourceOptions {
  */
 export class SecretsManagerSource implements SecretSource {
   readonly #options: SecretsManagerSourceOptions;
-  #cache: { values: ReadonlyMap<string, string>; expiresAt: number } | undefined;
-  #loading: Promise<ReadonlyMap<string, string>> | undefined;
+  readonly #client: SecretsManagerClient;
+  readonly #cache: CachedSecrets;
 
   constructor(options: SecretsManagerSourceOptions) {
     this.#options = options;
+    this.#client = options.client ?? new SecretsManagerClient({});
+    this.#cache = new CachedSecrets(() => this.#load(), options);
   }
 
   async get(name: string): Promise<string | undefined> {
-    const values = await this.#values();
-    return values.get(name);
-  }
-
-  async #values(): Promise<ReadonlyMap<string, string>> {
-    const now = (this.#options.now ?? Date.now)();
-    if (this.#cache && this.#cache.expiresAt > now) return this.#cache.values;
-    this.#loading ??= this.#load().finally(() => {
-      this.#loading = undefined;
-    });
-    const values = await this.#loading;
-    this.#cache = { values, expiresAt: now + (this.#options.ttlMs ?? 300_000) };
-    return values;
+    return (await this.#cache.values()).get(name);
   }
 
   async #load(): Promise<ReadonlyMap<string, string>> {
     const values = new Map<string, string>();
     for (const secretId of this.#options.secretIds) {
-      const out = await this.#options.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const out = await this.#client.send(new GetSecretValueCommand({ SecretId: secretId }));
       for (const [name, value] of Object.entries(parseSecretObject(secretId, out.SecretString))) {
         values.set(name, value);
       }

@@ -21,7 +21,7 @@ const KEY_SECRET = 'TAGLANE_VISITOR_HMAC_KEY';
 /**
  * Erases the visitor mapping of one person (the key rules put in `visitor.key`: a customer
  * id, an email). On AWS it deletes from TAGLANE_TABLE_NAME with the HMAC key from the
- * environment or Secrets Manager; with `--data-dir` it opens the data of a stopped
+ * environment, Parameter Store (TAGLANE_SECRET_PARAMETERS) or Secrets Manager; with `--data-dir` it opens the data of a stopped
  * `taglane serve`. The key itself is never printed.
  */
 export async function forgetCommand(key: string, flags: ForgetFlags, io: CliIo): Promise<ExitCode> {
@@ -75,16 +75,9 @@ async function forgetOnAws(key: string, flags: ForgetFlags): Promise<Forgotten |
 }
 
 async function secretSource(): Promise<SecretSource> {
-  const ids = (process.env.TAGLANE_SECRET_ARNS ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  if (ids.length === 0) return new EnvSecretSource();
-  const [{ SecretsManagerClient }, { SecretsManagerSource }] = await Promise.all([
-    import('@aws-sdk/client-secrets-manager'),
-    import('../adapters/secrets-manager.ts'),
-  ]);
-  return new SecretsManagerSource({ client: new SecretsManagerClient({}), secretIds: ids });
+  // Imported on demand: the other commands never load the AWS SDK's clients.
+  const { awsSecrets, secretLocationsFromEnv } = await import('../adapters/secret-sources.ts');
+  return awsSecrets(secretLocationsFromEnv(process.env))?.source ?? new EnvSecretSource();
 }
 
 /**

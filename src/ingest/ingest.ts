@@ -22,7 +22,12 @@ import type { Accepted, IngestDeps, IngestRequest, IngestResponse } from './type
 export async function ingest(request: IngestRequest, deps: IngestDeps): Promise<IngestResponse> {
   let source: string | undefined;
   try {
-    const route = matchRoute(request.method, request.path, request.pathParameters);
+    const route = matchRoute(
+      request.method,
+      request.path,
+      request.pathParameters,
+      deps.tracker?.config.paths,
+    );
     if (route.kind === 'health') {
       return json(200, { status: 'ok', sources: deps.rules.sources.size });
     }

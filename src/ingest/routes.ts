@@ -12,12 +12,14 @@ export type Route =
 /**
  * Maps method and path to a route. Unknown paths are 404, known paths with another method 405
  * (with `Allow`). A trailing slash is ignored; `{source}` comes from API Gateway's path
- * parameters when present, else from the path.
+ * parameters when present, else from the path. `trackerPaths` are the browser tracker's
+ * (the tracker file's `path` beside `/matomo.php`).
  */
 export function matchRoute(
   method: string,
   rawPath: string,
   pathParameters: Readonly<Record<string, string | undefined>> | undefined,
+  trackerPaths: readonly string[] = ['/matomo.php'],
 ): Route {
   const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
   const verb = method.toUpperCase();
@@ -34,7 +36,7 @@ export function matchRoute(
     allow(verb, ['POST']);
     return { kind: 'segment', call: segment };
   }
-  if (path === '/matomo.php') {
+  if (path === '/matomo.php' || trackerPaths.includes(path)) {
     allow(verb, ['GET', 'POST', 'OPTIONS']);
     return { kind: 'matomo-tracker' };
   }

@@ -20,6 +20,13 @@ export const INGEST_ROUTES: readonly Route[] = [
   { method: 'OPTIONS', path: '/matomo.php' },
 ];
 
+/** The browser tracker's routes for its extra paths (the tracker file's `path`); `/matomo.php` is in {@link INGEST_ROUTES}. */
+export function trackerRoutes(paths: readonly string[]): Route[] {
+  return paths
+    .filter((path) => path !== '/matomo.php')
+    .flatMap((path) => ['GET', 'POST', 'OPTIONS'].map((method) => ({ method, path })));
+}
+
 /** A matched route with its route key and path parameters. */
 export interface RouteMatch {
   readonly routeKey: string;

@@ -19,6 +19,8 @@ export interface BannerInput {
   readonly replayed: number;
   /** The destinations file in use, if any: each destination is listed with its Matomo. */
   readonly destinations?: ServedDestinations;
+  /** The browser tracker's paths, when a tracker file is given. */
+  readonly trackerPaths?: readonly string[];
 }
 
 /** Where `taglane serve` sends each destination's requests. */
@@ -68,6 +70,10 @@ export function formatBanner(input: BannerInput): string {
   if (sources.length === 0) lines.push('  (no rule files: every event will be answered 404)');
   for (const name of input.missingSecrets)
     lines.push(`  ! ${name} is not set: requests needing it fail with 500 until it is set`);
+  if ((input.trackerPaths ?? []).length > 0) {
+    const paths = (input.trackerPaths ?? []).map((p) => `${url}${p}`).join(', ');
+    lines.push(`  Browser tracker: ${paths} (point matomo.js's setTrackerUrl here)`);
+  }
   lines.push('');
   const window = `${config.batchWindowMs / 1000} s`;
   lines.push(

@@ -9,7 +9,6 @@ Secrets and settings read from the environment:
   STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET, SHOPIFY_WEBHOOK_SECRET
                              webhook signing secrets named by the rule files
   TAGLANE_VISITOR_HMAC_KEY   key for hashing visitor keys; unset: one kept in the data dir
-  TAGLANE_TRACKER_FILE       tracker file enabling the browser tracker's /matomo.php (docs/browser.md)
   TAGLANE_MAX_EVENTS, TAGLANE_MAX_BODY_BYTES, TAGLANE_BULK_MAX_REQUESTS, TAGLANE_BULK_MAX_BYTES,
   TAGLANE_MATOMO_TIMEOUT_MS, TAGLANE_DELIVERED_TTL_DAYS
                              handler limits, as on AWS (docs/architecture.md)
@@ -46,6 +45,13 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       option('--env <name>', 'environment of destinations.yaml (site ids, URLs, tokens)', 'TAGLANE_ENV'),
+    )
+    .addOption(
+      option(
+        '--tracker-file <file>',
+        'tracker file: serves /matomo.php and its path for matomo.js (docs/browser.md)',
+        'TAGLANE_TRACKER_FILE',
+      ),
     )
     .addOption(
       option(

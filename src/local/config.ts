@@ -14,6 +14,8 @@ export interface ServeConfig {
   readonly destinationsFile?: string | undefined;
   /** The destinations' environment (`--env staging`). */
   readonly environment?: string | undefined;
+  /** Tracker file enabling the browser tracker's paths (docs/browser.md); else `TAGLANE_TRACKER_FILE` of `env`. */
+  readonly trackerFile?: string | undefined;
   readonly batchSize: number;
   readonly batchWindowMs: number;
   /** Seconds each request waits after its event time before it is delivered (SQS delay). */
@@ -37,6 +39,7 @@ const RawServeOptions = z.object({
   dataDir: z.string().min(1),
   matomoUrl: z.url({ protocol: /^https?$/ }).optional(),
   destinations: z.string().min(1).optional(),
+  trackerFile: z.string().min(1).optional(),
   env: z
     .string()
     .regex(/^[a-z][a-z0-9_-]*$/, 'expected an environment name from destinations.yaml')
@@ -84,6 +87,7 @@ export function resolveServeConfig(raw: Readonly<Record<string, unknown>>): Serv
     matomoUrl: o.matomoUrl?.replace(/\/+$/, ''),
     destinationsFile: o.destinations,
     environment: o.env,
+    trackerFile: o.trackerFile,
     batchSize: o.batchSize,
     batchWindowMs: Math.round(o.batchWindow * 1000),
     reorderWindowSeconds: o.reorderWindow,

@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { INGEST_ROUTES, matchRoute, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway.ts';
+import {
+  INGEST_ROUTES,
+  matchRoute,
+  type Route,
+  toApiGatewayEvent,
+  writeApiGatewayResult,
+} from './api-gateway.ts';
 import type { InspectedRequest } from './inspector.ts';
 import { createLambdaContext } from './lambda-context.ts';
 
@@ -17,6 +23,8 @@ export interface HttpServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly handler: HttpApiHandler;
+  /** The routes forwarded to the handler, as the stack declares them. @default INGEST_ROUTES */
+  readonly routes?: readonly Route[];
   /** Source of `GET /inspect`; absent when a real Matomo receives the requests. */
   readonly inspected?: () => readonly InspectedRequest[];
   /** Routes served beside the API (the debugger page); resolves false for a path it does not own. */
@@ -66,9 +74,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: HttpSer
     res.end(JSON.stringify({ requests: options.inspected() }, null, 2));
     return;
   }
-  const match = matchRoute(INGEST_ROUTES, method, path);
+  const ingestRoutes = options.routes ?? INGEST_ROUTES;
+  const match = matchRoute(ingestRoutes, method, path);
   if (!match) {
-    const routes = [...INGEST_ROUTES.map((r) => `${r.method} ${r.path}`), 'GET /inspect'].join(', ');
+    const routes = [...ingestRoutes.map((r) => `${r.method} ${r.path}`), 'GET /inspect'].join(', ');
     return problem(res, 404, 'Not Found', `no route for ${method} ${path}; routes: ${routes}`);
   }
   const body = await readBody(req);

@@ -6,6 +6,7 @@ import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../batcher/backoff.ts'
 import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
+import { INGEST_ROUTES, trackerRoutes } from './api-gateway.ts';
 import { startLocalAws } from './aws-local.ts';
 import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
@@ -40,6 +41,8 @@ export interface RunningServer {
   readonly sqs: { readonly endpoint: string; readonly queueUrl: string; readonly dlqUrl: string };
   /** Journaled messages that were still queued when the last run ended, queued again now. */
   readonly replayed: number;
+  /** The browser tracker's paths (`/matomo.php` and the tracker file's); empty without a tracker file. */
+  readonly trackerPaths: readonly string[];
   /** Where each destination's requests go (for the banner). */
   readonly destinations: ServedDestinations;
   /** The live debugger served at `/`: what each request became, as it happens. */
@@ -119,8 +122,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       MATOMO_URL: matomoUrl,
       TAGLANE_DESTINATIONS_FILE: destinationsFile === undefined ? undefined : resolve(destinationsFile),
       TAGLANE_ENV: options.environment,
-      // Secrets come from this environment locally, never from Secrets Manager.
+      ...(options.trackerFile === undefined ? {} : { TAGLANE_TRACKER_FILE: resolve(options.trackerFile) }),
+      // Secrets come from this environment locally, never from Parameter Store or Secrets Manager.
       TAGLANE_SECRET_ARNS: undefined,
+      TAGLANE_SECRET_PARAMETERS: undefined,
       // Retries as on AWS: doubling from the visibility timeout, for the queue's 14 days.
       TAGLANE_RETRY_BASE_SECONDS: String(Math.max(1, options.visibilityTimeoutSeconds)),
       TAGLANE_RETRY_MAX_SECONDS: String(options.retryMaxDelaySeconds ?? MAX_DELAY_SECONDS),
@@ -186,6 +191,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       port: options.port,
       // Through a closure, so a reload of the rule files reaches the next request.
       handler: (event, context) => ingest(event, context),
+      // The tracker file's own path is routed like /matomo.php, as the stack routes it.
+      routes: [...INGEST_ROUTES, ...trackerRoutes(ingestDeps.tracker?.config.paths ?? [])],
       pages: debug.routes,
       ...(inspector ? { inspected: () => inspector.requests() } : {}),
       onError: (error) => print(`ingest handler failed: ${errorText(error)}`),
@@ -197,6 +204,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ruleSet,
       generated,
       missingSecrets: missingSecrets(env, ruleSet),
+      trackerPaths: ingestDeps.tracker?.config.paths ?? [],
       destinations: {
         file: destinationsFile,
         environment: options.environment,

@@ -21,3 +21,23 @@ export class EnvSecretSource implements SecretSource {
     return value === undefined || value === '' ? undefined : value;
   }
 }
+
+/**
+ * Several sources asked in order: the first that has a value for a name answers. Lets a
+ * deployment read imported Secrets Manager secrets and Parameter Store parameters together.
+ */
+export class FirstOfSecretSources implements SecretSource {
+  readonly #sources: readonly SecretSource[];
+
+  constructor(sources: readonly SecretSource[]) {
+    this.#sources = sources;
+  }
+
+  async get(name: string): Promise<string | undefined> {
+    for (const source of this.#sources) {
+      const value = await source.get(name);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+}

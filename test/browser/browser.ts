@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { perFile } from '../support/lifecycle.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
@@ -37,13 +37,7 @@ export function browserPerFile(): { readonly current: TestBrowser } {
   return perFile(
     'the browser',
     async () => {
-      try {
-        await access(CHROMIUM);
-      } catch {
-        throw new ChromiumMissingError(
-          `no Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set TAGLANE_CHROMIUM); the browser tests need a real browser`,
-        );
-      }
+      await requireChromium();
       const profile = await makeTempDir('taglane-chromium-');
       const context = await chromium.launchPersistentContext(profile.dir, {
         executablePath: CHROMIUM,
@@ -60,4 +54,29 @@ export function browserPerFile(): { readonly current: TestBrowser } {
     },
     (held: TestBrowser) => held.close(),
   );
+}
+
+/**
+ * Launches Chromium once for the file's tests, for tests that need several browsers at once:
+ * each `newContext()` is a browser of its own (cookies, storage, locale, User-Agent).
+ */
+export function chromiumPerFile(): { readonly current: Browser } {
+  return perFile(
+    'Chromium',
+    async () => {
+      await requireChromium();
+      return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    },
+    (browser: Browser) => browser.close(),
+  );
+}
+
+async function requireChromium(): Promise<void> {
+  try {
+    await access(CHROMIUM);
+  } catch {
+    throw new ChromiumMissingError(
+      `no Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set TAGLANE_CHROMIUM); the browser tests need a real browser`,
+    );
+  }
 }

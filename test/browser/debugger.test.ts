@@ -25,6 +25,8 @@ const server = perFile(
   async (): Promise<RunningServer> => {
     const rulesDir = join(temp.path, 'rules');
     await cp('rules', rulesDir, { recursive: true });
+    const trackerFile = join(temp.path, 'tracker.yaml');
+    await writeFile(trackerFile, 'sites:\n  1: { consent: drop }\n');
     return startServer({
       host: '127.0.0.1',
       port: 0,
@@ -36,6 +38,7 @@ const server = perFile(
       visibilityTimeoutSeconds: 1,
       maxReceiveCount: 3,
       drainTimeoutMs: 10_000,
+      trackerFile,
       env: secrets,
     });
   },
@@ -131,6 +134,22 @@ describe('the debugger page', () => {
     expect(await detail.getByTestId('auth').textContent()).toMatch(/^api-key: refused — /);
     // The key sent was the real one plus a letter: it is redacted as the secret it contains.
     await expectNoSecrets(page);
+    await page.close();
+  });
+
+  it('shows a browser hit dropped for consent as ignored, saying it was not queued and why', async () => {
+    const page = await openPage();
+    const hit = await fetch(`${server.current.url}/matomo.php?idsite=1&rec=1&action_name=NoConsent&r=dbg`);
+    expect(hit.headers.get('x-taglane-dropped')).toBe('1 without consent');
+    await hit.arrayBuffer();
+    const row = page.locator('.row.entry[data-state="ignored"]', { hasText: '/matomo.php' }).first();
+    await row.waitFor();
+    expect(await row.locator('.matched').textContent()).toBe('not queued: 1 without consent');
+    await row.click();
+    const dropped = page.locator('#detail').getByTestId('dropped');
+    await dropped.waitFor();
+    expect(await dropped.locator('h3').textContent()).toBe('Not queued: 1 without consent');
+    expect(await page.locator('#detail').getByTestId('no-match').count()).toBe(0);
     await page.close();
   });
 

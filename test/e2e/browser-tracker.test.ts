@@ -22,7 +22,10 @@ const server = perFile(
   'the server',
   async (): Promise<RunningServer> => {
     const trackerFile = join(temp.path, 'tracker.yaml');
-    await writeFile(trackerFile, 'sites:\n  1: { anonymiseIp: 1 }\n  2: { consent: drop }\n');
+    await writeFile(
+      trackerFile,
+      'path: /t/collect\nsites:\n  1: { anonymiseIp: 1 }\n  2: { consent: drop }\n  3: { consent: strip }\n',
+    );
     return startServer({
       host: '127.0.0.1',
       port: 0,
@@ -106,5 +109,37 @@ describe("Matomo's Node tracker and the JavaScript tracker's forms through tagla
     expect(byR.get('4')).toMatchObject({ link: 'https://out.example/', ua: ua['user-agent'] });
     expect(byR.get('5')).toMatchObject({ ec_id: 'order-1', revenue: '49.9', idgoal: '0' });
     expect(seen.every((r) => r.params._id === VISITOR)).toBe(true);
+  });
+
+  it("serves the tracker file's first-party path like /matomo.php, and nothing else new", async () => {
+    const before = server.current.inspected().length;
+    const url = `${server.current.url}/t/collect?idsite=1&rec=1&send_image=0&action_name=First%20party&_id=${VISITOR}&r=6`;
+    const beacon = await fetch(url, { method: 'POST', headers: { origin: 'https://shop.example' } });
+    expect(beacon.status).toBe(204);
+    expect(beacon.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    const seen = await inspected(before + 1);
+    expect(seen.at(-1)?.params).toMatchObject({ action_name: 'First party', _id: VISITOR, r: '6' });
+    const other = await fetch(`${server.current.url}/t/other?idsite=1&rec=1`);
+    expect(other.status).toBe(404);
+    await other.body?.cancel();
+  });
+
+  it('shows every consent drop and strip in the debugger: not queued and why, or what was removed', async () => {
+    const base = `${server.current.url}/matomo.php?rec=1&url=https%3A%2F%2Fb.example%2F&_id=${VISITOR}`;
+    const dropped = await fetch(`${base}&idsite=2&r=7`);
+    expect(dropped.headers.get('x-taglane-dropped')).toBe('1 without consent');
+    await dropped.arrayBuffer();
+    const stripped = await fetch(`${base}&idsite=3&r=8`);
+    expect(stripped.status).toBe(200);
+    await stripped.arrayBuffer();
+    const entries = server.current.debugger.store.list();
+    const drop = entries.find((e) => e.path === '/matomo.php' && e.dropped !== undefined);
+    expect(drop).toMatchObject({ outcome: 'ignored', dropped: '1 without consent', requests: [] });
+    const strip = entries.at(-1);
+    expect(strip?.outcome).toBe('accepted');
+    expect(strip?.requests[0]?.params._id).toBeUndefined();
+    expect(strip?.requests[0]?.warnings).toContain(
+      '_id: removed: no consent=1 and the site has consent: strip',
+    );
   });
 });

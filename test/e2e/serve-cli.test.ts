@@ -179,4 +179,21 @@ describe('taglane serve as a process', { timeout: 60_000 }, () => {
     proc.child.kill('SIGINT');
     expect(await proc.exited).toBe(0);
   });
+
+  it("serves the browser tracker of --tracker-file on /matomo.php and the file's own path, and says where", async () => {
+    const trackerFile = join(e2e.dir, 'tracker-flag.yaml');
+    await writeFile(trackerFile, 'path: /t/collect\nsites:\n  1: {}\n');
+    const proc = serve('tracker-flag', {}, ['--tracker-file', trackerFile]);
+    await proc.waitFor('curl -sS');
+    expect(proc.stdout()).toContain(
+      `Browser tracker: ${proc.url}/matomo.php, ${proc.url}/t/collect (point matomo.js's setTrackerUrl here)`,
+    );
+    const hit = await fetch(`${proc.url}/t/collect?idsite=1&rec=1&action_name=Flag&_id=0123456789abcdef`);
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get('content-type')).toBe('image/gif');
+    await hit.arrayBuffer();
+    await proc.waitFor('matomo <- site 1');
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+  });
 });

@@ -65,7 +65,15 @@ export function EntryDetail({
             .join(', ')}
         </p>
       )}
-      {entry.outcome === 'ignored' || (entry.counts?.ignored ?? 0) > 0 ? <NoMatch entry={entry} /> : null}
+      {entry.dropped !== undefined && (
+        <section data-testid="dropped">
+          <h3>Not queued: {entry.dropped}</h3>
+          <p>The site's consent setting in the tracker file drops hits without consent=1.</p>
+        </section>
+      )}
+      {entry.dropped === undefined && (entry.outcome === 'ignored' || (entry.counts?.ignored ?? 0) > 0) ? (
+        <NoMatch entry={entry} />
+      ) : null}
       {entry.requests.length > 0 && <h3>Matomo requests ({entry.requests.length})</h3>}
       {entry.requests.map((r) => (
         <RequestCard key={r.id} request={r} />

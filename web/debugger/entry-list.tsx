@@ -153,7 +153,12 @@ function EntryRow(props: {
         {events.join(', ') || (entry.problem ? entry.problem.title : '')}
       </span>
       <span class="matched" title="matched rules">
-        {rules.join(', ') || (entry.outcome === 'ignored' ? 'no rule matched' : '')}
+        {rules.join(', ') ||
+          (entry.dropped !== undefined
+            ? `not queued: ${entry.dropped}`
+            : entry.outcome === 'ignored'
+              ? 'no rule matched'
+              : '')}
       </span>
       <span class="reqs">{entry.requests.length > 0 ? `${entry.requests.length} req` : ''}</span>
       <span class={`badge ${state}`}>{state}</span>

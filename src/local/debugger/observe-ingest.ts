@@ -141,7 +141,11 @@ export class IngestObserver {
     const { lines, redactor } = this.#rules();
     const rule = lines.get(r.source)?.find((l) => l.name === r.rule);
     const ruleAt = rule && location(rule);
-    const warnings = rule ? droppedWarnings(rule.tracks[position] ?? [], r.params) : [];
+    const warnings = [
+      ...(rule ? droppedWarnings(rule.tracks[position] ?? [], r.params) : []),
+      // The request's own warnings: parameters the tracker endpoint's policy left out.
+      ...(r.warnings ?? []).map((w) => `${w.field}: ${w.message}`),
+    ];
     // A secret pasted into an event ends up in its parameters as well as in its body.
     const params = Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, redactor.text(v)]));
     entry.source ??= r.source;
@@ -162,6 +166,8 @@ export class IngestObserver {
     const status = typeof result === 'string' ? 200 : (result.statusCode ?? 200);
     const text = typeof result === 'string' ? result : (result.body ?? '');
     const body = parseObject(text);
+    const dropped = typeof result === 'string' ? undefined : result.headers?.['x-taglane-dropped'];
+    if (typeof dropped === 'string') entry.dropped = dropped;
     entry.status = status;
     if (status >= 400) {
       entry.outcome = 'rejected';
@@ -175,7 +181,8 @@ export class IngestObserver {
       if ((counts.ignored ?? 0) > 0 && entry.source !== undefined) {
         entry.rules = (this.#rules().lines.get(entry.source) ?? []).map(location);
       }
-    } else entry.outcome = 'accepted';
+    } else
+      entry.outcome = entry.requests.length === 0 && entry.dropped !== undefined ? 'ignored' : 'accepted';
     this.#store.changed(entry);
   }
 }

@@ -81,6 +81,8 @@ export interface DebugEntry {
   readonly status: number | undefined;
   readonly outcome: EntryOutcome;
   readonly problem?: ProblemSummary;
+  /** What was deliberately not queued, as the answer said (the tracker's `X-Taglane-Dropped`). */
+  readonly dropped?: string;
   /** The 202 counts (`accepted`, `matched`, `requests`, `ignored`). */
   readonly counts?: Readonly<Record<string, number>>;
   /** The events' ids as ingest logged them (the first 10), also for events no rule matched. */

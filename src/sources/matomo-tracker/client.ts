@@ -72,3 +72,22 @@ function expandIpv6(address: string): string[] {
   const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
   return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, ''));
 }
+
+/**
+ * An `Accept-Language` header as Matomo reads its own (core/Common.php `getBrowserLanguage`):
+ * lower case, `_` as `-`, without spaces, comments, q-values or a charset. Matomo normalises the
+ * header but takes a `lang` parameter as sent, and its country guess without GeoIP looks for a
+ * lower-case region (`de-ch` → Switzerland): the raw `de-CH,de;q=0.9` as `lang` would record
+ * the language `de` and the country "unknown" where a direct hit records `de-ch` and `ch`.
+ */
+export function matomoLanguage(header: string): string {
+  return header
+    .replaceAll('_', '-')
+    .toLowerCase()
+    .replace(/\\./g, '')
+    .replace(/\s+/g, '')
+    .replace(/\([^)]*\)/g, '')
+    .replace(/;q=[0-9.]+/g, '')
+    .replace(/\..*/, '')
+    .replace(/^c$/, '');
+}

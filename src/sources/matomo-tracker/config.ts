@@ -22,8 +22,13 @@ export interface TrackerSite {
   readonly deny: readonly string[];
 }
 
+/** The path Matomo's trackers use by default, always served when the endpoint is on. */
+export const MATOMO_PATH = '/matomo.php';
+
 /** The validated tracker file (docs/browser.md). */
 export interface TrackerConfig {
+  /** Where the endpoint answers: `/matomo.php` and the file's `path`, if it gives one. */
+  readonly paths: readonly string[];
   readonly sites: ReadonlyMap<string, TrackerSite>;
   /** Addresses or CIDR ranges whose `X-Forwarded-For` is believed. */
   readonly trustedProxies: readonly string[];
@@ -55,7 +60,21 @@ const Site = z
     message: 'give allow or deny, not both',
   });
 
+/** Paths the HTTP API already uses (or the debugger, locally): a tracker path cannot be one. */
+const RESERVED = /^\/(events|health|inspect|webhooks|v1|debugger|matomo\.php)(\/|$)/;
+
+const TrackerPath = z
+  .string()
+  .regex(
+    /^(\/[A-Za-z0-9._~-]+)+$/,
+    'expected an absolute path of plain segments such as /t/collect (no trailing slash, query or {param})',
+  )
+  .max(200)
+  .refine((path) => !path.split('/').some((s) => s === '.' || s === '..'), 'a path has no . or .. segments')
+  .refine((path) => !RESERVED.test(path), 'this path is taken by another route of the HTTP API');
+
 const TrackerFileSchema = z.strictObject({
+  path: TrackerPath.optional(),
   sites: z.record(z.string().regex(/^[1-9][0-9]*$/, 'site keys are Matomo idsite numbers'), Site),
   trustedProxies: z.array(TrustedProxy).default([]),
   maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
@@ -79,7 +98,7 @@ export function parseTrackerConfig(
   if (src.syntaxProblems.length > 0) throw new TrackerConfigError(src.syntaxProblems);
   const parsed = TrackerFileSchema.safeParse(src.data ?? {});
   if (!parsed.success) throw new TrackerConfigError(problems(src, parsed.error.issues));
-  const { sites, ...rest } = parsed.data;
+  const { sites, path, ...rest } = parsed.data;
   const unknown = Object.entries(sites).filter(([, s]) => destinations && !destinations.has(s.destination));
   if (unknown.length > 0) {
     const known = [...(destinations ?? [])].join(', ');
@@ -92,7 +111,8 @@ export function parseTrackerConfig(
       ),
     );
   }
-  return { ...rest, sites: new Map(Object.entries(sites)) };
+  const paths = path === undefined ? [MATOMO_PATH] : [MATOMO_PATH, path];
+  return { ...rest, paths, sites: new Map(Object.entries(sites)) };
 }
 
 /** Reads and validates a tracker file; an unreadable file is one problem at 1:1. */

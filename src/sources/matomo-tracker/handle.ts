@@ -59,11 +59,15 @@ export async function handleTracker(request: IngestRequest, deps: IngestDeps): P
       throw new TrackerRequestError(429, 'rate-limited', detail, '$', { 'retry-after': String(wait) });
     }
     const queued: QueuedRequest[] = [];
+    const droppedSites = new Set<string>();
     let withoutConsent = 0;
     for (const [index, params] of wire.requests.entries()) {
       const passed = passRequest(params, index, config, client, receivedAt);
       if (passed.kind === 'queue') queued.push(passed.request);
-      else withoutConsent += 1;
+      else {
+        withoutConsent += 1;
+        droppedSites.add(params.idsite ?? '');
+      }
     }
     if (queued.length > 0) {
       try {
@@ -76,7 +80,11 @@ export async function handleTracker(request: IngestRequest, deps: IngestDeps): P
     if (withoutConsent > 0) {
       // Dropped by the site's `consent: drop`, which is what the site asked for; counted, not silent.
       deps.metrics?.count('ignored', withoutConsent, { source: 'matomo-tracker' });
-      deps.logger?.info('tracker requests without consent dropped', { count: withoutConsent });
+      deps.logger?.info('tracker requests without consent dropped', {
+        count: withoutConsent,
+        sites: [...droppedSites],
+        requestId: request.requestId,
+      });
     }
     const sendImage = wire.requests[0]?.send_image !== '0';
     const response = trackedResponse(wire.bulk, queued.length, sendImage, cors);

@@ -1,7 +1,8 @@
-export { anonymiseAddress, clientAddress } from './client.ts';
+export { anonymiseAddress, clientAddress, matomoLanguage } from './client.ts';
 export {
   type ConsentMode,
   loadTrackerConfig,
+  MATOMO_PATH,
   parseTrackerConfig,
   type TrackerConfig,
   type TrackerSite,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { requestId } from '../../rules/source.ts';
 import type { QueuedRequest, RequestWarning } from '../../tracking/queued-request.ts';
-import { anonymiseAddress } from './client.ts';
+import { anonymiseAddress, matomoLanguage } from './client.ts';
 import type { TrackerConfig, TrackerSite } from './config.ts';
 import { TrackerRequestError } from './request-errors.ts';
 import type { WireParams } from './wire.ts';
@@ -32,7 +32,8 @@ const IDENTIFYING = ['_id', 'cid', 'uid', '_idts', '_idvc', '_idn', '_viewts', '
 /**
  * Applies a site's policy to one request and makes the queued request: the site must be listed
  * (Matomo answers 400 for a site it does not track), consent gating, the allow- or deny-list,
- * then the browser's anonymised address, User-Agent and language as `cip`, `ua`, `lang` (unless
+ * then the browser's anonymised address, User-Agent and language (normalised as Matomo reads
+ * `Accept-Language`) as `cip`, `ua`, `lang` (unless
  * the tracker sent `ua`/`lang` itself) and `cdt` as the time received, since delivery is later.
  * Every other parameter passes as sent. Pure.
  *
@@ -62,7 +63,10 @@ export function passRequest(
   const strip = site.consent === 'strip' && !consented;
   for (const [name, value] of Object.entries(params)) {
     if (NEVER_PASSED.has(name)) continue;
-    if (strip && IDENTIFYING.includes(name)) continue;
+    if (strip && IDENTIFYING.includes(name)) {
+      warnings.push({ field: name, message: 'removed: no consent=1 and the site has consent: strip' });
+      continue;
+    }
     if (!ALWAYS_ALLOWED.has(name) && !listed(name, site)) {
       warnings.push({ field: name, message: 'left out by the site parameter list' });
       continue;
@@ -72,7 +76,8 @@ export function passRequest(
   const seconds = Math.floor(receivedAt / 1000);
   out.cip = anonymiseAddress(client.address, strip ? Math.max(site.anonymiseIp, 2) : site.anonymiseIp);
   if (out.ua === undefined && client.userAgent) out.ua = client.userAgent;
-  if (out.lang === undefined && client.acceptLanguage) out.lang = client.acceptLanguage;
+  // Normalised as Matomo normalises the header itself, which a `lang` parameter skips.
+  if (out.lang === undefined && client.acceptLanguage) out.lang = matomoLanguage(client.acceptLanguage);
   out.cdt = String(seconds);
   const eventId = eventIdOf(params, client.address);
   const browserId = out._id !== undefined && /^[0-9a-fA-F]{16}$/.test(out._id) ? out._id : undefined;

@@ -17,7 +17,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * Reads every form matomo.js (and Matomo's other trackers) send: the query string (GET, or
  * `sendBeacon`'s POST with an empty body), a form-encoded body (`setRequestMethod('POST')`;
  * its values win over the query's, as `$_POST` over `$_GET` in Matomo), and bulk JSON
- * `{"requests": ["?idsite=1&…", …]}`. Pure.
+ * `{"requests": ["?idsite=1&…", {"idsite": 1, …}, …]}`. Pure.
  *
  * @throws {TrackerRequestError} 400 for a body that is not UTF-8, broken JSON, a bulk that is
  *   not a list of query strings, or more than `maxRequests` requests.
@@ -56,13 +56,27 @@ function bulkOf(text: string, maxRequests: number): WireParams[] {
     throw new TrackerRequestError(413, 'too-many-requests', detail, '$.requests');
   }
   return requests.map((entry, i) => {
-    if (typeof entry !== 'string') {
-      const detail = 'each bulk request is a query string such as "?idsite=1&rec=1"';
-      throw new TrackerRequestError(400, 'invalid-body', detail, `$.requests[${i}]`);
+    if (typeof entry === 'string') {
+      const at = entry.indexOf('?');
+      return formOf(at < 0 ? entry : entry.slice(at + 1));
     }
-    const at = entry.indexOf('?');
-    return formOf(at < 0 ? entry : entry.slice(at + 1));
+    // Matomo's BulkTracking also takes an object of parameters (plugins/BulkTracking/Tracker/Requests.php).
+    if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) return objectOf(entry, i);
+    const detail = 'each bulk request is a query string such as "?idsite=1&rec=1" or an object of parameters';
+    throw new TrackerRequestError(400, 'invalid-body', detail, `$.requests[${i}]`);
   });
+}
+
+function objectOf(entry: object, index: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      const detail = 'a parameter of a bulk request is a string, number or boolean';
+      throw new TrackerRequestError(400, 'invalid-body', detail, `$.requests[${index}].${key}`);
+    }
+    out[key] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  }
+  return out;
 }
 
 function formOf(text: string): Record<string, string> {

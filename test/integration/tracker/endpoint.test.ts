@@ -14,6 +14,7 @@ import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 
 const NOW = 1_790_000_000_000;
 const CONFIG = `
+path: /t/collect
 trustedProxies: [10.0.0.0/8]
 maxBodyBytes: 4096
 maxRequests: 5
@@ -52,7 +53,7 @@ function hit(init: Partial<IngestRequest> & { url?: string }): IngestRequest {
     query: Object.fromEntries(url.searchParams),
     headers: {
       'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120',
-      'accept-language': 'de-DE',
+      'accept-language': 'de-CH,de;q=0.9',
       ...init.headers,
     },
     body: init.body ?? Buffer.alloc(0),
@@ -82,7 +83,8 @@ describe('GET and POST /matomo.php: the forms the JavaScript tracker sends', () 
       cid: 'fedcba9876543210',
       cip: '203.0.113.0',
       ua: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120',
-      lang: 'de-DE',
+      // As Matomo reads its own Accept-Language header: a raw `de-CH` would lose the country.
+      lang: 'de-ch,de',
       cdt: String(NOW / 1000),
     });
     expect(queued?.visitor).toEqual({ key: 'alice', browserId: '0123456789abcdef' });
@@ -133,6 +135,19 @@ describe('GET and POST /matomo.php: the forms the JavaScript tracker sends', () 
     expect(queue.messages.every((m) => m.params.token_auth === undefined)).toBe(true);
   });
 
+  it('the first-party path of the tracker file answers and queues exactly as /matomo.php', async () => {
+    const { deps, queue } = setup();
+    const res = await ingest(hit({ url: `/t/collect?${PV}&send_image=0`, method: 'POST' }), deps);
+    expect(res.status).toBe(204);
+    const preflight = await ingest(hit({ url: '/t/collect', method: 'OPTIONS' }), deps);
+    expect(preflight.status).toBe(204);
+    expect(queue.messages.map((m) => m.params.action_name)).toEqual(['Home']);
+    const { tracker: _t, ...without } = deps;
+    const unrouted = await ingest(hit({ url: `/t/collect?${PV}` }), without);
+    expect(unrouted.status).toBe(404);
+    expect(JSON.parse(unrouted.body).type).toBe('urn:taglane:problem:no-route');
+  });
+
   it('the same hit sent twice gets the same request id, so the batcher records it once', async () => {
     const { deps, queue } = setup();
     await ingest(hit({ url: `/matomo.php?${PV}` }), deps);
@@ -173,6 +188,36 @@ describe('per-site policy', () => {
     ]);
   });
 
+  it('reports every consent drop: header, info log, ignored metric, and the bulk counts only what is queued', async () => {
+    const { deps, queue } = setup();
+    const lines: { message: string; attributes: unknown }[] = [];
+    const counts: { name: string; value: number; dimensions: unknown }[] = [];
+    const logged = (message: string, attributes?: unknown) => lines.push({ message, attributes });
+    const observed: IngestDeps = {
+      ...deps,
+      logger: { info: logged, warn: logged, error: logged },
+      metrics: { count: (name, value, dimensions) => counts.push({ name, value, dimensions }) },
+    };
+    const site2 = PV.replace('idsite=1', 'idsite=2');
+    const requests = [`?${site2}`, `?${site2}&consent=1`, `?${site2}&r=2`];
+    const body = Buffer.from(JSON.stringify({ requests }));
+    const res = await ingest(hit({ method: 'POST', body }), observed);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'success', tracked: 1, invalid: 0 });
+    expect(res.headers['x-taglane-dropped']).toBe('2 without consent');
+    expect(queue.messages).toHaveLength(1);
+    expect(lines).toContainEqual({
+      message: 'tracker requests without consent dropped',
+      attributes: { count: 2, sites: ['2'], requestId: expect.stringMatching(/^req-/) },
+    });
+    expect(counts).toContainEqual({ name: 'ignored', value: 2, dimensions: { source: 'matomo-tracker' } });
+    expect(counts).toContainEqual({
+      name: 'requestsQueued',
+      value: 1,
+      dimensions: { source: 'matomo-tracker' },
+    });
+  });
+
   it('consent: strip removes the visitor ids, masks two bytes and applies the allow-list', async () => {
     const { deps, queue } = setup();
     const site3 = `${PV.replace('idsite=1', 'idsite=3')}&uid=bob&e_c=Video&res=1x1`;
@@ -183,6 +228,12 @@ describe('per-site policy', () => {
     expect(params.res).toBeUndefined();
     expect(params.e_c).toBe('Video');
     expect(params.cip).toBe('203.0.0.0');
+    // Nothing is changed silently: each removed id is a warning the inspector and debugger show.
+    expect(queue.messages[0]?.warnings).toContainEqual({
+      field: '_id',
+      message: 'removed: no consent=1 and the site has consent: strip',
+    });
+    expect(queue.messages[0]?.warnings?.map((w) => w.field)).toEqual(['_id', 'r', 'uid', 'res']);
     await ingest(hit({ url: `/matomo.php?${site3}&consent=1` }), deps);
     expect(queue.messages[1]?.params).toMatchObject({ _id: '0123456789abcdef', uid: 'bob' });
   });

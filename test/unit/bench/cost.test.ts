@@ -3,6 +3,7 @@ import {
   type CostInputs,
   cloudRunWarmPerMonth,
   costPerMillionEvents,
+  costPerMillionEventsViaFunctionUrl,
   idleCostPerMonth,
 } from '../../../bench/cost.ts';
 import { PRICES, type Prices } from '../../../bench/prices.ts';
@@ -19,6 +20,7 @@ const free: Prices = {
     secretsPerApiCall: 0,
     alarmPerMonth: 0,
     kmsKeyPerMonth: 0,
+    dashboardPerMonth: 0,
   },
   cloudRun: { perVcpuSecond: 0, perGibSecond: 0 },
 };
@@ -75,11 +77,25 @@ describe('costPerMillionEvents', () => {
   });
 });
 
+describe('costPerMillionEventsViaFunctionUrl', () => {
+  it('drops the API Gateway line and keeps every other line as it is', () => {
+    const behindApi = costPerMillionEvents(single, PRICES);
+    const viaUrl = costPerMillionEventsViaFunctionUrl(single, PRICES);
+    expect(viaUrl.apiGateway).toBe(0);
+    expect(viaUrl.ingestLambda).toBe(behindApi.ingestLambda);
+    expect(viaUrl.sqs).toBe(behindApi.sqs);
+    expect(viaUrl.total).toBeCloseTo(behindApi.total - 1, 9);
+  });
+});
+
 describe('idle and Cloud Run', () => {
   it('prices secrets, alarms, keys and empty long polls for 30 days', () => {
-    const idle = idleCostPerMonth({ secrets: 3, alarms: 4, kmsKeys: 1, idlePollers: 5 }, PRICES);
-    // 1.20 + 0.40 + 1.00 + 5 pollers x 3 polls a minute x 43,200 minutes x $0.40 per million.
-    expect(idle).toBeCloseTo(2.8592, 6);
+    const idle = idleCostPerMonth(
+      { secrets: 3, alarms: 4, kmsKeys: 1, dashboards: 1, idlePollers: 5 },
+      PRICES,
+    );
+    // 1.20 + 0.40 + 1.00 + 3.00 + 5 pollers x 3 polls a minute x 43,200 minutes x $0.40 per million.
+    expect(idle).toBeCloseTo(5.8592, 6);
   });
 
   it('keeps one instance warm for 2,592,000 seconds', () => {

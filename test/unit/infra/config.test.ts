@@ -35,6 +35,31 @@ describe('parseTaglaneConfig', () => {
     });
   });
 
+  it('defaults the standing costs low: three alarms, no topic key, no dashboard, the HTTP API', () => {
+    expect(parseTaglaneConfig({ matomoUrl })).toMatchObject({
+      alarms: 'standard',
+      alarmTopicKey: false,
+      dashboard: false,
+      frontDoor: 'http-api',
+    });
+    expect(parseTaglaneConfig({ matomoUrl })).not.toHaveProperty('ingestReservedConcurrency');
+  });
+
+  it('refuses an unknown alarm set, front door or reservation, each by name', () => {
+    const problems = problemsOf({
+      matomoUrl,
+      alarms: 'some',
+      frontDoor: 'cloudfront',
+      ingestReservedConcurrency: '0',
+      dashboard: 'yes',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/^alarms: .*minimal.*standard.*full/m);
+    expect(problems.join('\n')).toMatch(/^frontDoor: .*http-api.*function-url/m);
+    expect(problems.join('\n')).toMatch(/^ingestReservedConcurrency: /m);
+    expect(problems.join('\n')).toMatch(/^dashboard: /m);
+  });
+
   it('defaults a FIFO queue to its limits: 10 per batch, no window', () => {
     expect(parseTaglaneConfig({ matomoUrl, queueMode: 'fifo' })).toMatchObject({
       batchSize: 10,

@@ -6,7 +6,7 @@ import { DestinationsSynthError } from '../../../lib/destinations.ts';
 import { RuleSetSynthError } from '../../../lib/rule-set-check.ts';
 import { HEALTH_EVENT, invokeBundle } from './bundle-run.ts';
 import { type Synthesised, synthTaglane } from './synth.ts';
-import { functionOf, logicalIdOf, referencedIds, resourcesOf, statementsOfRole } from './template-queries.ts';
+import { functionOf, parameterNamesIn, referencedIds, statementsOfRole } from './template-queries.ts';
 
 // Two destinations with a token each, a staging environment, and rules that fan out to both.
 const DESTINATIONS = `destinations:
@@ -43,35 +43,27 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const secretIds = () => Object.keys(resourcesOf(s.template, 'AWS::SecretsManager::Secret'));
-const secretId = (prefix: string) => secretIds().find((id) => id.startsWith(prefix)) ?? prefix;
-
-function readableSecrets(service: 'ingest' | 'batcher'): string[] {
+function readableParameters(service: 'ingest' | 'batcher'): string[] {
   const role = referencedIds(functionOf(s.template, service).props.Role)[0] ?? '';
   return statementsOfRole(s.template, role)
-    .filter((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue'))
-    .flatMap((st) => referencedIds(st.Resource))
+    .filter((st) => JSON.stringify(st.Action).includes('ssm:GetParameters'))
+    .flatMap((st) => parameterNamesIn(st.Resource))
     .sort();
 }
 
 describe('a stack with destinations.yaml', () => {
-  it('creates one secret per destination token', () => {
-    expect(secretIds().filter((id) => /Token/.test(id))).toEqual([
-      expect.stringMatching(/^SecretsMatomoToken[0-9A-F]{8}$/),
-      expect.stringMatching(/^SecretsMatomoEuToken[0-9A-F]{8}$/),
-    ]);
-  });
-
-  it('lets only the batcher read the tokens, each by its own ARN', () => {
-    const tokens = [secretId('SecretsMatomoToken'), secretId('SecretsMatomoEuToken')];
-    expect(readableSecrets('batcher')).toEqual([...tokens, secretId('SecretsVisitorKey')].sort());
-    expect(readableSecrets('ingest')).toEqual([secretId('SecretsWebhookSecrets')]);
+  it('reads one parameter per destination token, the batcher only, each by its own ARN', () => {
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const tokens = ['/Taglane/MATOMO_EU_TOKEN', '/Taglane/MATOMO_TOKEN'];
+    expect(readableParameters('batcher')).toEqual([...tokens, '/Taglane/TAGLANE_VISITOR_HMAC_KEY']);
+    expect(readableParameters('ingest').filter((p) => p.includes('TOKEN'))).toEqual([]);
     const batcher = functionOf(s.template, 'batcher').props.Environment as {
       Variables: Record<string, unknown>;
     };
-    expect(referencedIds(batcher.Variables.TAGLANE_SECRET_ARNS).sort()).toEqual(
-      [...tokens, secretId('SecretsVisitorKey')].sort(),
-    );
+    expect(String(batcher.Variables.TAGLANE_SECRET_PARAMETERS).split(',').sort()).toEqual([
+      ...tokens,
+      '/Taglane/TAGLANE_VISITOR_HMAC_KEY',
+    ]);
   });
 
   it('ships the file to the batcher, prepared to ingest, and sets no MATOMO_URL nobody takes', () => {
@@ -92,18 +84,10 @@ describe('a stack with destinations.yaml', () => {
     expect(batcher.Variables).not.toHaveProperty('MATOMO_URL');
   });
 
-  it('outputs every token secret ARN with the destinations it serves', () => {
+  it('lists every token parameter in the SecretParameterPrefix output', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
-    expect(outputs.MatomoTokenSecretArn).toEqual({
-      Value: { Ref: secretId('SecretsMatomoToken') },
-      Description: '{"MATOMO_TOKEN": "<token>"} for destination default',
-    });
-    expect(outputs.MatomoEuTokenSecretArn).toEqual({
-      Value: { Ref: secretId('SecretsMatomoEuToken') },
-      Description: '{"MATOMO_EU_TOKEN": "<token>"} for destination eu',
-    });
-    expect(logicalIdOf(s.template, 'AWS::SecretsManager::Secret', 'MATOMO_EU_TOKEN')).toBe(
-      secretId('SecretsMatomoEuToken'),
+    expect(outputs.SecretParameterPrefix?.Description).toContain(
+      'batcher /Taglane/MATOMO_EU_TOKEN, /Taglane/MATOMO_TOKEN, /Taglane/TAGLANE_VISITOR_HMAC_KEY',
     );
   });
 });

@@ -10,6 +10,7 @@ import { formatProblem, loadRuleSet, RuleSetError } from '../../../src/rules/ind
 import { type Synthesised, SynthValidationError, synthTaglane } from './synth.ts';
 import {
   deadLetterQueueOf,
+  functionOf,
   logicalIdOf,
   referencedIds,
   resourcesOf,
@@ -71,9 +72,15 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
     expect(mapping?.Properties).not.toHaveProperty('MaximumBatchingWindowInSeconds');
   });
 
-  it('creates only the visitor key secret and grants the imported ones by ARN', () => {
-    const created = Object.keys(resourcesOf(s.template, 'AWS::SecretsManager::Secret'));
-    expect(created).toEqual([expect.stringMatching(/^SecretsVisitorKey/)]);
+  it('reads imported secrets instead of their parameters, each function only its own', () => {
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const vars = (service: 'ingest' | 'batcher') =>
+      (functionOf(s.template, service).props.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars('ingest')).not.toHaveProperty('TAGLANE_SECRET_PARAMETERS');
+    expect(vars('batcher')).toMatchObject({
+      TAGLANE_SECRET_ARNS: tokenArn,
+      TAGLANE_SECRET_PARAMETERS: '/Taglane/TAGLANE_VISITOR_HMAC_KEY',
+    });
     const batcher = logicalIdOf(s.template, 'AWS::Lambda::Function', '"POWERTOOLS_SERVICE_NAME":"batcher"');
     const role = referencedIds(
       resourcesOf(s.template, 'AWS::Lambda::Function')[batcher]?.Properties?.Role,
@@ -90,6 +97,108 @@ describe('FIFO variant with imported secrets and an alarm e-mail', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.org',
     });
+  });
+});
+
+describe('function URL front door', () => {
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synthTaglane({ matomoUrl, frontDoor: 'function-url' });
+  }, 120_000);
+  afterAll(() => s?.dispose());
+
+  it('puts a public, buffered function URL on ingest and no API Gateway', () => {
+    const ingest = functionOf(s.template, 'ingest').id;
+    s.template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'BUFFERED',
+      TargetFunctionArn: { 'Fn::GetAtt': [ingest, 'Arn'] },
+    });
+    // No CORS on the URL: OPTIONS reaches ingest, which answers the tracker's preflight itself.
+    expect(Object.values(resourcesOf(s.template, 'AWS::Lambda::Url'))[0]?.Properties).not.toHaveProperty(
+      'Cors',
+    );
+    for (const type of ['AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Stage']) {
+      s.template.resourceCountIs(type, 0);
+    }
+  });
+
+  it('caps ingest with reserved concurrency instead of API throttling, the batcher untouched', () => {
+    expect(functionOf(s.template, 'ingest').props.ReservedConcurrentExecutions).toBe(10);
+    expect(functionOf(s.template, 'batcher').props).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+
+  it('outputs the URL without its trailing slash as ApiUrl', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const url = logicalIdOf(s.template, 'AWS::Lambda::Url', 'NONE');
+    expect(outputs.ApiUrl?.Value).toEqual({
+      'Fn::Join': [
+        '',
+        ['https://', { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [url, 'FunctionUrl'] }] }] }],
+      ],
+    });
+  });
+
+  it("alarms on the URL's 5xx answers", () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Url5xxCount',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionOf(s.template, 'ingest').id } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    });
+  });
+
+  it('takes an explicit reservation, also behind the HTTP API', () => {
+    const t = synthTaglane({ matomoUrl, ingestReservedConcurrency: '25' });
+    try {
+      expect(functionOf(t.template, 'ingest').props.ReservedConcurrentExecutions).toBe(25);
+      t.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      t.template.resourceCountIs('AWS::Lambda::Url', 0);
+    } finally {
+      t.dispose();
+    }
+  });
+});
+
+describe('monitoring variants', () => {
+  const alarmMetrics = (t: Synthesised) =>
+    Object.values(resourcesOf(t.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties?.MetricName);
+
+  it('with alarms=minimal alarm on dead letters and 5xx answers only', () => {
+    const t = synthTaglane({ matomoUrl, alarms: 'minimal' });
+    try {
+      expect(alarmMetrics(t).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible']);
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('with alarms=full, alarmTopicKey and dashboard add every alarm, the key and the dashboard', () => {
+    const t = synthTaglane({ matomoUrl, alarms: 'full', alarmTopicKey: 'true', dashboard: 'true' });
+    try {
+      expect(alarmMetrics(t).sort()).toEqual(
+        [
+          '5xx',
+          'ApproximateAgeOfOldestMessage',
+          'ApproximateNumberOfMessagesVisible',
+          'Errors',
+          'Errors',
+          'Throttles',
+          'Throttles',
+          'oldestRetriedAge',
+        ].sort(),
+      );
+      const key = Object.keys(resourcesOf(t.template, 'AWS::KMS::Key'));
+      expect(key).toHaveLength(1);
+      t.template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [key[0], 'Arn'] },
+      });
+      t.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      expect(Object.keys(t.template.toJSON().Outputs)).toContain('DashboardName');
+    } finally {
+      t.dispose();
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import {
   deadLetterQueueOf,
   functionOf,
   logicalIdOf,
+  parameterNamesIn,
   policyStatements,
   referencedIds,
   resourcesOf,
@@ -65,11 +66,18 @@ describe('functions', () => {
         TAGLANE_PREPARED_FILE: '/var/task/ingest.prepared.json',
         TAGLANE_QUEUE_URL: { Ref: queue },
         TAGLANE_QUEUE_FIFO: 'false',
-        TAGLANE_SECRET_ARNS: { Ref: expect.stringMatching(/^SecretsWebhookSecrets/) },
       }),
     });
     // The YAML files are read at synth; the deployed ingest reads only the prepared JSON.
     expect(fn('Ingest').props.Environment).not.toHaveProperty('Variables.TAGLANE_RULES_DIR');
+    // One SecureString parameter per name the shipped rules use, under the stack's name.
+    const ingestVars = (fn('Ingest').props.Environment as { Variables: Record<string, unknown> }).Variables;
+    const ingestParameters = String(ingestVars.TAGLANE_SECRET_PARAMETERS).split(',');
+    expect(ingestParameters).toEqual(
+      expect.arrayContaining(['/Taglane/STRIPE_WEBHOOK_SECRET', '/Taglane/TAGLANE_API_KEY']),
+    );
+    for (const p of ingestParameters) expect(p).toMatch(/^\/Taglane\/[A-Z][A-Z0-9_]*$/);
+    expect(ingestVars).not.toHaveProperty('TAGLANE_SECRET_ARNS');
     const batcher = fn('Batcher').props.Environment as { Variables: Record<string, unknown> };
     expect(batcher.Variables).toMatchObject({
       MATOMO_URL: context.matomoUrl,
@@ -81,10 +89,10 @@ describe('functions', () => {
       TAGLANE_RETRY_MAX_SECONDS: '43200',
       TAGLANE_QUEUE_RETENTION_SECONDS: '1209600',
     });
-    expect(referencedIds(batcher.Variables.TAGLANE_SECRET_ARNS).sort()).toEqual([
-      expect.stringMatching(/^SecretsMatomoToken/),
-      expect.stringMatching(/^SecretsVisitorKey/),
-    ]);
+    expect(batcher.Variables.TAGLANE_SECRET_PARAMETERS).toBe(
+      '/Taglane/MATOMO_TOKEN,/Taglane/TAGLANE_VISITOR_HMAC_KEY',
+    );
+    expect(batcher.Variables).not.toHaveProperty('TAGLANE_SECRET_ARNS');
   });
 
   it('ship a minified ESM bundle with a require shim, a source map and the rule set prepared at synth', () => {
@@ -242,30 +250,32 @@ describe('alarms', () => {
     ]);
   });
 
-  it('fire when the batcher keeps retrying a request older than 15 minutes', () => {
-    // SQS's age metric skips messages received more than three times: every one of a long outage.
-    expect(find('oldestRetriedAge')).toEqual([
+  it('fire on any 5xx answer of the HTTP API (ingest failing, throttled or the queue down)', () => {
+    const api = Object.keys(resourcesOf(s.template, 'AWS::ApiGatewayV2::Api'))[0];
+    expect(find('5xx')).toEqual([
       expect.objectContaining({
-        Namespace: 'Taglane',
-        Dimensions: [{ Name: 'service', Value: 'batcher' }],
-        Statistic: 'Maximum',
-        Threshold: 900,
+        Namespace: 'AWS/ApiGateway',
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: api } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
       }),
     ]);
   });
 
-  it('fire on any error or throttle of either function, all to the alarm topic', () => {
-    for (const metric of ['Errors', 'Throttles']) {
-      const dims = find(metric).map((a) => JSON.stringify(a.Dimensions));
-      expect(dims.sort()).toEqual(
-        [fn('Batcher').id, fn('Ingest').id].map((id) =>
-          JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
-        ),
-      );
-    }
-    const topic = Object.keys(resourcesOf(s.template, 'AWS::SNS::Topic'))[0];
-    expect(alarms()).toHaveLength(7);
-    for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+  it('are the three of the standard set, each one metric, all to an unencrypted alarm topic', () => {
+    // CloudWatch bills each metric of an alarm: three metrics, $0.30 a month.
+    expect(
+      alarms()
+        .map((a) => a.MetricName ?? a.Metrics)
+        .sort(),
+    ).toEqual(['5xx', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible'].sort());
+    const [topic, ...others] = Object.entries(resourcesOf(s.template, 'AWS::SNS::Topic'));
+    expect(others).toEqual([]);
+    for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic?.[0] }]);
+    expect(topic?.[1].Properties ?? {}).not.toHaveProperty('KmsMasterKeyId');
+    s.template.resourceCountIs('AWS::KMS::Key', 0);
+    s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 });
 
@@ -276,7 +286,7 @@ describe('least privilege', () => {
     const own = new Set(Object.keys(s.template.toJSON().Resources));
     const statements = policyStatements(s.template);
     const dataPlane = statements.filter((st) => actionsOf(st).some((a) => scoped.test(a)));
-    expect(dataPlane.length).toBeGreaterThanOrEqual(5);
+    expect(dataPlane.length).toBeGreaterThanOrEqual(4);
     for (const st of dataPlane) {
       expect(JSON.stringify(st.Resource)).not.toBe('"*"');
       const ids = referencedIds(st.Resource);
@@ -285,25 +295,40 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets ingest only send to the queue and read the webhook secrets', () => {
-    const actions = statementsOfRole(s.template, fn('Ingest').role)
+  it('scopes every Parameter Store action to named parameters under the stack name', () => {
+    const ssm = policyStatements(s.template).filter((st) => actionsOf(st).some((a) => a.startsWith('ssm:')));
+    expect(ssm.length).toBeGreaterThan(0);
+    for (const st of ssm) {
+      const names = parameterNamesIn(st.Resource);
+      expect(names.length).toBe([st.Resource].flat().length);
+      for (const name of names) expect(name).toMatch(/^\/Taglane\/[A-Z][A-Z0-9_]*$/);
+    }
+  });
+
+  it('lets ingest only send to the queue and read the parameters its rules name', () => {
+    const statements = statementsOfRole(s.template, fn('Ingest').role);
+    const actions = statements
       .flatMap(actionsOf)
-      .filter((a) => scoped.test(a));
+      .filter((a) => /^(sqs|dynamodb|secretsmanager|kms|ssm):/.test(a));
     expect(new Set(actions)).toEqual(
-      new Set([
-        'sqs:SendMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:DescribeSecret',
-      ]),
+      new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'ssm:GetParameters']),
     );
-    const secretStatements = statementsOfRole(s.template, fn('Ingest').role).filter((st) =>
-      actionsOf(st).includes('secretsmanager:GetSecretValue'),
+    const readable = statements.filter((st) => actionsOf(st).includes('ssm:GetParameters'));
+    const vars = (fn('Ingest').props.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(readable.flatMap((st) => parameterNamesIn(st.Resource))).toEqual(
+      String(vars.TAGLANE_SECRET_PARAMETERS).split(',').sort(),
     );
-    expect(secretStatements.flatMap((st) => referencedIds(st.Resource))).toEqual([
-      expect.stringMatching(/^SecretsWebhookSecrets/),
-    ]);
+  });
+
+  it('lets the batcher read its token and key parameters and create only the key', () => {
+    const statements = statementsOfRole(s.template, fn('Batcher').role);
+    const of = (action: string) =>
+      statements
+        .filter((st) => actionsOf(st).includes(action))
+        .flatMap((st) => parameterNamesIn(st.Resource));
+    expect(of('ssm:GetParameters')).toEqual(['/Taglane/MATOMO_TOKEN', '/Taglane/TAGLANE_VISITOR_HMAC_KEY']);
+    expect(of('ssm:PutParameter')).toEqual(['/Taglane/TAGLANE_VISITOR_HMAC_KEY']);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
   });
 
   it('lets the batcher delay the retries of the queue it reads', () => {
@@ -330,19 +355,18 @@ describe('least privilege', () => {
 });
 
 describe('secrets', () => {
-  it('keep no secret value in the template: placeholders are {} and the HMAC key is generated', () => {
-    const secrets = Object.values(resourcesOf(s.template, 'AWS::SecretsManager::Secret')).map(
-      (r) => r.Properties,
+  it('keep no secret in the template: no Secrets Manager secret, no parameter resource, no KMS key', () => {
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    s.template.resourceCountIs('AWS::SSM::Parameter', 0);
+    s.template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  it('outputs the parameter prefix with every parameter each function reads', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+    expect(outputs.SecretParameterPrefix?.Value).toBe('/Taglane/');
+    expect(outputs.SecretParameterPrefix?.Description).toMatch(
+      /^SecureString parameters read: ingest .*\/Taglane\/STRIPE_WEBHOOK_SECRET.*; batcher \/Taglane\/MATOMO_TOKEN, \/Taglane\/TAGLANE_VISITOR_HMAC_KEY$/,
     );
-    expect(secrets).toHaveLength(3);
-    expect(secrets.filter((p) => p?.SecretString !== undefined).map((p) => p?.SecretString)).toEqual([
-      '{}',
-      '{}',
-    ]);
-    expect(secrets.find((p) => p?.GenerateSecretString)?.GenerateSecretString).toMatchObject({
-      SecretStringTemplate: '{}',
-      GenerateStringKey: 'TAGLANE_VISITOR_HMAC_KEY',
-    });
   });
 });
 

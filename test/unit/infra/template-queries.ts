@@ -74,3 +74,8 @@ export function functionOf(template: Template, service: 'ingest' | 'batcher') {
   const role = referencedIds(props.Role)[0] ?? '';
   return { id, props, role };
 }
+
+/** The SSM parameter names (`/Taglane/MATOMO_TOKEN`) in an IAM resource or a template value. */
+export function parameterNamesIn(value: unknown): string[] {
+  return [...JSON.stringify(value).matchAll(/:parameter(\/[^"]*)/g)].map((m) => m[1] ?? '').sort();
+}

@@ -13,13 +13,18 @@ beforeAll(() => {
 afterAll(() => s?.dispose());
 
 describe('the browser tracker route in the stack', () => {
-  it('routes GET, POST and OPTIONS /matomo.php to ingest, which gets the tracker file prepared', () => {
+  it("routes GET, POST and OPTIONS /matomo.php and the file's path to ingest, which gets the tracker file prepared", () => {
     const keys = Object.values(resourcesOf(s.template, 'AWS::ApiGatewayV2::Route')).map(
       (r) => r.Properties?.RouteKey,
     );
     expect(keys).toEqual(
       expect.arrayContaining(['GET /matomo.php', 'POST /matomo.php', 'OPTIONS /matomo.php']),
     );
+    expect(keys.filter((k) => String(k).endsWith(' /t/collect')).sort()).toEqual([
+      'GET /t/collect',
+      'OPTIONS /t/collect',
+      'POST /t/collect',
+    ]);
     const env = (functionOf(s.template, 'ingest').props.Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(env).not.toHaveProperty('TAGLANE_TRACKER_FILE');
@@ -29,6 +34,7 @@ describe('the browser tracker route in the stack', () => {
     };
     const fixture = parseTrackerConfig(context.trackerFile, readFileSync(context.trackerFile, 'utf8'));
     expect(prepared.tracker?.sites).toEqual([...fixture.sites]);
+    expect(prepared.tracker).toHaveProperty('paths', fixture.paths);
   });
 
   it('stops synth on an invalid tracker file, naming the line', () => {

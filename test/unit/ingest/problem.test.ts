@@ -51,6 +51,15 @@ describe('matchRoute', () => {
     });
   });
 
+  it("routes the tracker's first-party paths, and /matomo.php whatever they are", () => {
+    const paths = ['/matomo.php', '/t/collect'];
+    expect(matchRoute('GET', '/t/collect', undefined, paths)).toEqual({ kind: 'matomo-tracker' });
+    expect(matchRoute('OPTIONS', '/t/collect/', undefined, paths)).toEqual({ kind: 'matomo-tracker' });
+    expect(matchRoute('POST', '/matomo.php', undefined, ['/t/collect'])).toEqual({ kind: 'matomo-tracker' });
+    expect(() => matchRoute('GET', '/t/collect', undefined)).toThrow(/no route/);
+    expect(() => matchRoute('DELETE', '/t/collect', undefined, paths)).toThrow(/not allowed/i);
+  });
+
   it('does not treat deeper paths as webhooks', () => {
     expect(() => matchRoute('POST', '/webhooks/a/b', undefined)).toThrow(/no route/);
   });

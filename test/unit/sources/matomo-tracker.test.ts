@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   anonymiseAddress,
   clientAddress,
+  matomoLanguage,
   parseTrackerConfig,
   parseWire,
   RateLimiter,
@@ -51,6 +52,28 @@ describe('tracker file', () => {
     expect(problems).toContainEqual('7:1 unknown key "colour"');
   });
 
+  it('serves /matomo.php and the first-party path the file names', () => {
+    expect(parseTrackerConfig('tracker.yaml', 'sites:\n  1: {}\n').paths).toEqual(['/matomo.php']);
+    const config = parseTrackerConfig('tracker.yaml', 'path: /t/collect\nsites:\n  1: {}\n');
+    expect(config.paths).toEqual(['/matomo.php', '/t/collect']);
+  });
+
+  it.each([
+    ['t/collect', 'expected an absolute path'],
+    ['/t/collect/', 'expected an absolute path'],
+    ['/t/{x}', 'expected an absolute path'],
+    ['/t?x=1', 'expected an absolute path'],
+    ['/t/../events', 'no . or .. segments'],
+    ['/events', 'taken by another route'],
+    ['/webhooks/stripe', 'taken by another route'],
+    ['/v1/track', 'taken by another route'],
+    ['/matomo.php', 'taken by another route'],
+  ])('refuses the path %s at its line and column', (path, message) => {
+    const problems = problemsOf(`sites:\n  1: {}\npath: ${JSON.stringify(path)}\n`);
+    expect(problems).toEqual([expect.stringContaining(message)]);
+    expect(problems[0]).toMatch(/^3:7 /);
+  });
+
   it('refuses allow and deny together, and destinations that are not declared', () => {
     expect(problemsOf('sites:\n  1: { allow: [url], deny: [ua] }\n')).toEqual([
       '2:6 give allow or deny, not both',
@@ -80,6 +103,13 @@ describe('client address', () => {
     expect(anonymiseAddress('::ffff:203.0.113.77', 1)).toBe('0:0:0:0:0:0:0:0');
     expect(anonymiseAddress('not an address', 1)).toBe('0.0.0.0');
   });
+
+  it("normalises Accept-Language as Matomo's getBrowserLanguage does, so its country guess works", () => {
+    expect(matomoLanguage('de-CH,de;q=0.9')).toBe('de-ch,de');
+    expect(matomoLanguage('pt_BR, en-US;q=0.8 (comment)')).toBe('pt-br,en-us');
+    expect(matomoLanguage('en_CA.UTF-8')).toBe('en-ca');
+    expect(matomoLanguage('C')).toBe('');
+  });
 });
 
 describe('wire forms and the rate limiter', () => {
@@ -93,6 +123,21 @@ describe('wire forms and the rate limiter', () => {
     ]);
     const bulk = parseWire({}, Buffer.from('{"requests":["?idsite=1&x=%20y","idsite=2"]}'), 10);
     expect(bulk).toEqual({ requests: [{ idsite: '1', x: ' y' }, { idsite: '2' }], bulk: true });
+  });
+
+  it("takes a bulk's objects of parameters as Matomo does, and refuses nested values by path", () => {
+    const body = Buffer.from('{"requests":[{"idsite":1,"rec":true,"action_name":"Home"},"?idsite=1"]}');
+    expect(parseWire({}, body, 10).requests).toEqual([
+      { idsite: '1', rec: '1', action_name: 'Home' },
+      { idsite: '1' },
+    ]);
+    const nested = Buffer.from('{"requests":[{"idsite":1,"ec_items":[["SKU",1]]}]}');
+    expect(() => parseWire({}, nested, 10)).toThrow(
+      expect.objectContaining({
+        status: 400,
+        issues: [expect.objectContaining({ path: '$.requests[0].ec_items' })],
+      }),
+    );
   });
 
   it('counts per client and window, and tells how long to wait', () => {
