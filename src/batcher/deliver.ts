@@ -1,9 +1,9 @@
-import { type PersonAssignment, resolvePeople, syntheticIp } from '../identity/index.ts';
+import { hashVisitorKey, type PersonAssignment, resolvePeople, syntheticIp } from '../identity/index.ts';
 import { OutOfTimeError } from './errors.ts';
 import { partitionByPerson } from './lanes.ts';
 import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
-import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
+import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination, LoggedRequest } from './ports.ts';
 import { applyDelays, planRetries } from './retry.ts';
 import {
   type BulkEntry,
@@ -89,8 +89,9 @@ export async function deliver(
   // could never deliver: it sends as before.
   const bulkNeedsMs = (deps.config.bulkTimeoutMs ?? 10_000) + RESERVE_MS;
   const enforceTime = (options.remainingMs?.() ?? 0) >= bulkNeedsMs;
+  const logged = loggedRequests(deps.config.visitorHmacKey);
   try {
-    const done = await deps.deliveryLog.delivered(items.map((i) => i.request.id));
+    const done = await deps.deliveryLog.delivered(items.map(logged));
     const pending = items.filter((i) => !done.has(i.request.id));
     counts.skipped = items.length - pending.length;
     const ready = await precheck(pending, deps, nowSeconds, letters, retry);
@@ -117,7 +118,7 @@ export async function deliver(
     );
     const onDelivered = (entries: readonly BulkEntry[]): Promise<void> =>
       recordDelivered(
-        entries.map((e) => e.item),
+        entries.map((e) => logged(e.item)),
         deps,
         nowSeconds,
         counts,
@@ -320,16 +321,32 @@ function allIds(letters: readonly DeadLetter[]): ReadonlySet<string> {
   return new Set(letters.map((l) => l.messageId));
 }
 
+/**
+ * A batch's requests as the delivery log files them, under their visitor key's HMAC; each key
+ * is hashed once per batch (a person's requests usually come together).
+ */
+function loggedRequests(secret: string): (item: BatchItem) => LoggedRequest {
+  const hashes = new Map<string, string>();
+  return ({ request }) => {
+    let bucket = hashes.get(request.visitor.key);
+    if (bucket === undefined) {
+      bucket = hashVisitorKey(request.visitor.key, secret);
+      hashes.set(request.visitor.key, bucket);
+    }
+    return { id: request.id, bucket };
+  };
+}
+
 async function recordDelivered(
-  delivered: readonly BatchItem[],
+  delivered: readonly LoggedRequest[],
   deps: BatcherDeps,
   nowSeconds: number,
   counts: DeliveryCounts,
 ): Promise<void> {
   if (delivered.length === 0) return;
-  const ids = delivered.map((i) => i.request.id);
+  const ids = delivered.map((r) => r.id);
   try {
-    const twice = await deps.deliveryLog.record(ids, nowSeconds + deps.config.deliveredTtlSeconds);
+    const twice = await deps.deliveryLog.record(delivered, nowSeconds + deps.config.deliveredTtlSeconds);
     counts.sentTwice += twice.length;
     if (twice.length > 0) deps.log?.warn('requests were delivered to Matomo twice', { ids: twice });
   } catch (error) {

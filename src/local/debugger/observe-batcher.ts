@@ -104,14 +104,15 @@ export class BatcherObserver {
   wrapDeliveryLog(log: DeliveryLog): DeliveryLog {
     return {
       countLoneFailures: (ids, expiresAt) => log.countLoneFailures(ids, expiresAt),
-      delivered: async (ids) => {
-        const done = await log.delivered(ids);
+      delivered: async (requests) => {
+        const done = await log.delivered(requests);
         for (const id of done) this.#store.step(id, 'skipped', 'delivered before: not sent again');
         return done;
       },
-      record: async (ids, expiresAt) => {
+      record: async (requests, expiresAt) => {
+        const ids = requests.map((r) => r.id);
         try {
-          const twice = await log.record(ids, expiresAt);
+          const twice = await log.record(requests, expiresAt);
           const again = new Set(twice);
           for (const id of ids) {
             this.#store.step(
