@@ -185,10 +185,12 @@ export async function deliver(
   letters.push(...plans.expired);
   const expired = new Set(plans.expired.map((l) => l.messageId));
   const failed = new Set(retry.flatMap((i) => i.messageIds).filter((id) => !expired.has(id)));
-  const unsent =
-    letters.length > 0 ? await deps.deadLetters.send(letters).catch(() => allIds(letters)) : new Set();
+  // A pack whose message is retried for one request brings its other requests back too: one
+  // that would be dead-lettered now is judged again then, so it is dead-lettered once.
+  const due = letters.filter((letter) => !failed.has(letter.messageId));
+  const unsent = due.length > 0 ? await deps.deadLetters.send(due).catch(() => allIds(due)) : new Set();
   await applyDelays(plans.delays, failed, deps.retries, deps.log);
-  for (const letter of letters) {
+  for (const letter of due) {
     if (unsent.has(letter.messageId)) failed.add(letter.messageId);
     else {
       counts.deadLettered[letter.reason] = (counts.deadLettered[letter.reason] ?? 0) + 1;
