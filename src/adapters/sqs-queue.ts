@@ -48,9 +48,9 @@ const MAX_DELAY_SECONDS = 900;
  * The queue port on Amazon SQS. Requests go out with SendMessageBatch in calls of at most 10
  * entries and 1 MiB; entries SQS lists as `Failed` (throttling, internal errors) are sent
  * again with exponential backoff, and if any still fail `send` rejects with
- * {@link QueueSendError} so ingest answers 503. On a standard queue, consecutive requests that
- * get the same delay share a message, a pack (`src/tracking/queued-pack.ts`) of up to 64 KiB:
- * a POST of 100 events is one or two messages, not a hundred. A message body is the
+ * {@link QueueSendError} so ingest answers 503. On a standard queue, consecutive requests share
+ * a message, a pack (`src/tracking/queued-pack.ts`) of up to 64 KiB held for the longest
+ * reorder delay of its requests: a POST of 100 events is one or two messages, not a hundred. A message body is the
  * {@link QueuedRequest} JSON (or a pack of them), whose deterministic `id` lets a retried send
  * be recognised downstream; on a FIFO queue each request is a message of its own and the same
  * id is the deduplication id, so SQS itself drops the duplicate.
@@ -112,26 +112,23 @@ export class SqsQueue implements QueuePort {
   }
 
   /**
-   * The requests grouped into messages, in order: on a standard queue consecutive requests with
-   * the same delay share one while it stays within {@link PACK_BYTES}; on FIFO each goes alone.
+   * The requests grouped into messages, in order: on a standard queue consecutive requests
+   * share one while it stays within {@link PACK_BYTES}; on FIFO each goes alone.
    */
   #messages(requests: readonly QueuedRequest[]): QueuedRequest[][] {
     if (this.#options.fifo) return requests.map((r) => [r]);
     const groups: QueuedRequest[][] = [];
     let current: QueuedRequest[] = [];
-    let delay = -1;
     let bytes = 0;
     for (const request of requests) {
-      const own = this.#delay(request);
       // An estimate (the JSON of one request) is enough: #entry measures the real body.
       const size = Buffer.byteLength(JSON.stringify(request)) + 1;
-      if (current.length > 0 && (own !== delay || bytes + size > PACK_BYTES)) {
+      if (current.length > 0 && bytes + size > PACK_BYTES) {
         groups.push(current);
         current = [];
         bytes = 0;
       }
       current.push(request);
-      delay = own;
       bytes += size;
     }
     if (current.length > 0) groups.push(current);
@@ -162,8 +159,9 @@ export class SqsQueue implements QueuePort {
       entry.MessageGroupId = createHash('sha256').update(first.visitor.key).digest('hex');
       entry.MessageDeduplicationId = first.id;
     } else {
-      // Every request of a pack has this delay: packs are made of requests that share it.
-      const delay = this.#delay(first);
+      // The longest delay of the pack: every request is held at least its own window; the
+      // older ones of a POST wait a few seconds more, which only widens their window.
+      const delay = Math.max(...requests.map((r) => this.#delay(r)));
       if (delay > 0) entry.DelaySeconds = delay;
     }
     let bytes = Buffer.byteLength(body);
