@@ -142,3 +142,22 @@ export function planWrite(
   const spillUntil = bucket.spillUntil >= expiresAt ? undefined : expiresAt + SPILL_MARGIN_SECONDS;
   return { kind: 'spill', own: ids, spillUntil, remove: bucket.stale };
 }
+
+/**
+ * The bucket as it is once an `add` write went through, so a later bulk of the same batch
+ * plans from it without reading the bucket again.
+ */
+export function afterAdd(bucket: Bucket, plan: Extract<BucketWrite, { kind: 'add' }>): Bucket {
+  const live = new Set(bucket.live);
+  for (const id of plan.ids) live.add(Buffer.from(id).toString('hex'));
+  const growth =
+    (bucket.slots.has(plan.slot) ? 0 : plan.slot.length + SET_BYTES) + ID_BYTES * plan.ids.length;
+  return {
+    live,
+    stale: [],
+    slots: new Set([...bucket.slots, plan.slot]),
+    bytes: bucket.bytes + growth,
+    spillUntil: bucket.spillUntil,
+    expiresAt: plan.expiresAt,
+  };
+}

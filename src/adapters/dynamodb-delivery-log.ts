@@ -6,7 +6,15 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { DeliveryLog, LoggedRequest } from '../batcher/ports.ts';
-import { absent, type Bucket, isBucketId, planWrite, readBucket, spilled } from './delivery-bucket.ts';
+import {
+  absent,
+  afterAdd,
+  type Bucket,
+  isBucketId,
+  planWrite,
+  readBucket,
+  spilled,
+} from './delivery-bucket.ts';
 import { batchGetByPk } from './dynamodb-batch-get.ts';
 
 /** BatchWriteItem takes at most 25 items. */
@@ -100,18 +108,16 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       if (fresh.length === 0) continue;
       const plan = planWrite(bucket, fresh, expiresAt, nowSeconds);
       if (plan.kind === 'add') {
-        calls.push(
-          this.#update(
-            key,
-            `ADD #s :ids SET expiresAt = :e`,
-            plan.remove,
-            { '#s': plan.slot },
-            {
-              ':ids': { BS: [...plan.ids] },
-              ':e': { N: String(plan.expiresAt) },
-            },
-          ),
+        const values = { ':ids': { BS: [...plan.ids] }, ':e': { N: String(plan.expiresAt) } };
+        const update = this.#update(
+          key,
+          'ADD #s :ids SET expiresAt = :e',
+          plan.remove,
+          { '#s': plan.slot },
+          values,
         );
+        // A later bulk of this batch with the same person plans from what was just written.
+        calls.push(update.then(() => void this.#hints.set(key, afterAdd(bucket, plan))));
       } else {
         own.push(...plan.own);
         if (plan.spillUntil !== undefined) {

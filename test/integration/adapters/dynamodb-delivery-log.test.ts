@@ -105,6 +105,33 @@ describe('the DynamoDB delivery log', () => {
     expect(await log.delivered([before, expired])).toEqual(new Set([before.id]));
   });
 
+  it('reads each bucket once a batch: the bulks after the first plan from what was written', async () => {
+    const { tableName } = dynamo.current;
+    const client = dynamo.current.newClient();
+    const calls: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(String((context as { commandName?: string }).commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const log = new DynamoDbDeliveryLog({ client, tableName, now: () => NOW * 1000 });
+    const person = requests(bucketName('bulks'), 6);
+    await log.delivered(person);
+    await log.record(person.slice(0, 3), NOW + 60);
+    await log.record(person.slice(3), NOW + 60);
+    client.destroy();
+    // The bucket, then (no bucket yet) the ids' own items; then one update per bulk, no read.
+    expect(calls).toEqual([
+      'BatchGetItemCommand',
+      'BatchGetItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+    ]);
+    expect([...(await log.delivered(person))].sort()).toEqual(ids(person));
+  });
+
   it('throws when the writes fail, so the batcher counts the ids unrecorded', async () => {
     const { tableName } = dynamo.current;
     const log = new DynamoDbDeliveryLog({
