@@ -21,10 +21,7 @@ export interface CostInputs {
    * a person's requests together, so this is also the share in a batch.
    */
   readonly visitorsPerMessage: number;
-  /**
-   * Share of people seen for the first time (one extra conditional put each), and so with no
-   * delivery-log bucket yet (their ids are also looked up in items of their own).
-   */
+  /** Share of people seen for the first time (one extra conditional put each). */
   readonly newVisitorShare: number;
   /** Invocations a warm Lambda container serves before a cold start fetches the secrets again. */
   readonly invocationsPerColdStart: number;
@@ -53,8 +50,7 @@ const SQS_CHUNK = 65_536;
  * of up to 64 KiB, sent 10 per call, received and deleted 10 per call, SQS billing each call
  * by the 64 KiB of payload; one batcher invocation per batch of messages, billed per 100
  * requests; per person in a bulk one strongly consistent read and one write unit of the
- * delivery log (the person's bucket, within 1 KB), and for people without a bucket yet one
- * read per request of the ids' own items; per person in a batch a read and a last-seen update
+ * delivery log (the person's bucket, within 1 KB); per person in a batch a read and a last-seen update
  * of the visitor store; per new person one more write. A person with more delivered requests
  * in the retention than a bucket holds (about 50) costs a read and a write per request, as
  * before buckets; the model assumes none.
@@ -80,8 +76,9 @@ export function costPerMillionEvents(inputs: CostInputs, prices: Prices): CostBr
   const receiveCalls = billed(messages / SQS_BATCH, requests * inputs.requestBytes);
   const sqs = (sendCalls + receiveCalls + messages / SQS_BATCH) * p.sqsPerRequest;
   const people = requests * inputs.visitorsPerMessage;
-  // The delivery log: a read and a write per person and bulk; ids of new people also by id.
-  const logReads = people + requests * inputs.newVisitorShare;
+  // The delivery log: a read and a write per person and bulk. (In the first retention after an
+  // in-place upgrade, people without a bucket are also read by id; the model leaves that out.)
+  const logReads = people;
   const logWrites = people;
   const reads = logReads + people;
   const writes = logWrites + people + people * inputs.newVisitorShare;

@@ -16,6 +16,7 @@ import {
   spilled,
 } from './delivery-bucket.ts';
 import { batchGetByPk } from './dynamodb-batch-get.ts';
+import { markUpgradedDeliveryLog, readPerIdUntil } from './dynamodb-delivery-log-meta.ts';
 
 /** BatchWriteItem takes at most 25 items. */
 const WRITE_BATCH = 25;
@@ -41,9 +42,10 @@ export interface DynamoDbDeliveryLogOptions {
  * a sender's retry, a webhook replay, a redriven dead letter) has the same visitor key, so it
  * is looked up in the bucket its first delivery was recorded in.
  *
- * Ids of a spilled bucket (a person with more than about 50 requests in the retention) and of
- * a person with no bucket yet are also looked up in items of their own (`pk = d#<id>`, the
- * earlier layout, so ids recorded before this one are still found). Writes are unconditional:
+ * Ids of a spilled bucket (a person with more than about 50 requests in the retention) are
+ * also looked up in items of their own (`pk = d#<id>`), and so are those of a person with no
+ * bucket yet while ids of the earlier per-id layout may be live (`dynamodb-delivery-log-meta.ts`),
+ * so a table upgraded in place loses none. Writes are unconditional:
  * what the batch read before sending is skipped, what two invocations sent at once is not
  * seen (docs/delivery.md, "Nothing twice"). Lone failures (the evidence that a request is
  * poison) are counted in `pk = f#<request id>`.
@@ -54,6 +56,8 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
   readonly #now: () => number;
   /** What `delivered` read, so `record` does not read the same buckets again. */
   readonly #hints = new Map<string, Bucket>();
+  /** Until when ids of the per-id layout may be live (`dynamodb-delivery-log-meta.ts`); read once. */
+  #perIdUntil: number | undefined;
 
   constructor(options: DynamoDbDeliveryLogOptions) {
     this.#client = options.client;
@@ -63,7 +67,12 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
 
   async delivered(requests: readonly LoggedRequest[]): Promise<ReadonlySet<string>> {
     const nowSeconds = this.#nowSeconds();
-    const buckets = await this.#readBuckets(requests.map((r) => r.bucket));
+    const [buckets, perIdUntil] = await Promise.all([
+      this.#readBuckets(requests.map((r) => r.bucket)),
+      this.#perIdWindow(),
+    ]);
+    // Unmarked: a batcher with buckets has not recorded here yet, per-id items may be live.
+    const earlierLayout = perIdUntil === undefined || perIdUntil > nowSeconds;
     if (this.#hints.size > MAX_HINTS) this.#hints.clear();
     for (const [key, bucket] of buckets) this.#hints.set(key, bucket);
     const out = new Set<string>();
@@ -71,9 +80,9 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     for (const { id, bucket: key } of requests) {
       const bucket = buckets.get(key);
       if (bucket?.live.has(id)) out.add(id);
+      else if (bucket === undefined || spilled(bucket, nowSeconds)) own.push(id);
       // No bucket yet: its ids may be in items of their own from before buckets existed.
-      else if (bucket === undefined || absent(bucket, nowSeconds) || spilled(bucket, nowSeconds))
-        own.push(id);
+      else if (absent(bucket, nowSeconds) && earlierLayout) own.push(id);
       else if (!isBucketId(id)) own.push(id);
     }
     if (own.length > 0) {
@@ -96,6 +105,12 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     for (const { id, bucket } of requests) {
       if (!isBucketId(id)) own.push(id);
       else byBucket.set(bucket, (byBucket.get(bucket) ?? new Set()).add(id));
+    }
+    if (this.#perIdUntil === undefined && byBucket.size > 0) {
+      this.#perIdUntil = await markUpgradedDeliveryLog(
+        { client: this.#client, tableName: this.#table },
+        expiresAt,
+      );
     }
     const unread = [...byBucket.keys()].filter((key) => !this.#hints.has(key));
     const read = await this.#readBuckets(unread);
@@ -162,6 +177,11 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       }),
     );
     return new Map(totals);
+  }
+
+  async #perIdWindow(): Promise<number | undefined> {
+    this.#perIdUntil ??= await readPerIdUntil({ client: this.#client, tableName: this.#table });
+    return this.#perIdUntil;
   }
 
   #nowSeconds(): number {

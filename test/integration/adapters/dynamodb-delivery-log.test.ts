@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { slotName } from '../../../src/adapters/delivery-bucket.ts';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
+import { markNewDeliveryLog, readPerIdUntil } from '../../../src/adapters/dynamodb-delivery-log-meta.ts';
 import type { LoggedRequest } from '../../../src/batcher/ports.ts';
 import { startDynalite } from '../../support/dynalite.ts';
 import { perFile } from '../../support/lifecycle.ts';
@@ -32,6 +33,19 @@ async function getItem(pk: string) {
 }
 
 const ids = (rs: readonly LoggedRequest[]): string[] => rs.map((r) => r.id).sort();
+
+/** The client, counting the commands sent through it by name. */
+function countingClient(client: DynamoDBClient): { client: DynamoDBClient; calls: string[] } {
+  const calls: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(String((context as { commandName?: string }).commandName));
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { client, calls };
+}
 
 describe('the DynamoDB delivery log', () => {
   it("keeps a person's delivered ids in one item and finds each of them, not others", async () => {
@@ -107,29 +121,67 @@ describe('the DynamoDB delivery log', () => {
 
   it('reads each bucket once a batch: the bulks after the first plan from what was written', async () => {
     const { tableName } = dynamo.current;
-    const client = dynamo.current.newClient();
-    const calls: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        calls.push(String((context as { commandName?: string }).commandName));
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const { client, calls } = countingClient(dynamo.current.newClient());
     const log = new DynamoDbDeliveryLog({ client, tableName, now: () => NOW * 1000 });
     const person = requests(bucketName('bulks'), 6);
     await log.delivered(person);
     await log.record(person.slice(0, 3), NOW + 60);
     await log.record(person.slice(3), NOW + 60);
     client.destroy();
-    // The bucket, then (no bucket yet) the ids' own items; then one update per bulk, no read.
-    expect(calls).toEqual([
-      'BatchGetItemCommand',
-      'BatchGetItemCommand',
+    // After the reads, one update per bulk and no read again.
+    expect(calls.slice(calls.indexOf('UpdateItemCommand'))).toEqual([
       'UpdateItemCommand',
       'UpdateItemCommand',
     ]);
+    expect(calls.filter((c) => c === 'BatchGetItemCommand')).toHaveLength(2);
     expect([...(await log.delivered(person))].sort()).toEqual(ids(person));
+  });
+
+  it('looks ids up by id only while the earlier layout can hold live ones: not in a new table', async () => {
+    const fresh = await startDynalite();
+    try {
+      const counted = countingClient(fresh.newClient());
+      await markNewDeliveryLog({ client: fresh.client, tableName: fresh.tableName });
+      const log = new DynamoDbDeliveryLog({
+        client: counted.client,
+        tableName: fresh.tableName,
+        now: () => NOW * 1000,
+      });
+      await log.delivered(requests(bucketName('new'), 3));
+      // The mark, then the buckets: no lookup by id for a person without a bucket.
+      expect([...counted.calls].sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand']);
+      counted.client.destroy();
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('marks an upgraded table on its first recording and looks ids up by id until that expiry', async () => {
+    const upgraded = await startDynalite();
+    try {
+      let now = NOW;
+      const { client, tableName } = upgraded;
+      const [legacy] = requests(bucketName('legacy-2'), 1);
+      if (!legacy) throw new Error('a request expected');
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { pk: { S: `d#${legacy.id}` }, deliveredAt: { N: '1' }, expiresAt: { N: String(NOW + 50) } },
+        }),
+      );
+      const log = new DynamoDbDeliveryLog({ client, tableName, now: () => now * 1000 });
+      await log.record(requests(bucketName('other'), 1), NOW + 60);
+      expect(await readPerIdUntil({ client, tableName })).toBe(NOW + 60);
+      expect(await log.delivered([legacy])).toEqual(new Set([legacy.id]));
+      now = NOW + 61;
+      const counted = countingClient(upgraded.newClient());
+      const later = new DynamoDbDeliveryLog({ client: counted.client, tableName, now: () => now * 1000 });
+      await later.delivered([legacy]);
+      expect([...counted.calls].sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand']);
+      counted.client.destroy();
+    } finally {
+      await upgraded.close();
+    }
   });
 
   it('throws when the writes fail, so the batcher counts the ids unrecorded', async () => {
