@@ -7,7 +7,8 @@ import { isConditionFailed } from './dynamodb-batch-get.ts';
  * can still be live. Until then a person without a bucket also has their ids looked up by id;
  * after it, only a spilled bucket's are. A table made with buckets from the start is marked 0
  * (nothing to look up); a table upgraded in place is marked by its first recording, with that
- * recording's expiry: the per-id layout wrote the same retention.
+ * recording's expiry and a day (the per-id layout wrote the same retention; the day covers
+ * batchers of the earlier version still running during the deploy).
  */
 const META_PK = 'm#delivery-log';
 

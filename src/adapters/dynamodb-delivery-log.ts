@@ -22,6 +22,8 @@ import { markUpgradedDeliveryLog, readPerIdUntil } from './dynamodb-delivery-log
 const WRITE_BATCH = 25;
 /** Rounds of re-sending what DynamoDB left unprocessed (throttling) before giving up. */
 const UNPROCESSED_ROUNDS = 5;
+/** How long past its first recording an upgraded table still looks per-id items up. */
+const UPGRADE_MARGIN_SECONDS = 86_400;
 /** Buckets read by `delivered` kept for the `record` that follows; more means a leak, so it is cleared. */
 const MAX_HINTS = 10_000;
 
@@ -107,9 +109,11 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       else byBucket.set(bucket, (byBucket.get(bucket) ?? new Set()).add(id));
     }
     if (this.#perIdUntil === undefined && byBucket.size > 0) {
+      // A day more than this recording's expiry: batchers of the earlier version still running
+      // while the deploy rolls out may write per-id items a little after it.
       this.#perIdUntil = await markUpgradedDeliveryLog(
         { client: this.#client, tableName: this.#table },
-        expiresAt,
+        expiresAt + UPGRADE_MARGIN_SECONDS,
       );
     }
     const unread = [...byBucket.keys()].filter((key) => !this.#hints.has(key));

@@ -156,7 +156,7 @@ describe('the DynamoDB delivery log', () => {
     }
   });
 
-  it('marks an upgraded table on its first recording and looks ids up by id until that expiry', async () => {
+  it('marks an upgraded table on its first recording and looks ids up by id until a day past that expiry', async () => {
     const upgraded = await startDynalite();
     try {
       let now = NOW;
@@ -171,9 +171,9 @@ describe('the DynamoDB delivery log', () => {
       );
       const log = new DynamoDbDeliveryLog({ client, tableName, now: () => now * 1000 });
       await log.record(requests(bucketName('other'), 1), NOW + 60);
-      expect(await readPerIdUntil({ client, tableName })).toBe(NOW + 60);
+      expect(await readPerIdUntil({ client, tableName })).toBe(NOW + 60 + 86_400);
       expect(await log.delivered([legacy])).toEqual(new Set([legacy.id]));
-      now = NOW + 61;
+      now = NOW + 60 + 86_401;
       const counted = countingClient(upgraded.newClient());
       const later = new DynamoDbDeliveryLog({ client: counted.client, tableName, now: () => now * 1000 });
       await later.delivered([legacy]);
