@@ -16,6 +16,7 @@ import { randomVisitorId } from './visitors.ts';
 
 /** Counts for metrics and logs. */
 export interface DeliveryCounts {
+  /** Messages received (a pack of several requests is one); the other counts are requests. */
   received: number;
   delivered: number;
   /** Requests skipped because an earlier delivery recorded them. */
