@@ -12,7 +12,8 @@ const MAX_KEYS = 100;
 export interface BatchGetOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  readonly attributes: readonly string[];
+  /** The attributes to read. @default all of them */
+  readonly attributes?: readonly string[];
   /** Attempts for keys DynamoDB leaves unprocessed (throttling). @default 6 */
   readonly maxAttempts?: number;
   /** First backoff delay in milliseconds, doubled each attempt with jitter. @default 25 */
@@ -47,7 +48,11 @@ async function getChunk(
   const { client, tableName } = options;
   const maxAttempts = options.maxAttempts ?? 6;
   let keys: Record<string, AttributeValue>[] = pks.map((pk) => ({ pk: { S: pk } }));
-  const names = Object.fromEntries(options.attributes.map((a, i) => [`#a${i}`, a]));
+  const names = Object.fromEntries((options.attributes ?? []).map((a, i) => [`#a${i}`, a]));
+  const projection =
+    Object.keys(names).length === 0
+      ? {}
+      : { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
   for (let attempt = 1; keys.length > 0; attempt += 1) {
     if (attempt > 1) await sleep(backoff(attempt - 1, options.baseDelayMs ?? 25));
     const out = await client.send(
@@ -56,8 +61,7 @@ async function getChunk(
           [tableName]: {
             Keys: keys,
             ConsistentRead: true,
-            ProjectionExpression: Object.keys(names).join(', '),
-            ExpressionAttributeNames: names,
+            ...projection,
           },
         },
       }),

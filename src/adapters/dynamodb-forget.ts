@@ -22,8 +22,9 @@ export interface Forgotten {
 /**
  * Deletes a person's visitor mapping (`pk = v#<hmac>`) and every key linked to it (an
  * anonymous id and the user id it became, followed transitively), the right-to-erasure half
- * Taglane holds: later events for those keys get a new visitor id. What Matomo already
- * recorded is Matomo's to erase (its GDPR tools).
+ * Taglane holds: later events for those keys get a new visitor id. The delivery log's bucket
+ * of each of those keys (`pk = l#<hmac>`, the person's delivered request ids) goes too, since
+ * its key is the same HMAC. What Matomo already recorded is Matomo's to erase (its GDPR tools).
  *
  * @returns what was erased, or `undefined` when there was no mapping for the key
  */
@@ -52,5 +53,13 @@ export async function forgetVisitor(options: ForgetVisitorOptions): Promise<Forg
       }
     }
   }
+  // A bucket can exist without a mapping (a browser tracker's hit without a user id).
+  await Promise.all(
+    [...seen].map((hash) =>
+      options.client.send(
+        new DeleteItemCommand({ TableName: options.tableName, Key: { pk: { S: `l#${hash}` } } }),
+      ),
+    ),
+  );
   return hashes.length === 0 ? undefined : { visitorIds: [...visitorIds], keys: hashes.length, hashes };
 }

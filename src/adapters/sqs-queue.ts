@@ -6,11 +6,17 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { MessageTooLargeError, type QueuePort, QueueSendError } from '../ingest/queue.ts';
+import { packBody } from '../tracking/queued-pack.ts';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
 
 /** SQS limits for SendMessageBatch: entries per call, bytes per message and per call. */
 const MAX_ENTRIES = 10;
 const MAX_BYTES = 1_048_576;
+/**
+ * The largest pack of several requests: SQS bills each 64 KiB of a message as one request, so
+ * a bigger pack would cost as much as several messages and only delay more requests together.
+ */
+const PACK_BYTES = 65_536;
 
 /** Options for {@link SqsQueue}. */
 export interface SqsQueueOptions {
@@ -42,9 +48,12 @@ const MAX_DELAY_SECONDS = 900;
  * The queue port on Amazon SQS. Requests go out with SendMessageBatch in calls of at most 10
  * entries and 1 MiB; entries SQS lists as `Failed` (throttling, internal errors) are sent
  * again with exponential backoff, and if any still fail `send` rejects with
- * {@link QueueSendError} so ingest answers 503. Message bodies are the {@link QueuedRequest}
- * JSON, whose deterministic `id` lets a retried send be recognised downstream; on a FIFO queue
- * the same id is the deduplication id, so SQS itself drops the duplicate.
+ * {@link QueueSendError} so ingest answers 503. On a standard queue, consecutive requests share
+ * a message, a pack (`src/tracking/queued-pack.ts`) of up to 64 KiB held for the longest
+ * reorder delay of its requests: a POST of 100 events is one or two messages, not a hundred. A message body is the
+ * {@link QueuedRequest} JSON (or a pack of them), whose deterministic `id` lets a retried send
+ * be recognised downstream; on a FIFO queue each request is a message of its own and the same
+ * id is the deduplication id, so SQS itself drops the duplicate.
  */
 export class SqsQueue implements QueuePort {
   readonly #options: SqsQueueOptions;
@@ -54,7 +63,7 @@ export class SqsQueue implements QueuePort {
   }
 
   async send(requests: readonly QueuedRequest[]): Promise<void> {
-    const entries = requests.map((request) => this.#entry(request));
+    const entries = this.#messages(requests).map((group) => this.#entry(group));
     const batches = chunk(entries);
     const failed: string[] = [];
     const errors: unknown[] = [];
@@ -67,7 +76,7 @@ export class SqsQueue implements QueuePort {
         } catch (error) {
           // A whole call failed (network, missing queue, access): every entry of it is unsent.
           errors.push(error);
-          failed.push(...batch.map((e) => e.requestId));
+          failed.push(...batch.flatMap((e) => e.requestIds));
         }
       }
     };
@@ -97,24 +106,62 @@ export class SqsQueue implements QueuePort {
       const permanent = (out.Failed ?? []).some((f) => f.SenderFault === true);
       pending = pending.filter((e) => failedIds.has(e.entry.Id));
       if (pending.length === 0) return [];
-      if (permanent || attempt >= maxAttempts) return pending.map((e) => e.requestId);
+      if (permanent || attempt >= maxAttempts) return pending.flatMap((e) => e.requestIds);
       await sleep(backoff(attempt, this.#options.baseDelayMs ?? 50));
     }
   }
 
-  #entry(request: QueuedRequest): PreparedEntry {
-    const body = sqsSafeJson(request);
-    const attributes: Record<string, MessageAttributeValue> = {
-      source: { DataType: 'String', StringValue: request.source },
-      rule: { DataType: 'String', StringValue: request.rule },
-      requestId: { DataType: 'String', StringValue: request.id },
-    };
+  /**
+   * The requests grouped into messages, in order: on a standard queue consecutive requests
+   * share one while it stays within {@link PACK_BYTES}; on FIFO each goes alone.
+   */
+  #messages(requests: readonly QueuedRequest[]): QueuedRequest[][] {
+    if (this.#options.fifo) return requests.map((r) => [r]);
+    const groups: QueuedRequest[][] = [];
+    let current: QueuedRequest[] = [];
+    let bytes = 0;
+    for (const request of requests) {
+      // An estimate (the JSON of one request) is enough: #entry measures the real body.
+      const size = Buffer.byteLength(JSON.stringify(request)) + 1;
+      if (current.length > 0 && bytes + size > PACK_BYTES) {
+        groups.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(request);
+      bytes += size;
+    }
+    if (current.length > 0) groups.push(current);
+    return groups;
+  }
+
+  #delay(request: QueuedRequest): number {
+    return reorderDelay(request.time, this.#options.reorderWindowSeconds ?? 0, this.#options.now);
+  }
+
+  #entry(requests: readonly QueuedRequest[]): PreparedEntry {
+    const [first] = requests;
+    if (first === undefined) throw new Error('a message needs a request');
+    const body = packBody(requests);
+    const attributes: Record<string, MessageAttributeValue> =
+      requests.length === 1
+        ? {
+            source: { DataType: 'String', StringValue: first.source },
+            rule: { DataType: 'String', StringValue: first.rule },
+            requestId: { DataType: 'String', StringValue: first.id },
+          }
+        : {
+            source: { DataType: 'String', StringValue: first.source },
+            requests: { DataType: 'Number', StringValue: String(requests.length) },
+          };
     const entry: SendMessageBatchRequestEntry = { Id: '', MessageBody: body, MessageAttributes: attributes };
     if (this.#options.fifo) {
-      entry.MessageGroupId = createHash('sha256').update(request.visitor.key).digest('hex');
-      entry.MessageDeduplicationId = request.id;
+      entry.MessageGroupId = createHash('sha256').update(first.visitor.key).digest('hex');
+      entry.MessageDeduplicationId = first.id;
     } else {
-      const delay = reorderDelay(request.time, this.#options.reorderWindowSeconds ?? 0, this.#options.now);
+      // The longest delay of the pack: every request is held at least its own window; the
+      // older ones of a POST wait a few seconds more, which only widens their window.
+      const delay = Math.max(...requests.map((r) => this.#delay(r)));
       if (delay > 0) entry.DelaySeconds = delay;
     }
     let bytes = Buffer.byteLength(body);
@@ -124,12 +171,14 @@ export class SqsQueue implements QueuePort {
         Buffer.byteLength(value.DataType ?? '') +
         Buffer.byteLength(value.StringValue ?? '');
     }
+    const requestIds = requests.map((r) => r.id);
     if (bytes > MAX_BYTES) {
-      throw new MessageTooLargeError(`a tracking request is ${bytes} bytes; SQS takes at most ${MAX_BYTES}`, [
-        request.id,
-      ]);
+      throw new MessageTooLargeError(
+        `a tracking request is ${bytes} bytes; SQS takes at most ${MAX_BYTES}`,
+        requestIds,
+      );
     }
-    return { entry, bytes, requestId: request.id };
+    return { entry, bytes, requestIds };
   }
 }
 
@@ -143,20 +192,11 @@ export function reorderDelay(eventTime: number, window: number, now: () => numbe
   return Math.min(Math.max(wait, 0), MAX_DELAY_SECONDS);
 }
 
-/**
- * JSON that SQS accepts as a message body. SQS refuses any character outside #x9 #xA #xD
- * #x20–#xD7FF #xE000–#xFFFD #x10000–#x10FFFF; JSON.stringify already escapes control
- * characters and lone surrogates, but not the noncharacters U+FFFE and U+FFFF, which a sender
- * can put in any string. Escaped, they mean the same JSON and cannot make a send fail forever.
- */
-function sqsSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}
-
 interface PreparedEntry {
   readonly entry: SendMessageBatchRequestEntry;
   readonly bytes: number;
-  readonly requestId: string;
+  /** The requests the message carries. */
+  readonly requestIds: readonly string[];
 }
 
 /** Splits entries into calls of <= 10 entries and <= 1 MiB, numbering entry ids within each call. */

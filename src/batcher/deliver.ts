@@ -1,9 +1,9 @@
-import { type PersonAssignment, resolvePeople, syntheticIp } from '../identity/index.ts';
+import { hashVisitorKey, type PersonAssignment, resolvePeople, syntheticIp } from '../identity/index.ts';
 import { OutOfTimeError } from './errors.ts';
 import { partitionByPerson } from './lanes.ts';
 import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
-import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination } from './ports.ts';
+import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination, LoggedRequest } from './ports.ts';
 import { applyDelays, planRetries } from './retry.ts';
 import {
   type BulkEntry,
@@ -16,6 +16,7 @@ import { randomVisitorId } from './visitors.ts';
 
 /** Counts for metrics and logs. */
 export interface DeliveryCounts {
+  /** Messages received (a pack of several requests is one); the other counts are requests. */
   received: number;
   delivered: number;
   /** Requests skipped because an earlier delivery recorded them. */
@@ -89,8 +90,9 @@ export async function deliver(
   // could never deliver: it sends as before.
   const bulkNeedsMs = (deps.config.bulkTimeoutMs ?? 10_000) + RESERVE_MS;
   const enforceTime = (options.remainingMs?.() ?? 0) >= bulkNeedsMs;
+  const logged = loggedRequests(deps.config.visitorHmacKey);
   try {
-    const done = await deps.deliveryLog.delivered(items.map((i) => i.request.id));
+    const done = await deps.deliveryLog.delivered(items.map(logged));
     const pending = items.filter((i) => !done.has(i.request.id));
     counts.skipped = items.length - pending.length;
     const ready = await precheck(pending, deps, nowSeconds, letters, retry);
@@ -117,7 +119,7 @@ export async function deliver(
     );
     const onDelivered = (entries: readonly BulkEntry[]): Promise<void> =>
       recordDelivered(
-        entries.map((e) => e.item),
+        entries.map((e) => logged(e.item)),
         deps,
         nowSeconds,
         counts,
@@ -184,10 +186,12 @@ export async function deliver(
   letters.push(...plans.expired);
   const expired = new Set(plans.expired.map((l) => l.messageId));
   const failed = new Set(retry.flatMap((i) => i.messageIds).filter((id) => !expired.has(id)));
-  const unsent =
-    letters.length > 0 ? await deps.deadLetters.send(letters).catch(() => allIds(letters)) : new Set();
+  // A pack whose message is retried for one request brings its other requests back too: one
+  // that would be dead-lettered now is judged again then, so it is dead-lettered once.
+  const due = letters.filter((letter) => !failed.has(letter.messageId));
+  const unsent = due.length > 0 ? await deps.deadLetters.send(due).catch(() => allIds(due)) : new Set();
   await applyDelays(plans.delays, failed, deps.retries, deps.log);
-  for (const letter of letters) {
+  for (const letter of due) {
     if (unsent.has(letter.messageId)) failed.add(letter.messageId);
     else {
       counts.deadLettered[letter.reason] = (counts.deadLettered[letter.reason] ?? 0) + 1;
@@ -320,16 +324,32 @@ function allIds(letters: readonly DeadLetter[]): ReadonlySet<string> {
   return new Set(letters.map((l) => l.messageId));
 }
 
+/**
+ * A batch's requests as the delivery log files them, under their visitor key's HMAC; each key
+ * is hashed once per batch (a person's requests usually come together).
+ */
+function loggedRequests(secret: string): (item: BatchItem) => LoggedRequest {
+  const hashes = new Map<string, string>();
+  return ({ request }) => {
+    let bucket = hashes.get(request.visitor.key);
+    if (bucket === undefined) {
+      bucket = hashVisitorKey(request.visitor.key, secret);
+      hashes.set(request.visitor.key, bucket);
+    }
+    return { id: request.id, bucket };
+  };
+}
+
 async function recordDelivered(
-  delivered: readonly BatchItem[],
+  delivered: readonly LoggedRequest[],
   deps: BatcherDeps,
   nowSeconds: number,
   counts: DeliveryCounts,
 ): Promise<void> {
   if (delivered.length === 0) return;
-  const ids = delivered.map((i) => i.request.id);
+  const ids = delivered.map((r) => r.id);
   try {
-    const twice = await deps.deliveryLog.record(ids, nowSeconds + deps.config.deliveredTtlSeconds);
+    const twice = await deps.deliveryLog.record(delivered, nowSeconds + deps.config.deliveredTtlSeconds);
     counts.sentTwice += twice.length;
     if (twice.length > 0) deps.log?.warn('requests were delivered to Matomo twice', { ids: twice });
   } catch (error) {

@@ -4,9 +4,12 @@ import { createHash } from 'node:crypto';
  * Splits time-ordered items into at most `lanes` lanes that can be sent concurrently, as
  * Matomo's QueuedTracking gives each visitor one of its queues: items that share any key (a
  * visitor key, a linked anonymous key, a browser id, a uid, a `cid`) are one person, or may be
- * to Matomo, so they always share a lane, in their given order. Which lane a person gets
- * depends only on the person's keys (a hash of the smallest), not on the rest of the batch.
- * Empty lanes are left out; with `lanes` 1 the result is the input as one lane.
+ * to Matomo, so they always share a lane, in their given order. Within a lane a person's items
+ * come together (people in the order of their first item): order only matters per person, and
+ * a bulk then holds few people, so the delivery log records it with one write per person
+ * rather than one per request. Which lane a person gets depends only on the person's keys (a
+ * hash of the smallest), not on the rest of the batch. Empty lanes are left out; with `lanes`
+ * 1 the result is the input as one lane.
  */
 export function partitionByPerson<T>(
   items: readonly T[],
@@ -41,11 +44,20 @@ export function partitionByPerson<T>(
     return { item, first };
   });
   const out: T[][] = Array.from({ length: lanes }, () => []);
+  const people = new Map<string, T[]>();
   let spread = 0;
   for (const { item, first } of keyed) {
-    const lane = first === undefined ? spread++ % lanes : laneOf(find(first), lanes);
-    out[lane]?.push(item);
+    if (first === undefined) {
+      out[spread++ % lanes]?.push(item);
+      continue;
+    }
+    const root = find(first);
+    const person = people.get(root);
+    if (person === undefined) people.set(root, [item]);
+    else person.push(item);
   }
+  // People in the order of their first item, each person's items together.
+  for (const [root, person] of people) out[laneOf(root, lanes)]?.push(...person);
   return out.filter((lane) => lane.length > 0);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isQueuedPack, sqsSafeJson } from '../tracking/queued-pack.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../tracking/queued-request.ts';
 import type { DeadLetter } from './ports.ts';
 
@@ -14,11 +15,17 @@ export interface QueueMessage {
   readonly sentAtMs?: number;
 }
 
-/** A valid queued request and the messages that carried it (SQS may deliver one twice). */
+/**
+ * A valid queued request and the messages that carried it (SQS may deliver one twice; a pack
+ * carries several requests, so one message can be behind several items).
+ */
 export interface BatchItem {
   readonly request: QueuedRequest;
   readonly messageIds: readonly string[];
-  /** The queued request's own JSON: a dead letter made from it wraps this, never an envelope. */
+  /**
+   * The queued request's own JSON: a dead letter made from it wraps this, never an envelope
+   * and never the pack it came in, so a dead letter holds only its own request.
+   */
   readonly body: string;
 }
 
@@ -40,9 +47,10 @@ type Parsed =
 
 /**
  * Validates every message against the queued-request contract; a dead-letter envelope moved
- * back by StartMessageMoveTask is unwrapped first. Malformed ones become dead letters with the
- * reason (retrying cannot fix them); messages carrying the same request id are merged so the
- * request is sent once.
+ * back by StartMessageMoveTask is unwrapped first, and a pack (`src/tracking/queued-pack.ts`)
+ * is read as its requests. Malformed ones become dead letters with the reason (retrying cannot
+ * fix them), one per malformed request of a pack; messages carrying the same request id are
+ * merged so the request is sent once.
  */
 export function parseMessages(messages: readonly QueueMessage[]): {
   items: BatchItem[];
@@ -51,43 +59,51 @@ export function parseMessages(messages: readonly QueueMessage[]): {
   const byId = new Map<string, { request: QueuedRequest; messageIds: string[]; body: string }>();
   const malformed: DeadLetter[] = [];
   for (const message of messages) {
-    const parsed = parseBody(message.body);
-    if (!parsed.ok) {
-      malformed.push({
-        messageId: message.messageId,
-        reason: 'malformed',
-        detail: parsed.detail,
-        body: parsed.body,
-      });
-      continue;
+    for (const parsed of parseBody(message.body)) {
+      if (!parsed.ok) {
+        malformed.push({
+          messageId: message.messageId,
+          reason: 'malformed',
+          detail: parsed.detail,
+          body: parsed.body,
+        });
+        continue;
+      }
+      const seen = byId.get(parsed.request.id);
+      if (seen) seen.messageIds.push(message.messageId);
+      else
+        byId.set(parsed.request.id, {
+          request: parsed.request,
+          messageIds: [message.messageId],
+          body: parsed.body,
+        });
     }
-    const seen = byId.get(parsed.request.id);
-    if (seen) seen.messageIds.push(message.messageId);
-    else
-      byId.set(parsed.request.id, {
-        request: parsed.request,
-        messageIds: [message.messageId],
-        body: parsed.body,
-      });
   }
   return { items: [...byId.values()], malformed };
 }
 
-function parseBody(body: string): Parsed {
+function parseBody(body: string): Parsed[] {
   const json = parseJson(body);
-  if (!json.ok) return { ok: false, detail: `body is not JSON: ${json.error}`, body };
-  if (!isEnvelopeShaped(json.value)) return validate(json.value, body, '');
+  if (!json.ok) return [{ ok: false, detail: `body is not JSON: ${json.error}`, body }];
+  if (isQueuedPack(json.value)) {
+    const { requests } = json.value;
+    // Each request's own JSON, so a dead letter or a merge never carries its siblings.
+    return requests.map((value, i) =>
+      validate(value, sqsSafeJson(value), `request ${i + 1} of ${requests.length} in a pack: `),
+    );
+  }
+  if (!isEnvelopeShaped(json.value)) return [validate(json.value, body, '')];
   const envelope = DeadLetterEnvelopeSchema.safeParse(json.value);
   if (!envelope.success)
-    return { ok: false, detail: `dead-letter envelope: ${issues(envelope.error)}`, body };
+    return [{ ok: false, detail: `dead-letter envelope: ${issues(envelope.error)}`, body }];
   // From here on the request's own JSON is what counts: a second dead letter wraps it, not
   // the old envelope, so letters never nest.
   const inner = envelope.data.body;
   const prefix = `in a dead letter (was ${envelope.data.reason}): `;
   const innerJson = parseJson(inner);
   if (!innerJson.ok)
-    return { ok: false, detail: `${prefix}body is not JSON: ${innerJson.error}`, body: inner };
-  return validate(innerJson.value, inner, prefix);
+    return [{ ok: false, detail: `${prefix}body is not JSON: ${innerJson.error}`, body: inner }];
+  return [validate(innerJson.value, inner, prefix)];
 }
 
 function validate(value: unknown, body: string, prefix: string): Parsed {

@@ -4,16 +4,26 @@ import type { RetryPolicy } from './backoff.ts';
 
 export type { PersonRecord as VisitorRecord, VisitorStore } from '../identity/ports.ts';
 
-/** Which request ids were delivered already, so a redelivered message is not sent twice. */
+/**
+ * A request as the delivery log files it. `bucket` is the HMAC of its visitor key (the visitor
+ * store's hash): every copy of a request carries the same key, so a log may group a person's
+ * ids under it and look a copy up there.
+ */
+export interface LoggedRequest {
+  readonly id: string;
+  readonly bucket: string;
+}
+
+/** Which requests were delivered already, so a redelivered message is not sent twice. */
 export interface DeliveryLog {
-  /** The ids among `ids` recorded as delivered (and not yet expired). */
-  delivered(ids: readonly string[]): Promise<ReadonlySet<string>>;
+  /** The ids among `requests` recorded as delivered (and not yet expired). */
+  delivered(requests: readonly LoggedRequest[]): Promise<ReadonlySet<string>>;
   /**
-   * Records `ids` as delivered until `expiresAt` (unix seconds). Returns the ids it found
+   * Records `requests` as delivered until `expiresAt` (unix seconds). Returns the ids it found
    * recorded already (each one was sent to Matomo twice), as far as the store can tell: the
-   * DynamoDB log writes unconditionally in batches and always returns none.
+   * DynamoDB log writes unconditionally and always returns none.
    */
-  record(ids: readonly string[], expiresAt: number): Promise<readonly string[]>;
+  record(requests: readonly LoggedRequest[], expiresAt: number): Promise<readonly string[]>;
   /**
    * Counts one more receive on which each of `ids` failed alone (a bulk of one answered 500
    * while Matomo accepted other bulks) and returns the new totals; kept until `expiresAt`.

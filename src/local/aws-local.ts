@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import { markNewDeliveryLog } from '../adapters/dynamodb-delivery-log-meta.ts';
 import { MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { DATA_DIR_MODE } from './data-dir-lock.ts';
 import { journalingListener, SqsJournal } from './sqs-journal.ts';
@@ -150,6 +151,7 @@ async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
 }
 
 async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  let created = true;
   try {
     await dynamodb.send(
       new CreateTableCommand({
@@ -162,10 +164,13 @@ async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise
   } catch (error) {
     // The table is kept on disk between runs: that is how visitor ids survive a restart.
     if (!(error instanceof ResourceInUseException)) throw error;
+    created = false;
   }
   // dynalite answers ResourceNotFound for a table it is still creating, even with
   // createTableMs 0: a first batch would fail and wait out the visibility timeout.
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+  // A new table holds no delivered ids of the per-id layout: the log need not look any up.
+  if (created) await markNewDeliveryLog({ client: dynamodb, tableName });
 }
 
 function listen(server: Server): Promise<void> {

@@ -12,6 +12,18 @@ afterEach(async () => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const ones = (n: number): number[] => Array.from({ length: n }, () => 1);
 
+/**
+ * A page view whose request is too big (a 40 kB title) to share a 64 KiB SQS message with
+ * another: a POST of these is one SendMessageBatch entry per event, as before packs.
+ */
+function alonePageView(n: number): Record<string, unknown> {
+  const view = pageView(n);
+  return {
+    ...view,
+    properties: { url: `https://www.example.com/p/${n}`, title: `Page ${n} ${'x'.repeat(40_000)}` },
+  };
+}
+
 describe('DynamoDB throttles the batcher (ProvisionedThroughputExceededException)', () => {
   it('retries until the throttling stops, then records every event exactly once', async () => {
     const p = await startPipeline();
@@ -61,7 +73,7 @@ describe('SQS SendMessageBatch fails some entries', () => {
       return failEvery3rd(request);
     });
     const posts = Array.from({ length: 12 }, (_, k) =>
-      Array.from({ length: 10 }, (_, i) => pageView(k * 10 + i)),
+      Array.from({ length: 10 }, (_, i) => alonePageView(k * 10 + i)),
     );
     const statuses = await Promise.all(posts.map((events) => p.post(events)));
     p.sqsProxy.setRule(undefined);
@@ -85,7 +97,7 @@ describe('SQS SendMessageBatch fails some entries', () => {
     // Each call's first and fourth entries fail, retries included: some entries of a POST are
     // queued, others never are, so the POST must be answered 503.
     p.sqsProxy.setRule(failSomeEntries((i) => i % 3 === 0));
-    const events = Array.from({ length: 5 }, (_, i) => pageView(i));
+    const events = Array.from({ length: 5 }, (_, i) => alonePageView(i));
     expect(await p.post(events)).toBe(503);
     p.sqsProxy.setRule(undefined);
     await p.drain(10_000);
@@ -126,7 +138,8 @@ describe("SQS's message character rules", () => {
     expect(await p.drain(10_000)).toBe(0);
     // The characters SQS allows in a message body (SendMessage documentation).
     const allowed = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
-    expect(bodies).toHaveLength(3);
+    // The three requests of the POST travel in one pack.
+    expect(bodies).toHaveLength(1);
     for (const body of bodies) expect(body).toMatch(allowed);
     const recorded = new Map(p.matomo.recorded().map((r) => [r.url, r.action_name]));
     for (const [i, title] of titles.entries()) {

@@ -126,8 +126,9 @@ describe('duplicate deliveries', () => {
     await sleep(1500);
     expect(await p.drain(15_000)).toBe(0);
     expect(deletesFailed).toBeGreaterThan(0);
-    // More messages were handed to the batcher than were queued: the redeliveries.
-    expect(p.batches.reduce((sum, b) => sum + b.size, 0)).toBeGreaterThan(10);
+    // More messages were handed to the batcher than were queued (the 10 page views of one POST
+    // are one pack): the redeliveries.
+    expect(p.batches.reduce((sum, b) => sum + b.size, 0)).toBeGreaterThan(1);
     reportFigures('sqs-redelivery', {
       injected: 'DeleteMessageBatch fails 3 times, so SQS redelivers processed messages',
       ...countFigures(recordedCounts(p.matomo, 10)),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbDeliveryLog } from '../../src/adapters/dynamodb-delivery-log.ts';
 import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
 import { runCli } from '../../src/cli/program.ts';
 import { hashVisitorKey, resolvePeople } from '../../src/identity/index.ts';
@@ -143,6 +144,9 @@ describe('taglane forget', () => {
       ).get('r1')?.cid;
     const before = await resolve();
     expect(await resolve()).toBe(before);
+    const bucket = { id: 'a'.repeat(32), bucket: hashVisitorKey('cus_42', hmacKey) };
+    const deliveryLog = new DynamoDbDeliveryLog({ client: dynamo.client, tableName: dynamo.tableName });
+    await deliveryLog.record([bucket], Math.floor(Date.now() / 1000) + 3600);
     const run = await cli('forget', 'cus_42', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toContain(`forgot visitor ${before}`);
@@ -154,6 +158,11 @@ describe('taglane forget', () => {
       }),
     );
     expect(item.Item).toBeUndefined();
+    // The person's delivered request ids are filed under the same HMAC: they go too.
+    const logged = await dynamo.client.send(
+      new GetItemCommand({ TableName: dynamo.tableName, Key: { pk: { S: `l#${bucket.bucket}` } } }),
+    );
+    expect(logged.Item).toBeUndefined();
     const after = await resolve();
     expect(after).toMatch(/^[0-9a-f]{16}$/);
     expect(after).not.toBe(before);

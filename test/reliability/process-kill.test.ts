@@ -68,8 +68,9 @@ describe('taglane serve stopped while delivering', () => {
     await matomo.current.recover();
 
     const second = killLater(await startServeProcess({ dataDir: data.path, matomoUrl: matomo.current.url }));
-    // The journal in the data directory put the 30 undelivered messages back on the queue.
-    expect(second.output()).toContain('30 message(s) from the last run queued again');
+    // The journal in the data directory put the 30 undelivered requests back on the queue: six
+    // messages, as each POST of 5 page views is one pack.
+    expect(second.output()).toContain('6 message(s) from the last run queued again');
     expect(await send(second.url, 40, 10)).toBe(10);
     expect(await until(() => recordedCounts(matomo.current, 50).every((c) => c >= 1), 15_000)).toBe(true);
     // SIGTERM drains the queue before exiting: every copy that would ever be sent has been sent.

@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { RETRIES_EXHAUSTED, redriveDeadLetters } from '../../adapters/sqs-redrive.ts';
+import { requestsOf } from '../../tracking/queued-pack.ts';
 import { parseJsonObject } from '../json-object.ts';
 import type { DeadLetterView } from './wire.ts';
 
@@ -46,7 +47,7 @@ export class DeadLetters {
       const messages = await this.#receiveAll();
       try {
         const redact = this.#queues.redact ?? ((text: string) => text);
-        const letters = messages.slice(0, MAX_LISTED).map((m) => view(m, redact));
+        const letters = messages.slice(0, MAX_LISTED).flatMap((m) => views(m, redact));
         return { letters, more: messages.length > MAX_LISTED };
       } finally {
         await this.#release(messages);
@@ -142,22 +143,31 @@ function original(message: Message): string {
   return unwrap(message).body;
 }
 
-function view(message: Message, redact: (text: string) => string): DeadLetterView {
+/**
+ * One view per request of a letter: the batcher's letters hold one, but a pack SQS moved after
+ * too many receives holds several (each shown; redriving any moves the whole message).
+ */
+function views(message: Message, redact: (text: string) => string): DeadLetterView[] {
   const { reason, detail, body } = unwrap(message);
-  const request = parseJsonObject(redact(body));
-  const text = (key: string): Record<string, string> => {
-    const v = request?.[key];
-    return typeof v === 'string' ? { [key]: v } : {};
-  };
-  const params = request?.params;
-  return {
-    messageId: message.MessageId ?? '',
-    reason,
-    detail,
-    ...(typeof request?.id === 'string' ? { requestId: request.id } : {}),
-    ...text('source'),
-    ...text('eventId'),
-    ...text('rule'),
-    ...(params !== null && typeof params === 'object' ? { params: params as Record<string, string> } : {}),
-  };
+  const requests = requestsOf(parseJsonObject(redact(body)));
+  return requests.map((value, i) => {
+    const request =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    const text = (key: string): Record<string, string> => {
+      const v = request?.[key];
+      return typeof v === 'string' ? { [key]: v } : {};
+    };
+    const params = request?.params;
+    const where = requests.length > 1 ? ` (request ${i + 1} of ${requests.length} in one message)` : '';
+    return {
+      messageId: message.MessageId ?? '',
+      reason,
+      detail: `${detail}${where}`,
+      ...(typeof request?.id === 'string' ? { requestId: request.id } : {}),
+      ...text('source'),
+      ...text('eventId'),
+      ...text('rule'),
+      ...(params !== null && typeof params === 'object' ? { params: params as Record<string, string> } : {}),
+    };
+  });
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BatcherDeps, DeadLetterSink, DeliveryLog } from '../../batcher/ports.ts';
 import type { MatomoEndpoint } from '../../matomo/client.ts';
+import { requestsOf } from '../../tracking/queued-pack.ts';
 import { parseJsonObject } from '../json-object.ts';
 import type { SqsBatchHandler } from '../poller.ts';
 import type { EventStore } from './store.ts';
@@ -26,7 +27,10 @@ interface Received extends BatchItem {
 export class BatcherObserver {
   readonly #store: EventStore;
   readonly #maxReceiveCount: number;
-  readonly #batch = new AsyncLocalStorage<readonly BatchItem[]>();
+  /** The batch running, its items by parameter key (a batch of packs holds thousands). */
+  readonly #batch = new AsyncLocalStorage<ReadonlyMap<string, readonly BatchItem[]>>();
+  /** Ids recorded as delivered in the batch running: a retried pack does not retry them. */
+  readonly #recorded = new AsyncLocalStorage<Set<string>>();
 
   constructor(store: EventStore, maxReceiveCount: number) {
     this.#store = store;
@@ -46,29 +50,39 @@ export class BatcherObserver {
   /** The batcher handler, recording each batch and the messages handed back to SQS. */
   wrapHandler(handler: SqsBatchHandler): SqsBatchHandler {
     return async (event, context) => {
-      const items = new Map<string, Received>();
+      // A pack carries several requests: each is followed on its own.
+      const items = new Map<string, Received[]>();
       for (const record of event.Records) {
-        const read = readItem(record.body);
-        if (!read) continue;
         const attempt = Number(record.attributes.ApproximateReceiveCount);
-        const item = { ...read, attempt };
-        items.set(record.messageId, item);
-        this.#store.step(
-          item.id,
-          'in-batch',
-          `attempt ${attempt} of ${this.#maxReceiveCount}, in a batch of ${event.Records.length}`,
-        );
+        const read = readItems(record.body).map((item) => ({ ...item, attempt }));
+        if (read.length === 0) continue;
+        items.set(record.messageId, read);
+        for (const item of read) {
+          this.#store.step(
+            item.id,
+            'in-batch',
+            `attempt ${attempt} of ${this.#maxReceiveCount}, in a batch of ${event.Records.length}`,
+          );
+        }
       }
+      const recorded = new Set<string>();
       let failed: readonly string[];
       try {
-        const response = await this.#batch.run([...items.values()], () => handler(event, context));
+        const response = await this.#recorded.run(recorded, () =>
+          this.#batch.run(byKey([...items.values()].flat()), () => handler(event, context)),
+        );
         failed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
       } catch (error) {
         failed = [...items.keys()];
-        this.#retried(items, failed, `the batcher failed (${String(error)})`);
+        this.#retried(items, failed, recorded, `the batcher failed (${String(error)})`);
         throw error;
       }
-      this.#retried(items, failed, 'handed back to SQS: offered again after the visibility timeout');
+      this.#retried(
+        items,
+        failed,
+        recorded,
+        'handed back to SQS: offered again after the visibility timeout',
+      );
       return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     };
   }
@@ -104,14 +118,16 @@ export class BatcherObserver {
   wrapDeliveryLog(log: DeliveryLog): DeliveryLog {
     return {
       countLoneFailures: (ids, expiresAt) => log.countLoneFailures(ids, expiresAt),
-      delivered: async (ids) => {
-        const done = await log.delivered(ids);
+      delivered: async (requests) => {
+        const done = await log.delivered(requests);
         for (const id of done) this.#store.step(id, 'skipped', 'delivered before: not sent again');
         return done;
       },
-      record: async (ids, expiresAt) => {
+      record: async (requests, expiresAt) => {
+        const ids = requests.map((r) => r.id);
+        for (const id of ids) this.#recorded.getStore()?.add(id);
         try {
-          const twice = await log.record(ids, expiresAt);
+          const twice = await log.record(requests, expiresAt);
           const again = new Set(twice);
           for (const id of ids) {
             this.#store.step(
@@ -136,7 +152,7 @@ export class BatcherObserver {
       send: async (letters) => {
         const unsent = await sink.send(letters);
         for (const letter of letters) {
-          const id = readItem(letter.body)?.id;
+          const id = readItems(letter.body)[0]?.id;
           if (id !== undefined && !unsent.has(letter.messageId)) {
             this.#store.step(id, 'dead-lettered', `${letter.reason}: ${letter.detail}`);
           }
@@ -146,21 +162,36 @@ export class BatcherObserver {
     };
   }
 
-  #retried(items: ReadonlyMap<string, Received>, messageIds: readonly string[], why: string): void {
+  #retried(
+    items: ReadonlyMap<string, readonly Received[]>,
+    messageIds: readonly string[],
+    recorded: ReadonlySet<string>,
+    why: string,
+  ): void {
     for (const messageId of messageIds) {
-      const item = items.get(messageId);
-      if (!item) continue;
-      if (item.attempt >= this.#maxReceiveCount) {
-        // The queue's redrive policy moves it on its next receive; the batcher never sees it again.
-        const detail = `retries exhausted: ${why}; after ${item.attempt} receives SQS moves it to the dead-letter queue`;
-        this.#store.step(item.id, 'dead-lettered', detail);
-      } else this.#store.step(item.id, 'retried', why);
+      for (const item of items.get(messageId) ?? []) {
+        // A delivered request of a retried pack is skipped on its next receive, not retried.
+        if (recorded.has(item.id)) continue;
+        if (item.attempt >= this.#maxReceiveCount) {
+          // The queue's redrive policy moves it on its next receive; the batcher never sees it again.
+          const detail = `retries exhausted: ${why}; after ${item.attempt} receives SQS moves it to the dead-letter queue`;
+          this.#store.step(item.id, 'dead-lettered', detail);
+        } else this.#store.step(item.id, 'retried', why);
+      }
     }
   }
 
   /** The batch items the bulk's query strings belong to, in bulk order. */
   #idsOf(queries: readonly string[]): ({ id: string; cid: string } | undefined)[] {
-    const pending = [...(this.#batch.getStore() ?? [])];
+    const byKey = this.#batch.getStore() ?? new Map<string, readonly BatchItem[]>();
+    // Each item matches one query of the bulk: how many of each key this bulk has used.
+    const used = new Map<string, number>();
+    const take = (key: string): BatchItem | undefined => {
+      const n = used.get(key) ?? 0;
+      const item = byKey.get(key)?.[n];
+      if (item) used.set(key, n + 1);
+      return item;
+    };
     return queries.map((query) => {
       const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
       const cid = params.get('cid') ?? '';
@@ -168,24 +199,34 @@ export class BatcherObserver {
       const key = params.toString();
       // The batcher adds the person's synthetic address as cip to requests without an IP.
       params.delete('cip');
-      const withoutCip = params.toString();
-      let at = pending.findIndex((item) => item.key === key);
-      if (at < 0) at = pending.findIndex((item) => item.key === withoutCip);
-      if (at < 0) return undefined;
-      const [item] = pending.splice(at, 1);
+      const item = take(key) ?? take(params.toString());
       return item ? { id: item.id, cid } : undefined;
     });
   }
 }
 
-/** The request id and parameter key of a queue message (or of a dead letter moved back unchanged). */
-function readItem(body: string): BatchItem | undefined {
+function byKey(items: readonly BatchItem[]): Map<string, BatchItem[]> {
+  const out = new Map<string, BatchItem[]>();
+  for (const item of items) {
+    const same = out.get(item.key);
+    if (same) same.push(item);
+    else out.set(item.key, [item]);
+  }
+  return out;
+}
+
+/**
+ * The request ids and parameter keys of a queue message: its request, each request of a pack,
+ * or the request of a dead letter moved back unchanged.
+ */
+function readItems(body: string): BatchItem[] {
   const value = parseJsonObject(body);
   const inner =
     typeof value?.body === 'string' && typeof value.reason === 'string' ? parseJsonObject(value.body) : value;
-  const id = inner?.id;
-  const params = inner?.params;
-  if (typeof id !== 'string' || params === null || typeof params !== 'object') return undefined;
-  const entries = Object.entries(params).filter((p): p is [string, string] => typeof p[1] === 'string');
-  return { id, key: new URLSearchParams(entries).toString() };
+  return requestsOf(inner).flatMap((request) => {
+    const { id, params } = (request ?? {}) as { id?: unknown; params?: unknown };
+    if (typeof id !== 'string' || params === null || typeof params !== 'object') return [];
+    const entries = Object.entries(params).filter((p): p is [string, string] => typeof p[1] === 'string');
+    return [{ id, key: new URLSearchParams(entries).toString() }];
+  });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { deliver } from '../../../src/batcher/deliver.ts';
 import type { QueueMessage } from '../../../src/batcher/parse.ts';
+import { hashVisitorKey } from '../../../src/identity/index.ts';
 import { FetchMatomoClient } from '../../../src/matomo/client.ts';
 import type { Outage } from '../../support/matomo-server.ts';
 import { harnessPerTest, messages, nowSeconds, queued } from './harness.ts';
@@ -107,7 +108,9 @@ describe('deliver: outages', () => {
     await started;
 
     const log = new DynamoDbDeliveryLog({ client: t.dynamo.client, tableName: t.dynamo.tableName });
-    const recorded = await log.delivered(requests.map((r) => r.id));
+    const recorded = await log.delivered(
+      requests.map((r) => ({ id: r.id, bucket: hashVisitorKey(r.visitor.key, config.visitorHmacKey) })),
+    );
     expect([...recorded].sort()).toEqual(
       requests
         .slice(0, 4)

@@ -2,6 +2,7 @@ import { type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sq
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reorderDelay, SqsQueue } from '../../../src/adapters/sqs-queue.ts';
 import { MessageTooLargeError, QueueSendError } from '../../../src/ingest/index.ts';
+import { requestsOf } from '../../../src/tracking/queued-pack.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { type LocalSqs, startLocalSqs } from '../../support/sqs.ts';
 
@@ -36,7 +37,7 @@ function request(index: number, visitor = `visitor-${index % 3}`, pad = 0): Queu
 }
 
 describe('SqsQueue against local SQS', () => {
-  it('holds each request until the reorder window after its event time has passed', async () => {
+  it('holds each request at least until the reorder window after its event time has passed', async () => {
     const now = 1726128930_000;
     const queue = new SqsQueue({
       client: sqs.client,
@@ -44,13 +45,16 @@ describe('SqsQueue against local SQS', () => {
       reorderWindowSeconds: 2,
       now: () => now,
     });
-    // Event time = now: waits 2 s. One 5 s old: past its window, visible at once.
-    await queue.send([request(200), { ...request(201), time: 1726128925 }]);
+    // Event time = now: waits 2 s. One 5 s old, past its window, is visible at once alone.
+    await queue.send([{ ...request(201), time: 1726128925 }]);
     const first = (await sqs.drain()).map((m) => JSON.parse(m.Body ?? '').index);
     expect(first).toEqual([201]);
+    // In one pack with a request of now, it waits as long as that one: nothing comes early.
+    await queue.send([request(200), { ...request(202), time: 1726128925 }]);
+    expect(await sqs.drain()).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 2_300));
-    const later = (await sqs.drain()).map((m) => JSON.parse(m.Body ?? '').index);
-    expect(later).toEqual([200]);
+    const later = (await sqs.drain()).flatMap((m) => requestsOf(JSON.parse(m.Body ?? '')) as QueuedRequest[]);
+    expect(later.map((r) => r.index)).toEqual([200, 202]);
   });
 
   it('computes the delay within what SQS accepts', () => {
@@ -62,14 +66,39 @@ describe('SqsQueue against local SQS', () => {
     expect(reorderDelay(100_000, 10, at(100))).toBe(900);
   });
 
-  it('sends 25 requests in calls of at most 10 and every message reads back intact', async () => {
+  it('packs the requests that share a delay into one message, each read back intact', async () => {
     const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
     const requests = Array.from({ length: 25 }, (_, i) => request(i));
     const before = sqs.batchCalls();
     await queue.send(requests);
-    expect(sqs.batchCalls() - before).toBe(3);
-    const bodies = (await sqs.drain()).map((m) => QueuedRequestSchema.parse(JSON.parse(m.Body ?? '')));
-    expect(bodies.map((b) => b.index).sort((a, b) => a - b)).toEqual(requests.map((r) => r.index));
+    expect(sqs.batchCalls() - before).toBe(1);
+    const messages = await sqs.drain();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.MessageAttributes?.requests?.StringValue).toBe('25');
+    const read = messages.flatMap((m) => requestsOf(JSON.parse(m.Body ?? '')));
+    expect(read.map((r) => QueuedRequestSchema.parse(r))).toEqual(requests);
+  });
+
+  it('keeps a pack within 64 KiB (one SQS billing unit) and a call within 10 messages', async () => {
+    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    // About 20 KB each: three to a pack, 40 requests in 14 messages, two calls.
+    const requests = Array.from({ length: 40 }, (_, i) => request(500 + i, 'v', 20_000));
+    const before = sqs.batchCalls();
+    await queue.send(requests);
+    expect(sqs.batchCalls() - before).toBe(1 + 1);
+    const messages = await sqs.drain();
+    expect(messages).toHaveLength(14);
+    for (const m of messages) expect(Buffer.byteLength(m.Body ?? '')).toBeLessThanOrEqual(65_536);
+    const read = messages.flatMap((m) => requestsOf(JSON.parse(m.Body ?? '')) as QueuedRequest[]);
+    expect(read.map((r) => r.index).sort((a, b) => a - b)).toEqual(requests.map((r) => r.index));
+  });
+
+  it('sends a lone request as a single-request message, as before packs', async () => {
+    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    await queue.send([request(600)]);
+    const [message] = await sqs.drain();
+    expect(QueuedRequestSchema.parse(JSON.parse(message?.Body ?? ''))).toEqual(request(600));
+    expect(message?.MessageAttributes?.requestId?.StringValue).toBe(request(600).id);
   });
 
   it('splits calls by size so no call exceeds 1 MiB', async () => {
@@ -95,8 +124,8 @@ describe('SqsQueue against local SQS', () => {
     const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl, baseDelayMs: 1 });
     sqs.failNextBatches(2);
     await queue.send([request(200), request(201)]);
-    const ids = (await sqs.drain()).map((m) => m.MessageAttributes?.requestId?.StringValue);
-    expect(ids.sort()).toEqual([request(200).id, request(201).id]);
+    const read = (await sqs.drain()).flatMap((m) => requestsOf(JSON.parse(m.Body ?? '')) as QueuedRequest[]);
+    expect(read.map((r) => r.id).sort()).toEqual([request(200).id, request(201).id]);
   });
 
   it('rejects with QueueSendError naming the unsent request ids once retries are spent', async () => {

@@ -9,7 +9,7 @@ interface Item {
 const keysOf = (i: Item): readonly string[] => i.keys;
 
 describe('partitionByPerson', () => {
-  it('keeps every item once, in its order, and everyone sharing a key in one lane', () => {
+  it('keeps every item once, each person in order, and everyone sharing a key in one lane', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j');
     const items = fc.array(fc.uniqueArray(key, { maxLength: 3 }), { maxLength: 60 });
     fc.assert(
@@ -23,8 +23,13 @@ describe('partitionByPerson', () => {
             .map((i) => i.n)
             .sort((a, b) => a - b),
         ).toEqual(input.map((i) => i.n));
+        // Order holds between items that share a key (one person); people may come one after another.
         for (const lane of out)
-          expect(lane.map((i) => i.n)).toEqual([...lane.map((i) => i.n)].sort((a, b) => a - b));
+          lane.forEach((earlier, at) => {
+            for (const later of lane.slice(at + 1))
+              if (later.keys.some((k) => earlier.keys.includes(k)))
+                expect(later.n).toBeGreaterThan(earlier.n);
+          });
         const laneOfKey = new Map<string, number>();
         out.forEach((lane, index) => {
           for (const item of lane)
@@ -50,6 +55,14 @@ describe('partitionByPerson', () => {
     expect(withChain).toHaveLength(1);
     expect(withChain[0]?.filter((i) => i.n < 4).map((i) => i.n)).toEqual([0, 1, 2, 3]);
     expect(out).toHaveLength(4);
+  });
+
+  it("puts each person's items together in their lane, people in the order of their first item", () => {
+    // 'k:ann' and 'k:cat' hash to the same one of two lanes.
+    const items: Item[] = [0, 1, 2, 3, 4, 5].map((n) => ({ n, keys: [n % 2 === 0 ? 'k:ann' : 'k:cat'] }));
+    expect(partitionByPerson(items, keysOf, 2).map((lane) => lane.map((i) => i.n))).toEqual([
+      [0, 2, 4, 1, 3, 5],
+    ]);
   });
 
   it('gives one lane when asked for one', () => {

@@ -35,6 +35,7 @@ const single: CostInputs = {
   ingestMs: 99.2,
   ingestMemoryMb: 1024,
   requestsPerEvent: 1,
+  requestBytes: 600,
   batchSize: 100,
   batcherMs: 500,
   batcherMemoryMb: 2048,
@@ -57,15 +58,27 @@ describe('costPerMillionEvents', () => {
     expect(cost.batcherLambda).toBeCloseTo(0.1, 9);
   });
 
-  it('counts SQS calls of 10 messages for sending, receiving and deleting', () => {
-    // Single: 1M sends + 2 x 100k; batched: 10 sends per POST x 10k POSTs + 2 x 100k.
+  it('counts SQS calls of 10 messages, a POST packed into messages of 64 KiB, billed by payload', () => {
+    // Single: 1M sends + 2 x 100k. Batched: 100 requests of 600 bytes are one message per POST:
+    // 10k sends, receives billed by their 600 MB of payload (9,156 x 64 KiB), 1k deletes.
     expect(costPerMillionEvents(single, only('sqsPerRequest', 1e-6)).sqs).toBeCloseTo(1.2, 9);
-    expect(costPerMillionEvents(batched, only('sqsPerRequest', 1e-6)).sqs).toBeCloseTo(0.3, 9);
+    expect(costPerMillionEvents(batched, only('sqsPerRequest', 1e-6)).sqs).toBeCloseTo(0.020156, 9);
+    // Twice the bytes: two messages per POST in one call, billed as two (its 120 kB of payload).
+    const big = { ...batched, requestBytes: 1200 };
+    expect(costPerMillionEvents(big, only('sqsPerRequest', 1e-6)).sqs).toBeCloseTo(
+      0.02 + 0.018311 + 0.002,
+      6,
+    );
   });
 
-  it('reads and writes DynamoDB per message and per visitor of a batch', () => {
-    expect(costPerMillionEvents(single, only('dynamoPerReadUnit', 1e-6)).dynamodb).toBeCloseTo(1.05, 9);
-    expect(costPerMillionEvents(single, only('dynamoPerWriteUnit', 1e-6)).dynamodb).toBeCloseTo(1.055, 9);
+  it('reads and writes the delivery log per person in a bulk', () => {
+    // 50k people: log 50k bucket reads, visitor store 50k; writes: 50k buckets, 50k last-seen
+    // updates, 5k new people.
+    expect(costPerMillionEvents(single, only('dynamoPerReadUnit', 1e-6)).dynamodb).toBeCloseTo(0.1, 9);
+    expect(costPerMillionEvents(single, only('dynamoPerWriteUnit', 1e-6)).dynamodb).toBeCloseTo(0.105, 9);
+    // Every request its own person: a bucket per request, as the per-id log cost.
+    const alone = { ...single, visitorsPerMessage: 1, newVisitorShare: 0 };
+    expect(costPerMillionEvents(alone, only('dynamoPerWriteUnit', 1e-6)).dynamodb).toBeCloseTo(2, 9);
   });
 
   it('adds the parts up and costs less per event when POSTs carry 100 events', () => {
