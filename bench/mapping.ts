@@ -24,11 +24,14 @@ const RECEIVED_AT = 1_726_130_000_000;
 
 /**
  * The workload: every example event of the shipped rules that maps without error (the ignored
- * ones included: real webhooks send events nobody tracks), each to its own source.
+ * ones included: real webhooks send events nobody tracks), each to its own source, for the
+ * sources written out by hand in `handwritten.ts` (app, github, shopify, stripe): a source
+ * without a hand-written twin has nothing to be compared with.
  */
 export async function loadWorkload(ruleSet: RuleSet): Promise<WorkItem[]> {
   const items: WorkItem[] = [];
   for (const source of ruleSet.sources.values()) {
+    if (HANDWRITTEN[source.name] === undefined) continue;
     for (const example of source.examples) {
       if (example.error !== undefined) continue;
       const file = resolve(dirname(source.file), example.given);
