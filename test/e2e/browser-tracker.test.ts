@@ -1,12 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { InspectedRequest } from '../../src/local/inspector.ts';
-import { type RunningServer, startServer } from '../../src/local/server.ts';
+import type { RunningServer } from '../../src/local/server.ts';
 import { perFile } from '../support/lifecycle.ts';
 import { tempDirPerFile } from '../support/temp-dir.ts';
+import { startTrackerServer } from './tracker-server.ts';
 
 /** The part of Matomo's Node tracker (npm `matomo-tracker`, no types of its own) used here. */
 interface NodeTracker {
@@ -21,24 +20,10 @@ const temp = tempDirPerFile('taglane-browser-tracker-');
 const server = perFile(
   'the server',
   async (): Promise<RunningServer> => {
-    const trackerFile = join(temp.path, 'tracker.yaml');
-    await writeFile(
-      trackerFile,
+    return startTrackerServer(
+      temp.path,
       'path: /t/collect\nsites:\n  1: { anonymiseIp: 1 }\n  2: { consent: drop }\n  3: { consent: strip }\n',
     );
-    return startServer({
-      host: '127.0.0.1',
-      port: 0,
-      rulesDir: 'rules',
-      dataDir: join(temp.path, 'data'),
-      matomoUrl: undefined,
-      drainTimeoutMs: 30_000,
-      batchSize: 100,
-      batchWindowMs: 50,
-      visibilityTimeoutSeconds: 30,
-      maxReceiveCount: 3,
-      env: { TAGLANE_TRACKER_FILE: trackerFile },
-    });
   },
   (s) => s.close(),
 );

@@ -1,11 +1,10 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { InspectedRequest } from '../../src/local/inspector.ts';
-import { type RunningServer, startServer } from '../../src/local/server.ts';
+import type { RunningServer } from '../../src/local/server.ts';
 import { perFile } from '../support/lifecycle.ts';
 import { tempDirPerFile } from '../support/temp-dir.ts';
+import { startTrackerServer } from './tracker-server.ts';
 
 /**
  * Hostile traffic on the tracker endpoint over real HTTP (`taglane serve`): each case gets a
@@ -18,7 +17,6 @@ const FLOOD_LIMIT = 20;
 const server = perFile(
   'the server',
   async (): Promise<RunningServer> => {
-    const trackerFile = join(temp.path, 'tracker.yaml');
     const config = [
       'trustedProxies: [127.0.0.1]',
       'maxBodyBytes: 2048',
@@ -27,20 +25,7 @@ const server = perFile(
       'sites:',
       '  1: { anonymiseIp: 0 }',
     ].join('\n');
-    await writeFile(trackerFile, `${config}\n`);
-    return startServer({
-      host: '127.0.0.1',
-      port: 0,
-      rulesDir: 'rules',
-      dataDir: join(temp.path, 'data'),
-      matomoUrl: undefined,
-      drainTimeoutMs: 30_000,
-      batchSize: 100,
-      batchWindowMs: 50,
-      visibilityTimeoutSeconds: 30,
-      maxReceiveCount: 3,
-      env: { TAGLANE_TRACKER_FILE: trackerFile },
-    });
+    return startTrackerServer(temp.path, config);
   },
   (s) => s.close(),
 );

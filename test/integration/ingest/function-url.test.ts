@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import Stripe from 'stripe';
@@ -7,7 +7,7 @@ import { createIngestHandler, ingestDepsFromEnv } from '../../../functions/inges
 import { requestsOf } from '../../../src/tracking/queued-pack.ts';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { type LocalSqs, startLocalSqs } from '../../support/sqs.ts';
-import { lambdaContext, structured } from './lambda.ts';
+import { apiEvent, lambdaContext, structured } from './lambda.ts';
 
 // `-c frontDoor=function-url`: Lambda function URLs send the payload 2.0 event of the HTTP API,
 // but with routeKey `$default`, no pathParameters (there are no routes), an anonymous account
@@ -19,7 +19,11 @@ const secrets = {
 const URL_ID = 'abcdefghijklmnopqrstuvwxyz012345';
 const HOST = `${URL_ID}.lambda-url.eu-west-1.on.aws`;
 
-/** A function URL request as Lambda documents it ("Request payload", function URLs). */
+/**
+ * A function URL request as Lambda documents it ("Request payload", function URLs): the HTTP
+ * API's payload 2.0 with route `$default`, no path parameters, an anonymous account and the
+ * URL's own host, plus the headers Lambda adds.
+ */
 function functionUrlEvent(init: {
   method?: string;
   path: string;
@@ -28,13 +32,11 @@ function functionUrlEvent(init: {
   body?: Buffer;
   base64?: boolean;
 }): APIGatewayProxyEventV2 {
-  const method = init.method ?? 'POST';
-  const query = new URLSearchParams(init.query ?? '');
-  return {
-    version: '2.0',
+  const query = init.query === undefined ? undefined : Object.fromEntries(new URLSearchParams(init.query));
+  const event = apiEvent({
+    ...(init.method === undefined ? {} : { method: init.method }),
+    path: init.path,
     routeKey: '$default',
-    rawPath: init.path,
-    rawQueryString: init.query ?? '',
     headers: {
       host: HOST,
       'x-forwarded-for': '203.0.113.9',
@@ -42,23 +44,19 @@ function functionUrlEvent(init: {
       'x-amzn-trace-id': 'Root=1-5e7b2c1d-0123456789abcdef01234567',
       ...init.headers,
     },
-    ...(init.query ? { queryStringParameters: Object.fromEntries(query) } : {}),
+    ...(query === undefined ? {} : { query }),
+    ...(init.body === undefined ? {} : { body: init.body }),
+    ...(init.base64 === undefined ? {} : { base64: init.base64 }),
+  });
+  return {
+    ...event,
     requestContext: {
+      ...event.requestContext,
       accountId: 'anonymous',
       apiId: URL_ID,
       domainName: HOST,
       domainPrefix: URL_ID,
-      http: { method, path: init.path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
     },
-    ...(init.body === undefined
-      ? {}
-      : { body: init.base64 ? init.body.toString('base64') : init.body.toString('utf8') }),
-    isBase64Encoded: init.base64 ?? false,
   };
 }
 
