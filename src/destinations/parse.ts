@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { RuleProblem } from '../rules/index.ts';
 import { issueProblems } from '../rules/issue-problems.ts';
 import { parseYamlSource } from '../rules/yaml-source.ts';

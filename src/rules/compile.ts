@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { expressionProblems } from './check-expressions.ts';
 import { compileFile } from './compile-file.ts';
 import { type CompileScope, compileTrack } from './compile-track.ts';
