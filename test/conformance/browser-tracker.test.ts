@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,7 @@ let trackerUrl: string;
 const now = new Date();
 const run = `b${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const chromium = chromiumPerFile();
+const API_KEY = randomBytes(24).toString('hex');
 
 /** One person's browser: what a CDN in front of Taglane would say about it. */
 interface Person {
@@ -72,10 +73,14 @@ beforeAll(async () => {
     trackerFile,
     `path: /t/collect\ntrustedProxies: [127.0.0.1]\nsites:\n  ${site}: { consent: drop, anonymiseIp: 1 }\n`,
   );
+  // The shipped app rules on the run's site, for the server-side events of the signed-in test.
+  await mkdir(join(dir, 'rules'));
+  const app = await readFile('rules/app.yaml', 'utf8');
+  await writeFile(join(dir, 'rules', 'app.yaml'), app.replace(/^site: 1$/m, `site: ${site}`));
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    rulesDir: 'rules',
+    rulesDir: join(dir, 'rules'),
     dataDir: join(dir, 'data'),
     matomoUrl: proxy.url,
     batchSize: 10,
@@ -85,7 +90,7 @@ beforeAll(async () => {
     retryMaxDelaySeconds: 2,
     maxReceiveCount: 100,
     drainTimeoutMs: 60_000,
-    env: { MATOMO_TOKEN: matomo.token, TAGLANE_TRACKER_FILE: trackerFile },
+    env: { MATOMO_TOKEN: matomo.token, TAGLANE_TRACKER_FILE: trackerFile, TAGLANE_API_KEY: API_KEY },
   });
   // The tracker file's first-party path, not /matomo.php: what the page's setTrackerUrl names.
   trackerUrl = `${server.url}/t/collect`;
@@ -255,6 +260,68 @@ describe("matomo.js in Chromium through Taglane's first-party /t/collect into th
     }
   });
 });
+
+describe("a signed-in browser's user id, seen on Taglane's /t/collect", () => {
+  it("puts the person's later server-side events into the browser's visit in the real Matomo", async () => {
+    proxy.set('up');
+    const user = `user-${run}`;
+    const context = await chromium.current.newContext({ locale: 'en-GB' });
+    let answered = 0;
+    await context.route(`${trackerUrl}**`, async (route) => {
+      const request = route.request();
+      const response = await route.fetch({ headers: { ...request.headers(), 'x-forwarded-for': SIGNED_IN } });
+      answered += 1;
+      await route.fulfill({ response });
+    });
+    const tab = await context.newPage();
+    await tab.goto(pageUrl);
+    await tab.waitForFunction(() => typeof (globalThis as { Matomo?: unknown }).Matomo === 'object');
+    await tab.evaluate((id) => {
+      const paq = (globalThis as unknown as { _paq: unknown[][] })._paq;
+      paq.push(['setConsentGiven']);
+      paq.push(['setUserId', id]);
+      paq.push(['trackEvent', 'Account', 'Signed in']);
+    }, user);
+    // The held page view, the consent ping and the event.
+    await until('three answered hits of the signed-in browser', () => answered >= 3);
+    await context.close();
+    await until('the signed-in visit in Matomo', async () => {
+      await server.drain(60_000);
+      return (await visitsOf(matomo, site, now)).some((v) => v.userId === user);
+    });
+
+    // Later, the backend reports the same person's page view through the events API.
+    const event = {
+      id: `evt_${run}_server`,
+      type: 'page_view',
+      timestamp: Date.now(),
+      userId: user,
+      properties: { url: `https://www.example.com/account/${run}`, title: 'Account' },
+    };
+    const answer = await fetch(`${server.url}/events?source=app`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      body: JSON.stringify(event),
+    });
+    expect(answer.status).toBe(202);
+    await until('the server-side page view in Matomo', async () => {
+      await server.drain(60_000);
+      const visits = await visitsOf(matomo, site, now);
+      return visits.some((v) => v.actionDetails.some((a) => a.url === event.properties.url));
+    });
+    const visits = (await visitsOf(matomo, site, now)).filter(
+      (v) => v.userId === user || v.visitIp === masked(SIGNED_IN),
+    );
+    expect(visits, 'one visit for the browser and the backend').toHaveLength(1);
+    const urls = visits[0]?.actionDetails.map(
+      (a) => `${a.type} ${a.type === 'event' ? a.eventAction : a.url}`,
+    );
+    expect(urls).toEqual([`action ${pageUrl}`, 'event Signed in', `action ${event.properties.url}`]);
+  });
+});
+
+/** The signed-in browser's address, as the CDN in front of Taglane names it. */
+const SIGNED_IN = '192.0.2.77';
 
 function refusedHits(): Set<string> {
   return new Set(proxy.refused.map(hitOf));
