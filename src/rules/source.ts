@@ -70,6 +70,47 @@ interface EventCommon {
   warnings: readonly RequestWarning[];
 }
 
+/**
+ * One queued request of an event. Module-level rather than a closure of `run`: it runs per
+ * request, and a function created per event costs an allocation (and, under transpilers that
+ * keep names, a defineProperty) on every call.
+ */
+function request(
+  source: string,
+  ctx: MapContext,
+  common: EventCommon,
+  index: number,
+  rule: string,
+  destination: string,
+  params: Record<string, string>,
+  warnings: readonly RequestWarning[],
+  scope?: string,
+): QueuedRequest {
+  const personKey = common.key ?? params.uid ?? common.anonymousKey ?? `${source}:${ctx.eventId}`;
+  const anonymousKey = common.anonymousKey === undefined ? undefined : scoped(scope, common.anonymousKey);
+  const queued: QueuedRequest = {
+    v: 1,
+    id: requestId(source, ctx.eventId, rule, index),
+    source,
+    eventId: ctx.eventId,
+    rule,
+    index,
+    destination,
+    params,
+    visitor: visitorOf(scoped(scope, personKey), common.browserId, anonymousKey),
+    time: common.time,
+    receivedAt: ctx.receivedAt,
+  };
+  // Added only when there are any: most requests have none, and keep the shape they had.
+  if (warnings.length > 0) queued.warnings = [...warnings];
+  return queued;
+}
+
+/** A destination with visitor ids of its own gets scoped keys: another HMAC, another cid. */
+function scoped(scope: string | undefined, key: string): string {
+  return scope === undefined ? key : `${scope}:${key}`;
+}
+
 /** Builds the runnable source from compiled parts. */
 export function createSource(parts: SourceParts): CompiledSource {
   const rules = parts.rules;
@@ -139,7 +180,9 @@ export function createSource(parts: SourceParts): CompiledSource {
         params.cdt = String(shared.time);
         const targets = rule.targets?.[t];
         if (targets === undefined) {
-          push(rule.name, parts.destination, params, warnings);
+          requests.push(
+            request(parts.name, ctx, shared, requests.length, rule.name, parts.destination, params, warnings),
+          );
           continue;
         }
         // Fan-out: one request per destination and site, each with its own id (and so its own
@@ -151,39 +194,22 @@ export function createSource(parts: SourceParts): CompiledSource {
             scope,
             target.field,
           );
-          push(rule.name, target.destination, { ...params, idsite: site }, warnings, target.visitorScope);
+          const targeted = { ...params, idsite: site };
+          requests.push(
+            request(
+              parts.name,
+              ctx,
+              shared,
+              requests.length,
+              rule.name,
+              target.destination,
+              targeted,
+              warnings,
+              target.visitorScope,
+            ),
+          );
         }
       }
-    }
-    function push(
-      rule: string,
-      destination: string,
-      params: Record<string, string>,
-      warnings: readonly RequestWarning[],
-      scope?: string,
-    ): void {
-      const common = shared as EventCommon;
-      const index = requests.length;
-      const personKey = common.key ?? params.uid ?? common.anonymousKey ?? `${parts.name}:${ctx.eventId}`;
-      // A destination with visitor ids of its own gets scoped keys: another HMAC, another cid.
-      const scoped = (key: string): string => (scope === undefined ? key : `${scope}:${key}`);
-      const anonymousKey = common.anonymousKey === undefined ? undefined : scoped(common.anonymousKey);
-      const request: QueuedRequest = {
-        v: 1,
-        id: requestId(parts.name, ctx.eventId, rule, index),
-        source: parts.name,
-        eventId: ctx.eventId,
-        rule,
-        index,
-        destination,
-        params,
-        visitor: visitorOf(scoped(personKey), common.browserId, anonymousKey),
-        time: common.time,
-        receivedAt: ctx.receivedAt,
-      };
-      // Added only when there are any: most requests have none, and keep the shape they had.
-      if (warnings.length > 0) request.warnings = [...warnings];
-      requests.push(request);
     }
     return { matched, requests };
   }
