@@ -10,25 +10,14 @@ import { hashVisitorKey, resolvePeople } from '../../src/identity/index.ts';
 import { startLocalAws } from '../../src/local/aws-local.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../src/tracking/queued-request.ts';
 import { startDynalite, type TestDynamo } from '../support/dynalite.ts';
+import { queuedPageView } from '../support/queued-page-view.ts';
 import { type LocalSqs, startLocalSqs } from '../support/sqs.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { bufferIo } from '../unit/cli/buffer-io.ts';
 import { pageView, recordedCounts, startPipeline } from './support/pipeline.ts';
 
 function queued(n: number): QueuedRequest {
-  return {
-    v: 1,
-    id: n.toString(16).padStart(32, '0'),
-    source: 'app',
-    eventId: `evt_${n}`,
-    rule: 'page view',
-    index: 0,
-    destination: 'default',
-    params: { idsite: '1', rec: '1', apiv: '1', url: `https://www.example.com/p/${n}`, cdt: '1790000000' },
-    visitor: { key: `anon_${n}` },
-    time: 1_790_000_000,
-    receivedAt: 1_790_000_000_000,
-  };
+  return queuedPageView(n, `anon_${n}`);
 }
 
 /** A dead letter as the batcher writes it. */

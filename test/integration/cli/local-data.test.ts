@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.ts';
 import { startLocalAws } from '../../../src/local/aws-local.ts';
-import type { QueuedRequest } from '../../../src/tracking/queued-request.ts';
+import { queuedPageView } from '../../support/queued-page-view.ts';
 import { startLocalSqs } from '../../support/sqs.ts';
 import { tempDirPerTest } from '../../support/temp-dir.ts';
 import { bufferIo } from '../../unit/cli/buffer-io.ts';
@@ -22,21 +22,9 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
+/** The `n`th page view of `key`, as a queue message body. */
 function queued(n: number, key: string): string {
-  const request: QueuedRequest = {
-    v: 1,
-    id: n.toString(16).padStart(32, '0'),
-    source: 'app',
-    eventId: `evt_${n}`,
-    rule: 'page view',
-    index: 0,
-    destination: 'default',
-    params: { idsite: '1', rec: '1', apiv: '1', url: `https://www.example.com/p/${n}`, cdt: '1790000000' },
-    visitor: { key },
-    time: 1_790_000_000,
-    receivedAt: 1_790_000_000_000,
-  };
-  return JSON.stringify(request);
+  return JSON.stringify(queuedPageView(n, key));
 }
 
 const LOCAL = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 };

@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type IngestLogger, type IngestMetrics, ingest } from '../../../src/ingest/index.ts';
+import { ingest } from '../../../src/ingest/index.ts';
 import { apiKeyHeaders, example, harness, secrets } from './harness.ts';
-
-/** Log and metric sinks that keep what they are given, as CloudWatch would. */
-function sinks() {
-  const lines: { level: string; message: string; attributes: unknown }[] = [];
-  const counts: { name: string; value: number; dimensions: unknown }[] = [];
-  const logger: IngestLogger = {
-    info: (message, attributes) => lines.push({ level: 'info', message, attributes }),
-    warn: (message, attributes) => lines.push({ level: 'warn', message, attributes }),
-    error: (message, attributes) => lines.push({ level: 'error', message, attributes }),
-  };
-  const metrics: IngestMetrics = {
-    count: (name, value, dimensions) => counts.push({ name, value, dimensions }),
-  };
-  return { lines, counts, logger, metrics };
-}
+import { sinks } from './sinks.ts';
 
 describe('ingest logs and metrics', () => {
   it('counts received, matched, ignored and queued requests by source', async () => {

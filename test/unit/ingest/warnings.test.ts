@@ -1,23 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type IngestLogger, type IngestMetrics, ingest } from '../../../src/ingest/index.ts';
+import { ingest } from '../../../src/ingest/index.ts';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { apiKeyHeaders, example, harness, secrets } from './harness.ts';
-
-/** Log and metric sinks that keep what they are given. */
-function sinks() {
-  const lines: { level: string; message: string; attributes: unknown }[] = [];
-  const counts: { name: string; value: number; dimensions: unknown }[] = [];
-  const logger: IngestLogger = {
-    info: (message, attributes) => lines.push({ level: 'info', message, attributes }),
-    warn: (message, attributes) => lines.push({ level: 'warn', message, attributes }),
-    error: (message, attributes) => lines.push({ level: 'error', message, attributes }),
-  };
-  const metrics: IngestMetrics = {
-    count: (name, value, dimensions) => counts.push({ name, value, dimensions }),
-  };
-  return { lines, counts, logger, metrics };
-}
+import { sinks } from './sinks.ts';
 
 const REFERRER = {
   field: 'track[0].order.referrer',
