@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { type RunningServer, startServer } from '../../src/local/server.ts';
 import { chromiumPerFile } from '../browser/browser.ts';
 import { addSite, type MatomoTarget, matomoFromEnv, visitsOf } from './matomo-api.ts';
 import { type MatomoProxy, startMatomoProxy } from './matomo-proxy.ts';
+import { shippedRulesOn } from './rules-on-site.ts';
 
 /**
  * Matomo's own matomo.js (served by the real Matomo) in Debian's Chromium, with its tracker URL
@@ -73,10 +74,8 @@ beforeAll(async () => {
     trackerFile,
     `path: /t/collect\ntrustedProxies: [127.0.0.1]\nsites:\n  ${site}: { consent: drop, anonymiseIp: 1 }\n`,
   );
-  // The shipped app rules on the run's site, for the server-side events of the signed-in test.
-  await mkdir(join(dir, 'rules'));
-  const app = await readFile('rules/app.yaml', 'utf8');
-  await writeFile(join(dir, 'rules', 'app.yaml'), app.replace(/^site: 1$/m, `site: ${site}`));
+  // The shipped rules on the run's site, for the server-side events of the signed-in test.
+  await shippedRulesOn(join(dir, 'rules'), site);
   server = await startServer({
     host: '127.0.0.1',
     port: 0,

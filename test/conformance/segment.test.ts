@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
@@ -15,6 +15,7 @@ import {
   matomoFromEnv,
   visitsOf,
 } from './matomo-api.ts';
+import { shippedRulesOn } from './rules-on-site.ts';
 
 // Segment's and RudderStack's own SDKs into a real Matomo: each person's anonymous page view,
 // identify, product view, search, track and order must form ONE visit with the user id.
@@ -102,12 +103,7 @@ beforeAll(async () => {
   await addGoal(matomo, site, 'Paid invoice');
   await addGoal(matomo, site, 'Signup');
   dir = await mkdtemp(join(tmpdir(), 'taglane-conformance-segment-'));
-  await cp('rules', join(dir, 'rules'), { recursive: true });
-  for (const name of await readdir(join(dir, 'rules'))) {
-    if (!name.endsWith('.yaml')) continue;
-    const file = join(dir, 'rules', name);
-    await writeFile(file, (await readFile(file, 'utf8')).replace(/^site: 1$/m, `site: ${site}`));
-  }
+  await shippedRulesOn(join(dir, 'rules'), site);
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
