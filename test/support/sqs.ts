@@ -9,6 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import { SqsClient } from '../../src/aws-lite/sqs.ts';
 
 /** A local SQS-protocol server (local-aws-sqs) on 127.0.0.1 with a queue, its DLQ and a FIFO queue. */
 export interface LocalSqs {
@@ -16,6 +17,8 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** A client for `endpoint` with dummy credentials. */
   readonly client: SQSClient;
+  /** aws-lite's client (what ingest sends with) for `endpoint`, with the same credentials. */
+  readonly lite: SqsClient;
   /** The dummy credentials, for building another client. */
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   /** Standard queue; messages received `maxReceiveCount` times move to `dlqUrl`. */
@@ -95,6 +98,10 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
   return {
     endpoint,
     client,
+    lite: new SqsClient(
+      { region: 'us-east-1', credentials, endpoint: new URL(endpoint), endpointConfigured: true },
+      { sleep: async () => {} },
+    ),
     credentials,
     queueUrl,
     dlqUrl: await url('taglane-dlq'),
