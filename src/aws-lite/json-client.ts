@@ -23,6 +23,11 @@ export interface AwsJsonClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** The options every aws-lite service client takes beside its configuration. */
+export type AwsClientOptions = Partial<
+  Pick<AwsJsonClientOptions, 'maxAttempts' | 'timeoutMs' | 'now' | 'sleep'>
+>;
+
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

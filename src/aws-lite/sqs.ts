@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type AwsClientConfig, type AwsEnv, awsConfigFromEnv, SERVICES } from './config.ts';
 import { AwsError } from './errors.ts';
-import { AwsJsonClient, type AwsJsonClientOptions } from './json-client.ts';
+import { type AwsClientOptions, AwsJsonClient } from './json-client.ts';
 
 /** A message attribute as SendMessageBatch takes it (strings and numbers are all ingest sends). */
 export interface SqsMessageAttribute {
@@ -47,11 +47,6 @@ export class SqsChecksumError extends AwsError {
   }
 }
 
-/** Options of {@link SqsClient} beyond the configuration. */
-export type SqsClientOptions = Partial<
-  Pick<AwsJsonClientOptions, 'maxAttempts' | 'timeoutMs' | 'now' | 'sleep'>
->;
-
 /**
  * Amazon SQS's SendMessageBatch over the AWS JSON 1.0 protocol, without the AWS SDK: what
  * ingest needs to queue, checked as the SDK checks it (the MD5 of each queued body).
@@ -59,7 +54,7 @@ export type SqsClientOptions = Partial<
 export class SqsClient {
   readonly #json: AwsJsonClient;
 
-  constructor(config: AwsClientConfig, options: SqsClientOptions = {}) {
+  constructor(config: AwsClientConfig, options: AwsClientOptions = {}) {
     this.#json = new AwsJsonClient({
       ...options,
       service: SERVICES.sqs,
@@ -70,7 +65,7 @@ export class SqsClient {
   }
 
   /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`). */
-  static fromEnv(env: AwsEnv, options: SqsClientOptions = {}): SqsClient {
+  static fromEnv(env: AwsEnv, options: AwsClientOptions = {}): SqsClient {
     return new SqsClient(awsConfigFromEnv(env, SERVICES.sqs), options);
   }
 

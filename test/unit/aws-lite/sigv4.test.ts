@@ -1,66 +1,7 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { HttpRequest } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AwsCredentials, type SignableRequest, signRequest } from '../../../src/aws-lite/sigv4.ts';
-
-/** The SDK's hash interface over node:crypto, as @smithy/hash-node implements it. */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** What the AWS SDK's own signer puts on the same request (without the S3-only payload header). */
-async function sdkSigned(
-  request: SignableRequest,
-  credentials: AwsCredentials,
-  service: string,
-  region: string,
-  date: Date,
-): Promise<Record<string, string>> {
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
-    },
-    region,
-    service,
-    sha256: NodeSha256,
-    applyChecksum: false,
-  });
-  const host = request.headers.host ?? '';
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: request.method,
-      protocol: 'https:',
-      hostname: host,
-      path: request.path,
-      query: { ...(request.query ?? {}) },
-      headers: { ...request.headers },
-      body: request.body,
-    }),
-    { signingDate: date },
-  );
-  return signed.headers as Record<string, string>;
-}
+import { type SignableRequest, signRequest } from '../../../src/aws-lite/sigv4.ts';
+import { sdkSigned } from '../../support/sdk-signer.ts';
 
 const JSON_REQUEST: SignableRequest = {
   method: 'POST',
