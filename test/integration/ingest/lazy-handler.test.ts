@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler, ingestDepsFromEnv } from '../../../functions/ingest/handler.ts';
+import { AwsConfigError } from '../../../src/aws-lite/errors.ts';
 import { RuleSetError } from '../../../src/rules/index.ts';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
 import { type LocalSqs, startLocalSqs } from '../../support/sqs.ts';
@@ -59,6 +60,15 @@ describe('ingestDepsFromEnv', () => {
     expect(message).toContain('TAGLANE_QUEUE_URL');
     expect(message).toContain('TAGLANE_MAX_EVENTS must be a positive integer');
     expect(message).toContain('TAGLANE_QUEUE_FIFO must be true or false');
+  });
+
+  it('stops when the environment lacks the region or credentials the queue client signs with', async () => {
+    const error = await ingestDepsFromEnv({
+      TAGLANE_QUEUE_URL: sqs.queueUrl,
+      TAGLANE_RULES_DIR: 'rules',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsConfigError);
+    expect(String(error)).toContain('AWS_ACCESS_KEY_ID');
   });
 
   it('stops on an invalid rule set with the rule engine error', async () => {
