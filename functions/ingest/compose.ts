@@ -24,9 +24,8 @@ export interface IngestConfig {
  * The composition root's common part, whichever way the rules were loaded (YAML from source,
  * prepared JSON when deployed): the SQS and secrets adapters, the clock and the limits. SQS is
  * reached through aws-lite (`src/aws-lite/`), not the AWS SDK: importing the SDK's SQS client
- * and its first send were most of the deployed cold start.
- *
- * @throws AwsConfigError when `env` lacks the region or credentials and no `sqs` is given.
+ * and its first send were most of the deployed cold start. Its region and credentials are read
+ * from `env` at the first send: without them a send fails, and ingest answers 503.
  */
 export function composeIngestDeps(
   config: IngestEnv,

@@ -10,7 +10,7 @@ export interface SecretsManagerApi {
 
 /** Options for {@link SecretsManagerSource}. */
 export interface SecretsManagerSourceOptions extends CachedSecretsOptions {
-  /** @default aws-lite's SecretsManagerClient for the function's region and role (from the environment, on first use) */
+  /** @default aws-lite's SecretsManagerClient for the function's region and role (configured from the environment on first use, as the SDK's was) */
   readonly client?: SecretsManagerApi;
   /** ARNs (or names) of secrets whose value is a JSON object of secret name -> value. */
   readonly secretIds: readonly string[];
@@ -24,12 +24,12 @@ export interface SecretsManagerSourceOptions extends CachedSecretsOptions {
  */
 export class SecretsManagerSource implements SecretSource {
   readonly #options: SecretsManagerSourceOptions;
-  #client: SecretsManagerApi | undefined;
+  readonly #client: SecretsManagerApi;
   readonly #cache: CachedSecrets;
 
   constructor(options: SecretsManagerSourceOptions) {
     this.#options = options;
-    this.#client = options.client;
+    this.#client = options.client ?? SecretsManagerClient.fromEnv(process.env);
     this.#cache = new CachedSecrets(() => this.#load(), options);
   }
 
@@ -39,7 +39,6 @@ export class SecretsManagerSource implements SecretSource {
 
   async #load(): Promise<ReadonlyMap<string, string>> {
     const values = new Map<string, string>();
-    this.#client ??= SecretsManagerClient.fromEnv(process.env);
     for (const secretId of this.#options.secretIds) {
       const text = await this.#client.getSecretString(secretId);
       for (const [name, value] of Object.entries(parseSecretObject(secretId, text))) {

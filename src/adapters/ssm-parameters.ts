@@ -18,7 +18,7 @@ export interface ParameterStoreApi {
 
 /** Options for {@link SsmParameterSource}. */
 export interface SsmParameterSourceOptions extends CachedSecretsOptions {
-  /** @default aws-lite's SsmClient for the function's region and role (from the environment, on first use) */
+  /** @default aws-lite's SsmClient for the function's region and role (configured from the environment on first use, as the SDK's was) */
   readonly client?: ParameterStoreApi;
   /**
    * SecureString parameters, one per secret, by full name (`/Taglane/STRIPE_WEBHOOK_SECRET`):
@@ -40,13 +40,13 @@ export function secretNameOfParameter(parameterName: string): string {
  */
 export class SsmParameterSource implements SecretSource {
   readonly #options: SsmParameterSourceOptions;
-  #client: ParameterStoreApi | undefined;
+  readonly #client: ParameterStoreApi;
   readonly #cache: CachedSecrets;
   readonly #byName: ReadonlyMap<string, string>;
 
   constructor(options: SsmParameterSourceOptions) {
     this.#options = options;
-    this.#client = options.client;
+    this.#client = options.client ?? SsmClient.fromEnv(process.env);
     this.#cache = new CachedSecrets(() => this.#load(), options);
     this.#byName = new Map(options.parameterNames.map((p) => [secretNameOfParameter(p), p]));
   }
@@ -75,24 +75,18 @@ export class SsmParameterSource implements SecretSource {
     if (parameter === undefined) throw new Error(`secret ${name} is not one of the parameters read`);
     const value = generate();
     // `exists`: another invocation created it first; its value is read back below.
-    await this.#api().putSecureString(parameter, value);
+    await this.#client.putSecureString(parameter, value);
     this.#cache.invalidate();
     const stored = await this.get(name);
     if (stored === undefined) throw new Error(`parameter ${parameter} was created but cannot be read`);
     return stored;
   }
 
-  /** Built on first use, as the SDK's client resolved its configuration: constructing never throws. */
-  #api(): ParameterStoreApi {
-    this.#client ??= SsmClient.fromEnv(process.env);
-    return this.#client;
-  }
-
   async #load(): Promise<ReadonlyMap<string, string>> {
     const values = new Map<string, string>();
     const names = this.#options.parameterNames;
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
-      const found = await this.#api().getParameters(names.slice(i, i + NAMES_PER_CALL), true);
+      const found = await this.#client.getParameters(names.slice(i, i + NAMES_PER_CALL), true);
       for (const p of found) {
         if (p.Value !== '') values.set(secretNameOfParameter(p.Name), p.Value);
       }

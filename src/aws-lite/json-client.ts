@@ -8,7 +8,12 @@ import { type HttpAnswer, type HttpCall, sendHttp } from './transport.ts';
 /** Options of {@link AwsJsonClient}. */
 export interface AwsJsonClientOptions {
   readonly service: AwsService;
-  readonly config: AwsClientConfig;
+  /**
+   * Where and as whom to call, or how to find out on first use: a cold start that only answers
+   * `/health` never needs credentials, and a missing one fails the call (a 503 for ingest),
+   * not the composition (which Lambda would turn into a bare 500).
+   */
+  readonly config: AwsClientConfig | (() => AwsClientConfig);
   /** `X-Amz-Target` prefix: `AmazonSQS`, `AmazonSSM`, `secretsmanager`. */
   readonly targetPrefix: string;
   /** `application/x-amz-json-1.0` (SQS) or `-1.1` (SSM, Secrets Manager). */
@@ -39,33 +44,38 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
  */
 export class AwsJsonClient {
   readonly #options: AwsJsonClientOptions;
+  #config: AwsClientConfig | undefined;
 
   constructor(options: AwsJsonClientOptions) {
     this.#options = options;
   }
 
-  /** The client's configuration (region, endpoint, credentials). */
+  /**
+   * The client's configuration (region, endpoint, credentials), resolved on first use.
+   *
+   * @throws AwsConfigError when it cannot be resolved (kept unresolved: the next call tries again).
+   */
   get config(): AwsClientConfig {
-    return this.#options.config;
+    const { config } = this.#options;
+    this.#config ??= typeof config === 'function' ? config() : config;
+    return this.#config;
   }
 
   /**
    * Calls `operation` with `input` and returns the parsed answer.
    *
    * @param endpoint where to send it; @default the configured endpoint
+   * @throws AwsConfigError when the configuration cannot be resolved.
    * @throws AwsServiceError for an error answer (after retries when retryable), AwsTimeoutError, AwsNetworkError.
    */
-  async call(
-    operation: string,
-    input: unknown,
-    endpoint: URL = this.#options.config.endpoint,
-  ): Promise<unknown> {
+  async call(operation: string, input: unknown, endpoint?: URL): Promise<unknown> {
+    const url = endpoint ?? this.config.endpoint;
     const maxAttempts = this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const context = { service: this.#options.service.signingName, operation };
     const body = JSON.stringify(input);
     for (let attempt = 1; ; attempt++) {
       try {
-        return decode(await sendHttp(this.#sign(operation, body, endpoint), context), context);
+        return decode(await sendHttp(this.#sign(operation, body, url), context), context);
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
         error.attempts = attempt;
@@ -78,7 +88,8 @@ export class AwsJsonClient {
 
   /** Signed again for each attempt, so a retry carries a fresh date. */
   #sign(operation: string, body: string, endpoint: URL): HttpCall {
-    const { config, service } = this.#options;
+    const { config } = this;
+    const { service } = this.#options;
     const headers: Record<string, string> = {
       host: endpoint.host,
       'content-type': this.#options.contentType,

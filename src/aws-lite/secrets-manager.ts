@@ -5,7 +5,7 @@ import { type AwsClientOptions, AwsJsonClient } from './json-client.ts';
 export class SecretsManagerClient {
   readonly #json: AwsJsonClient;
 
-  constructor(config: AwsClientConfig, options: AwsClientOptions = {}) {
+  constructor(config: AwsClientConfig | (() => AwsClientConfig), options: AwsClientOptions = {}) {
     this.#json = new AwsJsonClient({
       ...options,
       service: SERVICES.secretsManager,
@@ -15,9 +15,9 @@ export class SecretsManagerClient {
     });
   }
 
-  /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`). */
+  /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`), read on first use. */
   static fromEnv(env: AwsEnv, options: AwsClientOptions = {}): SecretsManagerClient {
-    return new SecretsManagerClient(awsConfigFromEnv(env, SERVICES.secretsManager), options);
+    return new SecretsManagerClient(() => awsConfigFromEnv(env, SERVICES.secretsManager), options);
   }
 
   /**

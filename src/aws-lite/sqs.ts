@@ -54,7 +54,7 @@ export class SqsChecksumError extends AwsError {
 export class SqsClient {
   readonly #json: AwsJsonClient;
 
-  constructor(config: AwsClientConfig, options: AwsClientOptions = {}) {
+  constructor(config: AwsClientConfig | (() => AwsClientConfig), options: AwsClientOptions = {}) {
     this.#json = new AwsJsonClient({
       ...options,
       service: SERVICES.sqs,
@@ -64,9 +64,9 @@ export class SqsClient {
     });
   }
 
-  /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`). */
+  /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`), read on first use. */
   static fromEnv(env: AwsEnv, options: AwsClientOptions = {}): SqsClient {
-    return new SqsClient(awsConfigFromEnv(env, SERVICES.sqs), options);
+    return new SqsClient(() => awsConfigFromEnv(env, SERVICES.sqs), options);
   }
 
   /**

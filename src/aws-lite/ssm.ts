@@ -16,7 +16,7 @@ export interface SsmParameter {
 export class SsmClient {
   readonly #json: AwsJsonClient;
 
-  constructor(config: AwsClientConfig, options: AwsClientOptions = {}) {
+  constructor(config: AwsClientConfig | (() => AwsClientConfig), options: AwsClientOptions = {}) {
     this.#json = new AwsJsonClient({
       ...options,
       service: SERVICES.ssm,
@@ -26,9 +26,9 @@ export class SsmClient {
     });
   }
 
-  /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`). */
+  /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`), read on first use. */
   static fromEnv(env: AwsEnv, options: AwsClientOptions = {}): SsmClient {
-    return new SsmClient(awsConfigFromEnv(env, SERVICES.ssm), options);
+    return new SsmClient(() => awsConfigFromEnv(env, SERVICES.ssm), options);
   }
 
   /**
