@@ -37,6 +37,8 @@ export interface LocalSqs {
   failNextBatches(calls: number): void;
   /** Number of SendMessageBatch calls seen so far (failed ones included). */
   batchCalls(): number;
+  /** The `User-Agent` of each SendMessageBatch call so far: which client sent it. */
+  batchUserAgents(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -51,12 +53,16 @@ export interface LocalSqs {
 export async function startLocalSqs(options: { maxReceiveCount?: number } = {}): Promise<LocalSqs> {
   let failing = 0;
   let calls = 0;
+  const userAgents: string[] = [];
   let requestHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
     res.writeHead(503).end();
   };
   const server = createServer((req, res) => {
     const isBatch = req.headers['x-amz-target'] === 'AmazonSQS.SendMessageBatch';
-    if (isBatch) calls += 1;
+    if (isBatch) {
+      calls += 1;
+      userAgents.push(String(req.headers['user-agent'] ?? ''));
+    }
     if (isBatch && failing > 0) {
       failing -= 1;
       void answerAllFailed(req, res);
@@ -132,6 +138,7 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
       failing = count;
     },
     batchCalls: () => calls,
+    batchUserAgents: () => [...userAgents],
     async stop() {
       client.destroy();
       server.closeAllConnections();
