@@ -1,5 +1,5 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsQueue } from '../../src/adapters/sqs-queue.ts';
+import { type SqsBatchSender, SqsQueue } from '../../src/adapters/sqs-queue.ts';
+import { SqsClient } from '../../src/aws-lite/sqs.ts';
 import type { IngestDeps } from '../../src/ingest/index.ts';
 import type { RuleSet } from '../../src/rules/types.ts';
 import type { SecretSource } from '../../src/secrets/secrets.ts';
@@ -7,9 +7,10 @@ import type { TrackerDeps } from '../../src/sources/matomo-tracker/handle.ts';
 import { type Env, secretsFromEnv } from '../shared/secret-source.ts';
 import type { IngestEnv } from './config.ts';
 
-/** Adapters `ingestDepsFromEnv` would otherwise build itself. */
-export interface IngestOverrides {
-  readonly sqs?: SQSClient;
+/** Adapters the composition root would otherwise build itself. */
+export interface ComposeOverrides {
+  /** @default aws-lite's SqsClient configured from `env` as on Lambda */
+  readonly sqs?: SqsBatchSender;
   readonly secrets?: SecretSource;
 }
 
@@ -21,18 +22,21 @@ export interface IngestConfig {
 
 /**
  * The composition root's common part, whichever way the rules were loaded (YAML from source,
- * prepared JSON when deployed): the SQS and secrets adapters, the clock and the limits.
+ * prepared JSON when deployed): the SQS and secrets adapters, the clock and the limits. SQS is
+ * reached through aws-lite (`src/aws-lite/`), not the AWS SDK: importing the SDK's SQS client
+ * and its first send were most of the deployed cold start. Its region and credentials are read
+ * from `env` at the first send: without them a send fails, and ingest answers 503.
  */
 export function composeIngestDeps(
   config: IngestEnv,
   loaded: IngestConfig,
   env: Env,
-  overrides: IngestOverrides = {},
+  overrides: ComposeOverrides = {},
 ): IngestDeps {
   return {
     rules: loaded.rules,
     queue: new SqsQueue({
-      client: overrides.sqs ?? new SQSClient({}),
+      client: overrides.sqs ?? SqsClient.fromEnv(env),
       queueUrl: config.queueUrl,
       fifo: config.fifo,
       reorderWindowSeconds: config.reorderWindowSeconds,

@@ -1,7 +1,7 @@
 import type { SecretSource } from '../secrets/secrets.ts';
 import { FirstOfSecretSources } from '../secrets/secrets.ts';
-import { SecretsManagerSource } from './secrets-manager.ts';
-import { SsmParameterSource } from './ssm-parameters.ts';
+import { type SecretsManagerApi, SecretsManagerSource } from './secrets-manager.ts';
+import { type ParameterStoreApi, SsmParameterSource } from './ssm-parameters.ts';
 
 /** Where a function's secrets live on AWS, as the stack passes them in the environment. */
 export interface SecretLocations {
@@ -33,19 +33,33 @@ export function secretLocationsFromEnv(env: Readonly<Record<string, string | und
   };
 }
 
+/** The clients the sources call. @default aws-lite's, configured from the environment as on Lambda */
+export interface SecretClients {
+  readonly parameterStore?: ParameterStoreApi;
+  readonly secretsManager?: SecretsManagerApi;
+}
+
 /**
  * The sources for `locations`, or undefined when there are none (secrets then come from the
- * environment). Imported statically on purpose: a dynamic import of an SDK keeps every one of
- * its commands in the bundle (+113 KB of the SSM client's in the ingest bundle, measured).
+ * environment). On Lambda they call AWS through aws-lite, so neither SDK client is in the
+ * functions' bundles; the CLI passes SDK clients, for credentials from a profile.
  */
-export function awsSecrets(locations: SecretLocations): AwsSecrets | undefined {
+export function awsSecrets(locations: SecretLocations, clients: SecretClients = {}): AwsSecrets | undefined {
   const sources: SecretSource[] = [];
   if (locations.secretArns.length > 0) {
-    sources.push(new SecretsManagerSource({ secretIds: locations.secretArns }));
+    sources.push(
+      new SecretsManagerSource({
+        secretIds: locations.secretArns,
+        ...(clients.secretsManager === undefined ? {} : { client: clients.secretsManager }),
+      }),
+    );
   }
   let parameters: SsmParameterSource | undefined;
   if (locations.parameterNames.length > 0) {
-    parameters = new SsmParameterSource({ parameterNames: locations.parameterNames });
+    parameters = new SsmParameterSource({
+      parameterNames: locations.parameterNames,
+      ...(clients.parameterStore === undefined ? {} : { client: clients.parameterStore }),
+    });
     sources.push(parameters);
   }
   if (sources.length === 0) return undefined;

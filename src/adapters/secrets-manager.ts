@@ -1,11 +1,17 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '../aws-lite/secrets-manager.ts';
 import { CachedSecrets, type CachedSecretsOptions } from '../secrets/cache.ts';
 import type { SecretSource } from '../secrets/secrets.ts';
 
+/** The one Secrets Manager call the source makes; aws-lite's `SecretsManagerClient` is it. */
+export interface SecretsManagerApi {
+  /** The `SecretString` of a secret, undefined for a binary one. */
+  getSecretString(secretId: string): Promise<string | undefined>;
+}
+
 /** Options for {@link SecretsManagerSource}. */
 export interface SecretsManagerSourceOptions extends CachedSecretsOptions {
-  /** @default a Secrets Manager client of the function's region and role */
-  readonly client?: SecretsManagerClient;
+  /** @default aws-lite's SecretsManagerClient for the function's region and role (configured from the environment on first use, as the SDK's was) */
+  readonly client?: SecretsManagerApi;
   /** ARNs (or names) of secrets whose value is a JSON object of secret name -> value. */
   readonly secretIds: readonly string[];
 }
@@ -18,12 +24,12 @@ export interface SecretsManagerSourceOptions extends CachedSecretsOptions {
  */
 export class SecretsManagerSource implements SecretSource {
   readonly #options: SecretsManagerSourceOptions;
-  readonly #client: SecretsManagerClient;
+  readonly #client: SecretsManagerApi;
   readonly #cache: CachedSecrets;
 
   constructor(options: SecretsManagerSourceOptions) {
     this.#options = options;
-    this.#client = options.client ?? new SecretsManagerClient({});
+    this.#client = options.client ?? SecretsManagerClient.fromEnv(process.env);
     this.#cache = new CachedSecrets(() => this.#load(), options);
   }
 
@@ -34,8 +40,8 @@ export class SecretsManagerSource implements SecretSource {
   async #load(): Promise<ReadonlyMap<string, string>> {
     const values = new Map<string, string>();
     for (const secretId of this.#options.secretIds) {
-      const out = await this.#client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      for (const [name, value] of Object.entries(parseSecretObject(secretId, out.SecretString))) {
+      const text = await this.#client.getSecretString(secretId);
+      for (const [name, value] of Object.entries(parseSecretObject(secretId, text))) {
         values.set(name, value);
       }
     }

@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  type MessageAttributeValue,
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SqsBatchEntry, SqsBatchResult, SqsMessageAttribute } from '../aws-lite/sqs.ts';
 import { MessageTooLargeError, type QueuePort, QueueSendError } from '../ingest/queue.ts';
 import { packBody } from '../tracking/queued-pack.ts';
 import type { QueuedRequest } from '../tracking/queued-request.ts';
@@ -18,9 +13,18 @@ const MAX_BYTES = 1_048_576;
  */
 const PACK_BYTES = 65_536;
 
+/**
+ * The one SQS call {@link SqsQueue} makes. aws-lite's `SqsClient` is it (what ingest runs on,
+ * so its bundle holds no AWS SDK); `sdkBatchSender` (sqs-sdk-batch.ts) puts an SDK client
+ * behind the same port.
+ */
+export interface SqsBatchSender {
+  sendMessageBatch(queueUrl: string, entries: readonly SqsBatchEntry[]): Promise<SqsBatchResult>;
+}
+
 /** Options for {@link SqsQueue}. */
 export interface SqsQueueOptions {
-  readonly client: SQSClient;
+  readonly client: SqsBatchSender;
   readonly queueUrl: string;
   /** FIFO queue: message group = hash of the visitor key, deduplication id = request id. @default false */
   readonly fifo?: boolean;
@@ -95,15 +99,13 @@ export class SqsQueue implements QueuePort {
     const maxAttempts = this.#options.maxAttempts ?? 4;
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
-      const out = await this.#options.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.#options.queueUrl,
-          Entries: pending.map((e) => e.entry),
-        }),
+      const out = await this.#options.client.sendMessageBatch(
+        this.#options.queueUrl,
+        pending.map((e) => e.entry),
       );
-      const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
+      const failedIds = new Set(out.Failed.map((f) => f.Id));
       // Sender faults (a malformed entry) fail the same way every time: no point retrying them.
-      const permanent = (out.Failed ?? []).some((f) => f.SenderFault === true);
+      const permanent = out.Failed.some((f) => f.SenderFault);
       pending = pending.filter((e) => failedIds.has(e.entry.Id));
       if (pending.length === 0) return [];
       if (permanent || attempt >= maxAttempts) return pending.flatMap((e) => e.requestIds);
@@ -143,7 +145,7 @@ export class SqsQueue implements QueuePort {
     const [first] = requests;
     if (first === undefined) throw new Error('a message needs a request');
     const body = packBody(requests);
-    const attributes: Record<string, MessageAttributeValue> =
+    const attributes: Record<string, SqsMessageAttribute> =
       requests.length === 1
         ? {
             source: { DataType: 'String', StringValue: first.source },
@@ -154,21 +156,26 @@ export class SqsQueue implements QueuePort {
             source: { DataType: 'String', StringValue: first.source },
             requests: { DataType: 'Number', StringValue: String(requests.length) },
           };
-    const entry: SendMessageBatchRequestEntry = { Id: '', MessageBody: body, MessageAttributes: attributes };
-    if (this.#options.fifo) {
-      entry.MessageGroupId = createHash('sha256').update(first.visitor.key).digest('hex');
-      entry.MessageDeduplicationId = first.id;
-    } else {
-      // The longest delay of the pack: every request is held at least its own window; the
-      // older ones of a POST wait a few seconds more, which only widens their window.
-      const delay = Math.max(...requests.map((r) => this.#delay(r)));
-      if (delay > 0) entry.DelaySeconds = delay;
-    }
+    // The longest delay of the pack: every request is held at least its own window; the
+    // older ones of a POST wait a few seconds more, which only widens their window.
+    const delay = this.#options.fifo ? 0 : Math.max(...requests.map((r) => this.#delay(r)));
+    const entry: SqsBatchEntry = {
+      Id: '',
+      MessageBody: body,
+      MessageAttributes: attributes,
+      ...(this.#options.fifo
+        ? {
+            MessageGroupId: createHash('sha256').update(first.visitor.key).digest('hex'),
+            MessageDeduplicationId: first.id,
+          }
+        : {}),
+      ...(delay > 0 ? { DelaySeconds: delay } : {}),
+    };
     let bytes = Buffer.byteLength(body);
     for (const [name, value] of Object.entries(attributes)) {
       bytes +=
         Buffer.byteLength(name) +
-        Buffer.byteLength(value.DataType ?? '') +
+        Buffer.byteLength(value.DataType) +
         Buffer.byteLength(value.StringValue ?? '');
     }
     const requestIds = requests.map((r) => r.id);
@@ -193,7 +200,7 @@ export function reorderDelay(eventTime: number, window: number, now: () => numbe
 }
 
 interface PreparedEntry {
-  readonly entry: SendMessageBatchRequestEntry;
+  readonly entry: SqsBatchEntry;
   readonly bytes: number;
   /** The requests the message carries. */
   readonly requestIds: readonly string[];

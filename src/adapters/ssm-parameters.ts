@@ -1,19 +1,25 @@
-import {
-  GetParametersCommand,
-  ParameterAlreadyExists,
-  PutParameterCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
+import { SsmClient, type SsmParameter } from '../aws-lite/ssm.ts';
 import { CachedSecrets, type CachedSecretsOptions } from '../secrets/cache.ts';
 import type { SecretSource } from '../secrets/secrets.ts';
 
 /** GetParameters takes at most 10 names per call. */
 const NAMES_PER_CALL = 10;
 
+/**
+ * The two Parameter Store calls the source makes. aws-lite's `SsmClient` is it; `sdkParameterStore`
+ * (aws-sdk-secrets.ts) puts an SDK client behind it for the CLI, which may run on a profile.
+ */
+export interface ParameterStoreApi {
+  /** GetParameters of at most 10 names; missing ones are left out. */
+  getParameters(names: readonly string[], withDecryption: boolean): Promise<readonly SsmParameter[]>;
+  /** Creates a SecureString, never overwriting: `exists` when it already is there. */
+  putSecureString(name: string, value: string): Promise<'created' | 'exists'>;
+}
+
 /** Options for {@link SsmParameterSource}. */
 export interface SsmParameterSourceOptions extends CachedSecretsOptions {
-  /** @default an SSM client of the function's region and role */
-  readonly client?: SSMClient;
+  /** @default aws-lite's SsmClient for the function's region and role (configured from the environment on first use, as the SDK's was) */
+  readonly client?: ParameterStoreApi;
   /**
    * SecureString parameters, one per secret, by full name (`/Taglane/STRIPE_WEBHOOK_SECRET`):
    * the secret's name is the last segment of the parameter's.
@@ -34,13 +40,13 @@ export function secretNameOfParameter(parameterName: string): string {
  */
 export class SsmParameterSource implements SecretSource {
   readonly #options: SsmParameterSourceOptions;
-  readonly #client: SSMClient;
+  readonly #client: ParameterStoreApi;
   readonly #cache: CachedSecrets;
   readonly #byName: ReadonlyMap<string, string>;
 
   constructor(options: SsmParameterSourceOptions) {
     this.#options = options;
-    this.#client = options.client ?? new SSMClient({});
+    this.#client = options.client ?? SsmClient.fromEnv(process.env);
     this.#cache = new CachedSecrets(() => this.#load(), options);
     this.#byName = new Map(options.parameterNames.map((p) => [secretNameOfParameter(p), p]));
   }
@@ -68,13 +74,8 @@ export class SsmParameterSource implements SecretSource {
     const parameter = this.#byName.get(name);
     if (parameter === undefined) throw new Error(`secret ${name} is not one of the parameters read`);
     const value = generate();
-    try {
-      await this.#client.send(
-        new PutParameterCommand({ Name: parameter, Value: value, Type: 'SecureString', Overwrite: false }),
-      );
-    } catch (error) {
-      if (!(error instanceof ParameterAlreadyExists)) throw error;
-    }
+    // `exists`: another invocation created it first; its value is read back below.
+    await this.#client.putSecureString(parameter, value);
     this.#cache.invalidate();
     const stored = await this.get(name);
     if (stored === undefined) throw new Error(`parameter ${parameter} was created but cannot be read`);
@@ -85,13 +86,9 @@ export class SsmParameterSource implements SecretSource {
     const values = new Map<string, string>();
     const names = this.#options.parameterNames;
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
-      const out = await this.#client.send(
-        new GetParametersCommand({ Names: names.slice(i, i + NAMES_PER_CALL), WithDecryption: true }),
-      );
-      for (const p of out.Parameters ?? []) {
-        if (p.Name !== undefined && p.Value !== undefined && p.Value !== '') {
-          values.set(secretNameOfParameter(p.Name), p.Value);
-        }
+      const found = await this.#client.getParameters(names.slice(i, i + NAMES_PER_CALL), true);
+      for (const p of found) {
+        if (p.Value !== '') values.set(secretNameOfParameter(p.Name), p.Value);
       }
     }
     return values;

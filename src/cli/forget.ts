@@ -75,9 +75,20 @@ async function forgetOnAws(key: string, flags: ForgetFlags): Promise<Forgotten |
 }
 
 async function secretSource(): Promise<SecretSource> {
-  // Imported on demand: the other commands never load the AWS SDK's clients.
+  // Imported on demand: the other commands never load the AWS SDK's clients. The SDK's, not
+  // aws-lite's: an operator's credentials may come from a profile or SSO.
   const { awsSecrets, secretLocationsFromEnv } = await import('../adapters/secret-sources.ts');
-  return awsSecrets(secretLocationsFromEnv(process.env))?.source ?? new EnvSecretSource();
+  const locations = secretLocationsFromEnv(process.env);
+  if (locations.parameterNames.length === 0 && locations.secretArns.length === 0)
+    return new EnvSecretSource();
+  const { sdkParameterStore, sdkSecretsManager } = await import('../adapters/aws-sdk-secrets.ts');
+  const { SSMClient } = await import('@aws-sdk/client-ssm');
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const clients = {
+    parameterStore: sdkParameterStore(new SSMClient({})),
+    secretsManager: sdkSecretsManager(new SecretsManagerClient({})),
+  };
+  return awsSecrets(locations, clients)?.source ?? new EnvSecretSource();
 }
 
 /**

@@ -58,7 +58,8 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /**
  * Starts local-aws-sqs (a queue with a redrive policy to a dead-letter queue) and dynalite
  * (data under `dataDir`) on random loopback ports, and creates the queue and the table the
- * way the CDK stack does, so the handlers run against the same AWS SDK adapters as on AWS.
+ * way the CDK stack does, so the handlers run against the same adapters as on AWS (ingest on
+ * aws-lite, lent the SQS client's endpoint and credentials; the batcher on the SDK).
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   await mkdir(options.dataDir, { recursive: true, mode: DATA_DIR_MODE });

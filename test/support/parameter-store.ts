@@ -1,11 +1,15 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { SsmClient } from '../../src/aws-lite/ssm.ts';
 
 /** One call the stand-in answered: the operation and its JSON input. */
 export interface ParameterStoreCall {
   readonly operation: string;
   readonly input: Record<string, unknown>;
+  /** As received, to check the protocol and the signature. */
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
 }
 
 /** A running {@link startParameterStore}. */
@@ -15,14 +19,16 @@ export interface ParameterStoreServer {
   readonly calls: ParameterStoreCall[];
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL_SSM` or a client's `endpoint`. */
   readonly endpoint: string;
+  /** aws-lite's SSM client (what the functions use) pointed at the stand-in. */
+  client(): SsmClient;
   /** An SSM client of the real SDK pointed at the stand-in. */
-  client(): SSMClient;
+  sdkClient(): SSMClient;
   close(): Promise<void>;
 }
 
 /**
  * Parameter Store's JSON 1.1 wire protocol for the two operations Taglane uses
- * (`GetParameters`, `PutParameter` without overwrite), on 127.0.0.1: the real SDK signs,
+ * (`GetParameters`, `PutParameter` without overwrite), on 127.0.0.1: a client signs,
  * serialises and parses errors as against AWS. No emulator of SSM exists on npm that runs
  * without install scripts, so the tests serve the documented shapes themselves.
  */
@@ -31,8 +37,9 @@ export async function startParameterStore(): Promise<ParameterStoreServer> {
   const calls: ParameterStoreCall[] = [];
   const server: Server = createServer(async (req, res) => {
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSSM\./, '');
-    const input = JSON.parse((await body(req)) || '{}') as Record<string, unknown>;
-    calls.push({ operation, input });
+    const text = await body(req);
+    const input = JSON.parse(text || '{}') as Record<string, unknown>;
+    calls.push({ operation, input, headers: req.headers, body: text });
     const answer = (status: number, json: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(json));
@@ -70,6 +77,16 @@ export async function startParameterStore(): Promise<ParameterStoreServer> {
     calls,
     endpoint,
     client: () =>
+      new SsmClient(
+        {
+          region: 'eu-west-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          endpoint: new URL(endpoint),
+          endpointConfigured: true,
+        },
+        { maxAttempts: 1 },
+      ),
+    sdkClient: () =>
       new SSMClient({
         endpoint,
         region: 'eu-west-1',

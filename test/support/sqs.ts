@@ -9,6 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import { SqsClient } from '../../src/aws-lite/sqs.ts';
 
 /** A local SQS-protocol server (local-aws-sqs) on 127.0.0.1 with a queue, its DLQ and a FIFO queue. */
 export interface LocalSqs {
@@ -16,6 +17,8 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** A client for `endpoint` with dummy credentials. */
   readonly client: SQSClient;
+  /** aws-lite's client (what ingest sends with) for `endpoint`, with the same credentials. */
+  readonly lite: SqsClient;
   /** The dummy credentials, for building another client. */
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   /** Standard queue; messages received `maxReceiveCount` times move to `dlqUrl`. */
@@ -34,6 +37,8 @@ export interface LocalSqs {
   failNextBatches(calls: number): void;
   /** Number of SendMessageBatch calls seen so far (failed ones included). */
   batchCalls(): number;
+  /** The `User-Agent` of each SendMessageBatch call so far: which client sent it. */
+  batchUserAgents(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -48,12 +53,16 @@ export interface LocalSqs {
 export async function startLocalSqs(options: { maxReceiveCount?: number } = {}): Promise<LocalSqs> {
   let failing = 0;
   let calls = 0;
+  const userAgents: string[] = [];
   let requestHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
     res.writeHead(503).end();
   };
   const server = createServer((req, res) => {
     const isBatch = req.headers['x-amz-target'] === 'AmazonSQS.SendMessageBatch';
-    if (isBatch) calls += 1;
+    if (isBatch) {
+      calls += 1;
+      userAgents.push(String(req.headers['user-agent'] ?? ''));
+    }
     if (isBatch && failing > 0) {
       failing -= 1;
       void answerAllFailed(req, res);
@@ -95,6 +104,10 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
   return {
     endpoint,
     client,
+    lite: new SqsClient(
+      { region: 'us-east-1', credentials, endpoint: new URL(endpoint), endpointConfigured: true },
+      { sleep: async () => {} },
+    ),
     credentials,
     queueUrl,
     dlqUrl: await url('taglane-dlq'),
@@ -125,6 +138,7 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
       failing = count;
     },
     batchCalls: () => calls,
+    batchUserAgents: () => [...userAgents],
     async stop() {
       client.destroy();
       server.closeAllConnections();

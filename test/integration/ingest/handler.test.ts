@@ -48,6 +48,27 @@ afterAll(async () => {
 });
 
 describe('ingest Lambda handler with local SQS', () => {
+  it('queues through aws-lite, as the deployed ingest does, though handed an SDK client', async () => {
+    const before = sqs.batchUserAgents().length;
+    const res = await invoke(
+      handler,
+      apiEvent({
+        path: '/events',
+        query: { source: 'app' },
+        headers: { 'content-type': 'application/json', 'x-api-key': secrets.TAGLANE_API_KEY },
+        body: Buffer.from(
+          JSON.stringify({ id: 'lite-1', type: 'signup', timestamp: 1726128930, userId: 'u1' }),
+        ),
+      }),
+    );
+    expect(res.statusCode).toBe(202);
+    expect(sqs.batchUserAgents().slice(before)).toEqual(['taglane-aws-lite']);
+    const queued = (await sqs.drain()).flatMap((m) =>
+      requestsOf(JSON.parse(m.Body ?? '')).map((r) => QueuedRequestSchema.parse(r).eventId),
+    );
+    expect(queued).toEqual(['lite-1']);
+  });
+
   it('verifies a base64-encoded Stripe webhook over its exact bytes and queues valid requests', async () => {
     const body = Buffer.from(
       JSON.stringify({ ...stripeCheckout(), note: 'caf\u00e9 \u2713' }, null, 3), // non-ASCII, odd spacing

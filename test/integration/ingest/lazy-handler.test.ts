@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler, ingestDepsFromEnv } from '../../../functions/ingest/handler.ts';
+import { createIngestHandler, handler, ingestDepsFromEnv } from '../../../functions/ingest/handler.ts';
+import { AwsConfigError } from '../../../src/aws-lite/errors.ts';
+import { QueueSendError } from '../../../src/ingest/index.ts';
 import { RuleSetError } from '../../../src/rules/index.ts';
 import { QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
+import { queuedPageView } from '../../support/queued-page-view.ts';
 import { type LocalSqs, startLocalSqs } from '../../support/sqs.ts';
 import { makeTempDir } from '../../support/temp-dir.ts';
 import { apiEvent, lambdaContext, structured } from './lambda.ts';
@@ -59,6 +62,34 @@ describe('ingestDepsFromEnv', () => {
     expect(message).toContain('TAGLANE_QUEUE_URL');
     expect(message).toContain('TAGLANE_MAX_EVENTS must be a positive integer');
     expect(message).toContain('TAGLANE_QUEUE_FIFO must be true or false');
+  });
+
+  it('composes without credentials, then answers 503 with a problem: the queue client cannot sign', async () => {
+    const deps = await ingestDepsFromEnv({
+      TAGLANE_QUEUE_URL: sqs.queueUrl,
+      TAGLANE_RULES_DIR: 'rules',
+      TAGLANE_API_KEY: apiKey,
+    });
+    const error = await deps.queue.send([queuedPageView(1, 'no-creds')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueSendError);
+    expect((error as Error).cause).toBeInstanceOf(AwsConfigError);
+    expect(String((error as Error).cause)).toContain('AWS_ACCESS_KEY_ID');
+    const res = structured(
+      await createIngestHandler(deps)(
+        apiEvent({
+          path: '/events',
+          query: { source: 'app' },
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: Buffer.from(
+            JSON.stringify({ id: 'no-creds', type: 'signup', timestamp: 1726128930, userId: 'u1' }),
+          ),
+        }),
+        lambdaContext(),
+      ),
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['content-type']).toBe('application/problem+json');
+    expect(await sqs.drain()).toEqual([]);
   });
 
   it('stops on an invalid rule set with the rule engine error', async () => {

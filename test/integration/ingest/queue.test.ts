@@ -1,6 +1,7 @@
-import { type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reorderDelay, SqsQueue } from '../../../src/adapters/sqs-queue.ts';
+import { reorderDelay, type SqsBatchSender, SqsQueue } from '../../../src/adapters/sqs-queue.ts';
+import { sdkBatchSender } from '../../../src/adapters/sqs-sdk-batch.ts';
+import type { SqsBatchEntry } from '../../../src/aws-lite/sqs.ts';
 import { MessageTooLargeError, QueueSendError } from '../../../src/ingest/index.ts';
 import { requestsOf } from '../../../src/tracking/queued-pack.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../../src/tracking/queued-request.ts';
@@ -40,7 +41,7 @@ describe('SqsQueue against local SQS', () => {
   it('holds each request at least until the reorder window after its event time has passed', async () => {
     const now = 1726128930_000;
     const queue = new SqsQueue({
-      client: sqs.client,
+      client: sqs.lite,
       queueUrl: sqs.queueUrl,
       reorderWindowSeconds: 2,
       now: () => now,
@@ -67,7 +68,7 @@ describe('SqsQueue against local SQS', () => {
   });
 
   it('packs the requests that share a delay into one message, each read back intact', async () => {
-    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    const queue = new SqsQueue({ client: sqs.lite, queueUrl: sqs.queueUrl });
     const requests = Array.from({ length: 25 }, (_, i) => request(i));
     const before = sqs.batchCalls();
     await queue.send(requests);
@@ -80,7 +81,7 @@ describe('SqsQueue against local SQS', () => {
   });
 
   it('keeps a pack within 64 KiB (one SQS billing unit) and a call within 10 messages', async () => {
-    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    const queue = new SqsQueue({ client: sqs.lite, queueUrl: sqs.queueUrl });
     // About 20 KB each: three to a pack, 40 requests in 14 messages, two calls.
     const requests = Array.from({ length: 40 }, (_, i) => request(500 + i, 'v', 20_000));
     const before = sqs.batchCalls();
@@ -94,7 +95,7 @@ describe('SqsQueue against local SQS', () => {
   });
 
   it('sends a lone request as a single-request message, as before packs', async () => {
-    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    const queue = new SqsQueue({ client: sqs.lite, queueUrl: sqs.queueUrl });
     await queue.send([request(600)]);
     const [message] = await sqs.drain();
     expect(QueuedRequestSchema.parse(JSON.parse(message?.Body ?? ''))).toEqual(request(600));
@@ -102,7 +103,7 @@ describe('SqsQueue against local SQS', () => {
   });
 
   it('splits calls by size so no call exceeds 1 MiB', async () => {
-    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    const queue = new SqsQueue({ client: sqs.lite, queueUrl: sqs.queueUrl });
     const requests = Array.from({ length: 4 }, (_, i) => request(100 + i, 'v', 400_000));
     const before = sqs.batchCalls();
     await queue.send(requests);
@@ -112,7 +113,7 @@ describe('SqsQueue against local SQS', () => {
   });
 
   it('refuses a request over 1 MiB with MessageTooLargeError before sending anything', async () => {
-    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl });
+    const queue = new SqsQueue({ client: sqs.lite, queueUrl: sqs.queueUrl });
     const before = sqs.batchCalls();
     const error = await queue.send([request(150), request(151, 'v', 1_100_000)]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MessageTooLargeError);
@@ -121,7 +122,7 @@ describe('SqsQueue against local SQS', () => {
   });
 
   it('retries entries SQS reports as Failed and queues each exactly once', async () => {
-    const queue = new SqsQueue({ client: sqs.client, queueUrl: sqs.queueUrl, baseDelayMs: 1 });
+    const queue = new SqsQueue({ client: sqs.lite, queueUrl: sqs.queueUrl, baseDelayMs: 1 });
     sqs.failNextBatches(2);
     await queue.send([request(200), request(201)]);
     const read = (await sqs.drain()).flatMap((m) => requestsOf(JSON.parse(m.Body ?? '')) as QueuedRequest[]);
@@ -130,7 +131,7 @@ describe('SqsQueue against local SQS', () => {
 
   it('rejects with QueueSendError naming the unsent request ids once retries are spent', async () => {
     const queue = new SqsQueue({
-      client: sqs.client,
+      client: sqs.lite,
       queueUrl: sqs.queueUrl,
       maxAttempts: 2,
       baseDelayMs: 1,
@@ -143,25 +144,17 @@ describe('SqsQueue against local SQS', () => {
   });
 
   it('on a FIFO queue groups by visitor hash and lets SQS drop a re-sent request', async () => {
-    // Observe what the SDK sends (local SQS does not report FIFO attributes on receive).
-    const sent: SendMessageBatchRequestEntry[] = [];
-    const client = new SQSClient({
-      region: 'us-east-1',
-      endpoint: sqs.endpoint,
-      credentials: sqs.credentials,
-    });
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const input = args.input as { Entries?: SendMessageBatchRequestEntry[] };
-        sent.push(...(input.Entries ?? []));
-        return next(args);
+    // Observe what goes out (local SQS does not report FIFO attributes on receive).
+    const sent: SqsBatchEntry[] = [];
+    const client: SqsBatchSender = {
+      sendMessageBatch: (queueUrl, entries) => {
+        sent.push(...entries);
+        return sqs.lite.sendMessageBatch(queueUrl, entries);
       },
-      { step: 'initialize' },
-    );
+    };
     const queue = new SqsQueue({ client, queueUrl: sqs.fifoQueueUrl, fifo: true });
     await queue.send([request(400, 'alice'), request(401, 'bob'), request(402, 'alice')]);
     await queue.send([request(400, 'alice')]);
-    client.destroy();
     expect(await sqs.drain(sqs.fifoQueueUrl)).toHaveLength(3);
     const group = (id: number) =>
       sent.find((e) => e.MessageDeduplicationId === request(id).id)?.MessageGroupId;
@@ -174,5 +167,20 @@ describe('SqsQueue against local SQS', () => {
       request(402).id,
       request(400).id,
     ]);
+  });
+
+  it('queues the same messages through the AWS SDK client as through aws-lite', async () => {
+    const requests = [request(700), request(701, 'v', 70_000), { ...request(702), time: 1726128935 }];
+    const read = async (client: SqsBatchSender) => {
+      await new SqsQueue({ client, queueUrl: sqs.queueUrl }).send(requests);
+      const messages = await sqs.drain();
+      return messages
+        .map((m) => ({ body: m.Body, attributes: m.MessageAttributes, md5: m.MD5OfBody }))
+        .sort((a, b) => String(a.body).localeCompare(String(b.body)));
+    };
+    const lite = await read(sqs.lite);
+    // The 70 KB request fills a message of its own: three messages, two of them single-request.
+    expect(lite).toHaveLength(3);
+    expect(await read(sdkBatchSender(sqs.client))).toEqual(lite);
   });
 });

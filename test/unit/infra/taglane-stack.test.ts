@@ -112,6 +112,9 @@ describe('functions', () => {
     // No YAML parser and no zod at the cold start: the synth did that work.
     expect(bundle).not.toContain('YAMLParseError');
     expect(bundle).not.toContain('ZodError');
+    // No AWS SDK either: ingest calls AWS through src/aws-lite (the batcher's bundle has it).
+    expect(bundle).not.toMatch(/@aws-sdk|@smithy/);
+    expect(readFileSync(join(assetDir('Batcher'), 'index.mjs'), 'utf8')).toMatch(/@aws-sdk/);
     expect(existsSync(join(dir, 'rules'))).toBe(false);
     // The source map covers our own code, without the sources: read at every cold start.
     const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
