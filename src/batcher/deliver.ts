@@ -203,11 +203,7 @@ async function precheck(
     } else if (destination.token === undefined && request.params.cip !== undefined && !request.passthrough) {
       const detail = "the request carries the person's IP (cip); Matomo rejects it without MATOMO_TOKEN";
       letters.push(...lettersFor(item, 'cip-without-token', detail));
-    } else if (
-      entryBytes(toEntry(item, SIZING, destination.token !== undefined).query) +
-        envelopeBytes(destination.token) >
-      deps.config.maxBytes
-    ) {
+    } else if (tooLarge(item, destination, deps.config.maxBytes)) {
       letters.push(
         ...lettersFor(
           item,
@@ -222,6 +218,23 @@ async function precheck(
 
 /** A stand-in person with the longest synthetic address, for sizing a request before resolving. */
 const SIZING: PersonAssignment = { cid: '0000000000000000', seed: 'ffffffffffffffff' };
+
+/** More than the `cid` and synthetic `cip` a request gains, separators and quotes included. */
+const ADDED_BYTES = 100;
+
+/**
+ * Whether a request can fit no bulk. Form encoding makes a UTF-16 unit at most 9 bytes
+ * (`%XX` for each of up to 3 UTF-8 bytes), so that bound clears nearly every request without
+ * serialising it; only one the bound cannot clear is sized exactly.
+ */
+function tooLarge(item: BatchItem, destination: Destination, maxBytes: number): boolean {
+  const envelope = envelopeBytes(destination.token);
+  let bound = envelope + ADDED_BYTES;
+  for (const [name, value] of Object.entries(item.request.params))
+    bound += 9 * (name.length + value.length) + 2;
+  if (bound <= maxBytes) return false;
+  return entryBytes(toEntry(item, SIZING, destination.token !== undefined).query) + envelope > maxBytes;
+}
 
 function lettersFor(item: BatchItem, reason: DeadLetterReason, detail: string): DeadLetter[] {
   return item.messageIds.map((messageId) => ({ messageId, reason, detail, body: item.body }));
