@@ -1,18 +1,11 @@
-import { hashVisitorKey, type PersonAssignment, resolvePeople, syntheticIp } from '../identity/index.ts';
+import { hashVisitorKey, type PersonAssignment } from '../identity/index.ts';
 import { OutOfTimeError } from './errors.ts';
-import { partitionByPerson } from './lanes.ts';
-import { entryBytes, envelopeBytes, groupBy, sortByTime } from './order.ts';
+import { entryBytes, envelopeBytes, sortByTime } from './order.ts';
 import { type BatchItem, parseMessages, type QueueMessage } from './parse.ts';
+import { type ReadyItem, sendByPerson, toEntry } from './people-lanes.ts';
 import type { BatcherDeps, DeadLetter, DeadLetterReason, Destination, LoggedRequest } from './ports.ts';
 import { applyDelays, planRetries } from './retry.ts';
-import {
-  type BulkEntry,
-  type BulkStat,
-  type SendContext,
-  sendToDestination,
-  settleSuspects,
-} from './send.ts';
-import { randomVisitorId } from './visitors.ts';
+import type { BulkEntry, BulkStat, SendContext } from './send.ts';
 
 /** Counts for metrics and logs. */
 export interface DeliveryCounts {
@@ -51,9 +44,6 @@ const POISON_AFTER = 5;
 
 /** How long lone failures are counted when no retention is configured. */
 const DAY = 86_400;
-
-/** Without `config.lanes`, one bulk at a time (the composition roots set TAGLANE_DELIVERY_LANES). */
-const DEFAULT_LANES = 1;
 
 /** Time kept after the last bulk for recording ids, sending dead letters and answering. */
 const RESERVE_MS = 1000;
@@ -97,26 +87,6 @@ export async function deliver(
     counts.skipped = items.length - pending.length;
     const ready = await precheck(pending, deps, nowSeconds, letters, retry);
     const ordered = sortByTime(ready);
-    // A browser tracker's hit keeps its own ids; only one with a user id is worth remembering,
-    // so the person's later server-side requests (keyed by that user id) join its visit.
-    const resolvable = ordered.filter(
-      ({ request }) => !request.passthrough || request.params.uid !== undefined,
-    );
-    const people = await resolvePeople(
-      resolvable.map(({ request }) => ({
-        requestId: request.id,
-        key: request.visitor.key,
-        anonymousKey: request.visitor.anonymousKey,
-        browserId: request.visitor.browserId,
-        uid: request.params.uid,
-      })),
-      {
-        store: deps.visitors,
-        secret: deps.config.visitorHmacKey,
-        now: nowSeconds,
-        newVisitorId: deps.newVisitorId ?? randomVisitorId,
-      },
-    );
     const onDelivered = (entries: readonly BulkEntry[]): Promise<void> =>
       recordDelivered(
         entries.map((e) => logged(e.item)),
@@ -143,34 +113,13 @@ export async function deliver(
         if (left !== undefined && left < bulkNeedsMs) throw new OutOfTimeError(left);
       },
     };
+    const outcomes = await sendByPerson(ordered, deps, ctx, nowSeconds);
     const delivered: BatchItem[] = [];
-    const groups = groupBy(ordered, (r) => `${r.destination.url}\n${r.destination.token ?? ''}`);
-    for (const group of groups.values()) {
-      const entries = group.map(({ item, destination }) =>
-        toEntry(item, people.get(item.request.id), destination.token !== undefined),
-      );
-      const [first] = group;
-      if (!first) continue;
-      // Each person's requests in one lane, in time order; the lanes go out at once.
-      const keysOf = (entry: BulkEntry): string[] =>
-        personKeys(entry.item, people.get(entry.item.request.id));
-      const lanes = partitionByPerson(entries, keysOf, deps.config.lanes ?? DEFAULT_LANES);
-      // Lone 500s are judged over all lanes: what another lane got through shows Matomo is up.
-      const suspects: BulkEntry[] = [];
-      const acceptedBefore = ctx.acceptance?.lastAccepted(first.destination.url);
-      const laneCtx: SendContext = { ...ctx, unindexedInvalid: 0, deferSuspects: suspects };
-      const sent = await Promise.all(
-        lanes.map((lane) => sendToDestination(lane, first.destination, laneCtx)),
-      );
-      const outcomes = new Map(sent.flatMap((laneOutcomes) => [...laneOutcomes]));
-      await settleSuspects(outcomes, suspects, acceptedBefore, ctx);
-      ctx.unindexedInvalid += laneCtx.unindexedInvalid;
-      for (const entry of entries) {
-        const outcome = outcomes.get(entry);
-        if (outcome === undefined) retry.push(entry.item);
-        else if (outcome.kind === 'delivered') delivered.push(entry.item);
-        else letters.push(...lettersFor(entry.item, outcome.reason, outcome.detail));
-      }
+    for (const { item } of ordered) {
+      const outcome = outcomes.get(item);
+      if (outcome === undefined) retry.push(item);
+      else if (outcome.kind === 'delivered') delivered.push(item);
+      else letters.push(...lettersFor(item, outcome.reason, outcome.detail));
     }
     counts.invalidUnindexed = ctx.unindexedInvalid;
     counts.delivered = delivered.length;
@@ -211,12 +160,6 @@ export async function deliver(
     bulks,
     ...(ages.length > 0 ? { oldestRetriedSeconds: Math.max(...ages) } : {}),
   };
-}
-
-interface ReadyItem {
-  readonly item: BatchItem;
-  readonly request: BatchItem['request'];
-  readonly destination: Destination;
 }
 
 /**
@@ -260,11 +203,7 @@ async function precheck(
     } else if (destination.token === undefined && request.params.cip !== undefined && !request.passthrough) {
       const detail = "the request carries the person's IP (cip); Matomo rejects it without MATOMO_TOKEN";
       letters.push(...lettersFor(item, 'cip-without-token', detail));
-    } else if (
-      entryBytes(toEntry(item, SIZING, destination.token !== undefined).query) +
-        envelopeBytes(destination.token) >
-      deps.config.maxBytes
-    ) {
+    } else if (tooLarge(item, destination, deps.config.maxBytes)) {
       letters.push(
         ...lettersFor(
           item,
@@ -280,40 +219,21 @@ async function precheck(
 /** A stand-in person with the longest synthetic address, for sizing a request before resolving. */
 const SIZING: PersonAssignment = { cid: '0000000000000000', seed: 'ffffffffffffffff' };
 
-/**
- * The bulk entry of a request: its parameters, the person's `cid`, and, when the request has no
- * IP of its own and a token lets Matomo accept one, the person's synthetic address as `cip`,
- * so Matomo's fingerprint fallback never joins two people (see `syntheticIp`). A passthrough
- * request (the browser tracker's own) goes as it came: its ids are the tracker's.
- */
-function toEntry(item: BatchItem, person: PersonAssignment | undefined, hasToken: boolean): BulkEntry {
-  // resolvePeople answers for every request it is given; the fallback only keeps the types honest.
-  const { cid, seed } = person ?? { cid: randomVisitorId(), seed: randomVisitorId() };
-  const params = item.request.params;
-  if (item.request.passthrough === true) {
-    // The browser's tracker chose its ids; Matomo takes the browser's address only with the token.
-    const query = new URLSearchParams(params);
-    if (!hasToken) query.delete('cip');
-    return { item, query: `?${query.toString()}` };
-  }
-  const extra = hasToken && params.cip === undefined ? { cid, cip: syntheticIp(seed) } : { cid };
-  return { item, query: `?${new URLSearchParams({ ...params, ...extra }).toString()}` };
-}
+/** More than the `cid` and synthetic `cip` a request gains, separators and quotes included. */
+const ADDED_BYTES = 100;
 
 /**
- * Everything that makes two requests one person to Matomo or to the visitor store: requests
- * sharing any of these go out in one lane, in order.
+ * Whether a request can fit no bulk. Form encoding makes a UTF-16 unit at most 9 bytes
+ * (`%XX` for each of up to 3 UTF-8 bytes), so that bound clears nearly every request without
+ * serialising it; only one the bound cannot clear is sized exactly.
  */
-function personKeys(item: BatchItem, person: PersonAssignment | undefined): string[] {
-  const { visitor, params } = item.request;
-  const cid = person?.cid;
-  return [
-    `k:${visitor.key}`,
-    ...(visitor.anonymousKey === undefined ? [] : [`k:${visitor.anonymousKey}`]),
-    ...(visitor.browserId === undefined ? [] : [`b:${visitor.browserId}`]),
-    ...(params.uid === undefined ? [] : [`u:${params.uid}`]),
-    ...(cid === undefined ? [] : [`c:${cid}`]),
-  ];
+function tooLarge(item: BatchItem, destination: Destination, maxBytes: number): boolean {
+  const envelope = envelopeBytes(destination.token);
+  let bound = envelope + ADDED_BYTES;
+  for (const [name, value] of Object.entries(item.request.params))
+    bound += 9 * (name.length + value.length) + 2;
+  if (bound <= maxBytes) return false;
+  return entryBytes(toEntry(item, SIZING, destination.token !== undefined).query) + envelope > maxBytes;
 }
 
 function lettersFor(item: BatchItem, reason: DeadLetterReason, detail: string): DeadLetter[] {

@@ -17,3 +17,16 @@ export class OutOfTimeError extends BatcherError {
     this.remainingMs = remainingMs;
   }
 }
+
+/**
+ * Another batcher created one of a bulk's new people first, so the visitor ids planned for it
+ * may be wrong: the bulk is not sent, and its lane's remaining requests are planned again from
+ * what the visitor store holds.
+ */
+export class PeopleChangedError extends BatcherError {
+  override readonly name = 'PeopleChangedError';
+
+  constructor() {
+    super("another batcher created one of the bulk's people first; planning them again");
+  }
+}

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Splits time-ordered items into at most `lanes` lanes that can be sent concurrently, as
  * Matomo's QueuedTracking gives each visitor one of its queues: items that share any key (a
@@ -7,9 +5,11 @@ import { createHash } from 'node:crypto';
  * to Matomo, so they always share a lane, in their given order. Within a lane a person's items
  * come together (people in the order of their first item): order only matters per person, and
  * a bulk then holds few people, so the delivery log records it with one write per person
- * rather than one per request. Which lane a person gets depends only on the person's keys (a
- * hash of the smallest), not on the rest of the batch. Empty lanes are left out; with `lanes`
- * 1 the result is the input as one lane.
+ * rather than one per request. People are spread so the lanes carry as equal a number of
+ * items as they can (the largest person first, each to the lane with the fewest items): the
+ * batch takes as long as its longest lane, and a hash of each person's key left lanes a tenth
+ * apart (docs/benchmarks.md). Empty lanes are left out; with `lanes` 1 the result is the
+ * input as one lane.
  */
 export function partitionByPerson<T>(
   items: readonly T[],
@@ -43,24 +43,26 @@ export function partitionByPerson<T>(
     if (first !== undefined) for (const key of rest) union(first, key);
     return { item, first };
   });
-  const out: T[][] = Array.from({ length: lanes }, () => []);
-  const people = new Map<string, T[]>();
-  let spread = 0;
-  for (const { item, first } of keyed) {
-    if (first === undefined) {
-      out[spread++ % lanes]?.push(item);
-      continue;
-    }
-    const root = find(first);
+  // People in the order of their first item; an item without keys is a person of its own.
+  const people = new Map<string | number, T[]>();
+  keyed.forEach(({ item, first }, at) => {
+    const root = first === undefined ? at : find(first);
     const person = people.get(root);
     if (person === undefined) people.set(root, [item]);
     else person.push(item);
+  });
+  const all = [...people.values()];
+  const laneOf = new Map<T[], number>();
+  const load = new Array<number>(lanes).fill(0);
+  // Largest first, each to the least loaded lane (the first of equals): a few large people
+  // (a webhook's shared key) cannot pile up in one lane behind the many small ones.
+  for (const person of [...all].sort((a, b) => b.length - a.length)) {
+    let lane = 0;
+    for (let i = 1; i < lanes; i += 1) if ((load[i] ?? 0) < (load[lane] ?? 0)) lane = i;
+    load[lane] = (load[lane] ?? 0) + person.length;
+    laneOf.set(person, lane);
   }
-  // People in the order of their first item, each person's items together.
-  for (const [root, person] of people) out[laneOf(root, lanes)]?.push(...person);
+  const out: T[][] = Array.from({ length: lanes }, () => []);
+  for (const person of all) out[laneOf.get(person) ?? 0]?.push(...person);
   return out.filter((lane) => lane.length > 0);
-}
-
-function laneOf(key: string, lanes: number): number {
-  return createHash('sha1').update(key).digest().readUInt32BE(0) % lanes;
 }

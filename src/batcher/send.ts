@@ -1,6 +1,6 @@
 import type { MatomoEndpoint } from '../matomo/client.ts';
 import { MatomoError, MatomoPayloadTooLargeError } from '../matomo/errors.ts';
-import { OutOfTimeError } from './errors.ts';
+import { OutOfTimeError, PeopleChangedError } from './errors.ts';
 import { chunkBySize, entryBytes, envelopeBytes } from './order.ts';
 import type { BatchItem } from './parse.ts';
 import type { AcceptanceLog, BatcherLog, DeadLetterReason, Destination } from './ports.ts';
@@ -50,6 +50,14 @@ export interface SendContext {
    * once and judges them all together with {@link settleSuspects}.
    */
   readonly deferSuspects?: BulkEntry[];
+  /**
+   * Resolves true once the visitor records of the entries' people are stored (false: another
+   * writer created one first). A bulk goes out only then, so the first bulks of a batch need
+   * not wait for the batch's last new person. Unset: everyone is stored already.
+   */
+  readonly stored?: (entries: readonly BulkEntry[]) => Promise<boolean>;
+  /** Told why the entries stopped before all were sent (an outage, the time, people changed). */
+  readonly onStopped?: (error: unknown) => void;
 }
 
 /**
@@ -89,9 +97,13 @@ export async function sendToDestination(
       }
     }
   } catch (error) {
+    ctx.onStopped?.(error);
     const unsent = entries.filter((e) => !outcomes.has(e)).length;
-    const why = error instanceof OutOfTimeError ? 'Out of time' : 'Matomo unavailable';
-    ctx.log?.warn(`${why}; requests go back to the queue`, { error: describe(error), unsent });
+    if (error instanceof PeopleChangedError) ctx.log?.info(error.message, { unsent });
+    else {
+      const why = error instanceof OutOfTimeError ? 'Out of time' : 'Matomo unavailable';
+      ctx.log?.warn(`${why}; requests go back to the queue`, { error: describe(error), unsent });
+    }
   }
   if (ctx.deferSuspects !== undefined) ctx.deferSuspects.push(...suspects);
   else await settleSuspects(outcomes, suspects, acceptedBefore, ctx);
@@ -145,6 +157,7 @@ async function sendSplitting(
   suspects: BulkEntry[],
 ): Promise<void> {
   ctx.checkTime();
+  if (ctx.stored !== undefined && !(await ctx.stored(chunk))) throw new PeopleChangedError();
   const started = ctx.now();
   const stat = (outcome: BulkStat['outcome'], counts: Record<string, number> = {}): void => {
     const latencyMs = ctx.now() - started;

@@ -1,4 +1,10 @@
 export { hashVisitorKey, randomVisitorId, syntheticIp, userVisitorId } from './matomo-ids.ts';
 export { type PersonAssignment, type PersonPlan, type PersonRef, planPeople } from './people.ts';
 export type { PersonChange, PersonRecord, VisitorStore } from './ports.ts';
-export { type ResolvePeopleOptions, resolvePeople } from './resolve.ts';
+export {
+  type PeopleInProgress,
+  type ResolvePeopleOptions,
+  resolvePeople,
+  startResolvingPeople,
+  VisitorRecordsChangingError,
+} from './resolve.ts';

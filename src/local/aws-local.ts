@@ -1,199 +1,107 @@
-import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createRequestHandler } from 'local-aws-sqs';
-import { markNewDeliveryLog } from '../adapters/dynamodb-delivery-log-meta.ts';
-import { MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
-import { DATA_DIR_MODE } from './data-dir-lock.ts';
-import { journalingListener, SqsJournal } from './sqs-journal.ts';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalAwsInfo, type LocalAwsOptions } from './aws-servers.ts';
+import type { AwsWorkerCommand, AwsWorkerReply } from './aws-worker.ts';
 
-/** dynalite ships no types; this is the part of its factory we use. */
-type DynaliteFactory = (options: { path?: string; createTableMs?: number }) => Server;
+export type { LocalAwsOptions } from './aws-servers.ts';
 
-// dynalite is CommonJS without types: load it through require and give it the type above.
-const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
-
-/** Settings of the embedded queue and table. */
-export interface LocalAwsOptions {
-  /** Directory for the DynamoDB data (LevelDB); visitor ids survive restarts through it. */
-  readonly dataDir: string;
-  /** Seconds a received message stays invisible before SQS offers it again. */
-  readonly visibilityTimeoutSeconds: number;
-  /** Receives after which SQS moves a message to the dead-letter queue. */
-  readonly maxReceiveCount: number;
-  /**
-   * A journal file that makes the queues durable: what it holds is queued again at start,
-   * and every change to the queues is recorded in it before SQS answers. @default in memory only
-   */
-  readonly journal?: string;
-}
-
-/** The running in-process SQS and DynamoDB servers, with SDK clients pointed at them. */
-export interface LocalAws {
+/** The running embedded SQS and DynamoDB servers, with SDK clients pointed at them. */
+export interface LocalAws extends Omit<LocalAwsInfo, 'dynamodbEndpoint'> {
   readonly sqs: SQSClient;
-  /** Endpoint of the embedded SQS server, for `taglane redrive --endpoint`. */
-  readonly sqsEndpoint: string;
   readonly dynamodb: DynamoDBClient;
-  readonly queueUrl: string;
-  readonly queueArn: string;
-  readonly dlqUrl: string;
-  readonly tableName: string;
-  /** Messages the journal held at start and queued again (0 without a journal). */
-  readonly replayed: number;
   close(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
-// The embedded servers do not check signatures, but the SDK insists on signing.
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** Thrown when the embedded servers' thread could not start them. */
+export class LocalAwsStartError extends Error {
+  override readonly name = 'LocalAwsStartError';
+}
 
 /**
  * Starts local-aws-sqs (a queue with a redrive policy to a dead-letter queue) and dynalite
  * (data under `dataDir`) on random loopback ports, and creates the queue and the table the
  * way the CDK stack does, so the handlers run against the same adapters as on AWS (ingest on
  * aws-lite, lent the SQS client's endpoint and credentials; the batcher on the SDK).
+ * The servers run in a worker thread of their own: on the handlers' thread they took a fifth
+ * of a drain's CPU (LevelDB, parsing the SDK's requests, the journal), which a second core
+ * can do meanwhile (docs/benchmarks.md). The clients talk to them over loopback as before.
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
-  await mkdir(options.dataDir, { recursive: true, mode: DATA_DIR_MODE });
-  // createSqsServer without the wrapper: the journal must see each call before it is answered.
-  const { requestHandler, service } = createRequestHandler({
-    port: 0,
-    hostname: '127.0.0.1',
-    emulateQueueCreationLifecycle: false,
-  });
-  let journal: SqsJournal | undefined;
-  const sqsServer = createServer(journalingListener(requestHandler, () => journal));
-  await listen(sqsServer);
-  // local-aws-sqs builds queue URLs from this port, as createSqsServer sets it.
-  service.PORT = (sqsServer.address() as AddressInfo).port;
-  const dynamoServer = dynalite({ path: `${options.dataDir}/dynamodb`, createTableMs: 0 });
-  try {
-    await listen(dynamoServer);
-  } catch (error) {
-    sqsServer.close();
-    throw error;
-  }
-  const sqs = new SQSClient({ region: REGION, endpoint: urlOf(sqsServer), credentials: CREDENTIALS });
-  const dynamodb = new DynamoDBClient({
-    region: REGION,
-    endpoint: urlOf(dynamoServer),
-    credentials: CREDENTIALS,
-  });
-  const close = async (): Promise<void> => {
-    await journal?.close();
-    sqs.destroy();
-    dynamodb.destroy();
-    sqsServer.closeAllConnections();
-    await Promise.all([closeServer(sqsServer), closeServer(dynamoServer)]);
+  // Only the settings cross: callers pass wider objects (serve's whole configuration).
+  const settings: LocalAwsOptions = {
+    dataDir: options.dataDir,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    maxReceiveCount: options.maxReceiveCount,
+    ...(options.journal === undefined ? {} : { journal: options.journal }),
   };
-  try {
-    const { dlqUrl, queueUrl } = await createQueues(sqs, options);
-    const queueArn = await arnOf(sqs, queueUrl);
-    if (options.journal !== undefined) {
-      journal = await SqsJournal.open(options.journal, sqs, { requests: queueUrl, 'dead-letters': dlqUrl });
-    }
-    const tableName = 'taglane-local';
-    await createTable(dynamodb, tableName);
-    const replayed = journal?.replayed ?? 0;
-    return {
-      sqs,
-      sqsEndpoint: urlOf(sqsServer),
-      dynamodb,
-      queueUrl,
-      queueArn,
-      dlqUrl,
-      tableName,
-      replayed,
-      close,
-    };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
-
-async function createQueues(
-  sqs: SQSClient,
-  options: LocalAwsOptions,
-): Promise<{ queueUrl: string; dlqUrl: string }> {
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'taglane-dead-letters' }));
-  const dlqUrl = required(dlq.QueueUrl, 'dead-letter queue url');
-  const dlqArn = await arnOf(sqs, dlqUrl);
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: 'taglane-requests',
-      Attributes: {
-        VisibilityTimeout: String(options.visibilityTimeoutSeconds),
-        // As on AWS: 14 days, so an outage that long is retried rather than lost.
-        MessageRetentionPeriod: String(MAX_RETENTION_SECONDS),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn,
-          maxReceiveCount: options.maxReceiveCount,
-        }),
-      },
-    }),
-  );
-  return { queueUrl: required(queue.QueueUrl, 'queue url'), dlqUrl };
-}
-
-async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return required(out.Attributes?.QueueArn, 'queue arn');
-}
-
-async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
-  let created = true;
-  try {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } catch (error) {
-    // The table is kept on disk between runs: that is how visitor ids survive a restart.
-    if (!(error instanceof ResourceInUseException)) throw error;
-    created = false;
-  }
-  // dynalite answers ResourceNotFound for a table it is still creating, even with
-  // createTableMs 0: a first batch would fail and wait out the visibility timeout.
-  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
-  // A new table holds no delivered ids of the per-id layout: the log need not look any up.
-  if (created) await markNewDeliveryLog({ client: dynamodb, tableName });
-}
-
-function listen(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const worker = new Worker(new URL('./aws-thread.mjs', import.meta.url), {
+    workerData: { entry: new URL('./aws-worker.ts', import.meta.url).href, options: settings },
   });
+  const reply = await firstReply(worker);
+  if (reply.kind !== 'ready') {
+    await worker.terminate();
+    const cause = reply.kind === 'failed' ? reply.error : undefined;
+    if (cause instanceof Error) throw cause;
+    throw new LocalAwsStartError(`the embedded SQS and DynamoDB did not start: ${String(cause)}`, { cause });
+  }
+  const { dynamodbEndpoint, ...info } = reply.info;
+  const sqs = new SQSClient({
+    region: LOCAL_REGION,
+    endpoint: info.sqsEndpoint,
+    credentials: LOCAL_CREDENTIALS,
+    signer: unsigned('sqs'),
+  });
+  const dynamodb = new DynamoDBClient({
+    region: LOCAL_REGION,
+    endpoint: dynamodbEndpoint,
+    credentials: LOCAL_CREDENTIALS,
+    signer: unsigned('dynamodb'),
+  });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      sqs.destroy();
+      dynamodb.destroy();
+      // The worker closes the journal and the servers, then says so; its exit ends the thread.
+      const closed = firstReply(worker);
+      worker.postMessage({ kind: 'close' } satisfies AwsWorkerCommand);
+      await closed;
+      await worker.terminate();
+    })();
+    return closing;
+  };
+  return { ...info, sqs, dynamodb, close };
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+/** What the SDK clients take as a request signer. */
+type Signer = Extract<NonNullable<SQSClientConfig['signer']>, { sign: unknown }>;
+
+/**
+ * A signer that writes an Authorization header of the right form without computing a
+ * signature: the embedded servers check only that one is there (dynalite its form), and SigV4
+ * (hashing every body, an HMAC chain per call) was a twentieth of a drain's main-thread CPU.
+ */
+function unsigned(service: string): Signer {
+  return {
+    sign: async (request) => {
+      const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+      request.headers['x-amz-date'] = date;
+      request.headers.authorization =
+        `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/${date.slice(0, 8)}/${LOCAL_REGION}/${service}/aws4_request, ` +
+        'SignedHeaders=host;x-amz-date, Signature=unsigned';
+      return request;
+    },
+  };
 }
 
-function urlOf(server: Server): string {
-  const address = server.address() as AddressInfo;
-  return `http://127.0.0.1:${address.port}`;
-}
-
-function required(value: string | undefined, what: string): string {
-  if (value === undefined) throw new Error(`the embedded SQS server returned no ${what}`);
-  return value;
+/** The worker's next message, or a failure when it died before sending one. */
+async function firstReply(worker: Worker): Promise<AwsWorkerReply> {
+  const died = once(worker, 'error').then(([error]) => ({ kind: 'failed', error }) as const);
+  const exited = once(worker, 'exit').then(
+    ([code]) => ({ kind: 'failed', error: `exit code ${code}` }) as const,
+  );
+  const message = once(worker, 'message').then(([reply]) => reply as AwsWorkerReply);
+  return Promise.race([message, died, exited]);
 }

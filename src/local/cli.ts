@@ -64,7 +64,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(
       option(
         '--batch-window <seconds>',
-        'how long to gather a batch',
+        'how long to gather a batch at most (it ends once no message came for 0.1 s)',
         'TAGLANE_BATCH_WINDOW',
         SERVE_BATCH_DEFAULTS.batchWindow,
       ),

@@ -33,6 +33,11 @@ export interface PollerOptions {
   readonly batchSize: number;
   /** How long to gather records after the first one before invoking (Lambda: MaximumBatchingWindowInSeconds). */
   readonly batchWindowMs: number;
+  /**
+   * Ends the window early once no message arrived for this long: a sender that stopped sends
+   * no more, so waiting out the window would only delay the batch. Unset: Lambda's window.
+   */
+  readonly quietMs?: number;
   /** Reported to the handler through `context.getRemainingTimeInMillis()`. */
   readonly functionTimeoutMs: number;
   readonly onBatch?: (outcome: BatchOutcome) => void;
@@ -136,9 +141,11 @@ export class QueuePoller {
     // MaxNumberOfMessages or the wait is over, so asking for more would hold the first back.
     const batch = await this.#receive(1, 1);
     const windowEnds = Date.now() + batchWindowMs;
+    let lastArrival = Date.now();
+    const quiet = this.#options.quietMs ?? Number.POSITIVE_INFINITY;
     while (batch.length > 0 && batch.length < batchSize && !this.#abort.signal.aborted) {
       // Draining ends the window early: take what is there now, then invoke.
-      if (!this.#draining && Date.now() >= windowEnds) break;
+      if (!this.#draining && Date.now() >= Math.min(windowEnds, lastArrival + quiet)) break;
       const { messages: received, error } = await this.#receiveMany(batchSize - batch.length);
       batch.push(...received);
       if (error !== undefined) {
@@ -148,9 +155,12 @@ export class QueuePoller {
         this.#options.onError?.(error);
         break;
       }
-      if (received.length > 0) continue;
+      if (received.length > 0) {
+        lastArrival = Date.now();
+        continue;
+      }
       if (this.#draining) break;
-      await sleep(Math.min(50, Math.max(0, windowEnds - Date.now())));
+      await sleep(Math.min(50, Math.max(0, Math.min(windowEnds, lastArrival + quiet) - Date.now())));
     }
     return batch;
   }

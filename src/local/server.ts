@@ -12,6 +12,7 @@ import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type Debugger, startDebugger } from './debugger/index.ts';
+import { SERVE_QUIET_MS } from './defaults.ts';
 import { startHttpServer } from './http-server.ts';
 import { type InspectedRequest, type Inspector, startInspector } from './inspector.ts';
 import { type GeneratedSecrets, missingSecrets, withLocalSecrets } from './local-secrets.ts';
@@ -181,6 +182,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       handler: batcher,
       batchSize: options.batchSize,
       batchWindowMs: options.batchWindowMs,
+      quietMs: SERVE_QUIET_MS,
       functionTimeoutMs: options.visibilityTimeoutSeconds * 1000,
       onBatch: (outcome) => reportBatch(outcome, print),
       onError: (error) => print(`poller: ${errorText(error)}`),

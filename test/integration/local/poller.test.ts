@@ -109,6 +109,26 @@ describe('QueuePoller', () => {
     expect([...seen].sort()).toEqual([...bodies].sort());
   });
 
+  it('ends the window once no message arrived for quietMs, without a drain', async () => {
+    const aws = await localAws(30, 5);
+    const bodies = Array.from({ length: 25 }, (_, i) => `message ${i}`);
+    await send(aws, bodies);
+    let handed: (sizes: number[]) => void = () => undefined;
+    const firstBatch = new Promise<number[]>((resolve) => {
+      handed = resolve;
+    });
+    // A minute's window: without the quiet rule nothing reaches the handler within the test.
+    poller(
+      aws,
+      async (event: SQSEvent) => {
+        handed([event.Records.length]);
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 100, batchWindowMs: 60_000, quietMs: 100 },
+    );
+    expect(await firstBatch).toEqual([25]);
+  });
+
   it('retries only the records reported as batch item failures', async () => {
     const aws = await localAws();
     const attempts = new Map<string, string[]>();

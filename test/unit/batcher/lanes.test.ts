@@ -58,11 +58,24 @@ describe('partitionByPerson', () => {
   });
 
   it("puts each person's items together in their lane, people in the order of their first item", () => {
-    // 'k:ann' and 'k:cat' hash to the same one of two lanes.
-    const items: Item[] = [0, 1, 2, 3, 4, 5].map((n) => ({ n, keys: [n % 2 === 0 ? 'k:ann' : 'k:cat'] }));
+    // ann (4 items) fills one lane; cat and bob (2 each) share the other, cat first.
+    const who = ['k:ann', 'k:cat', 'k:ann', 'k:bob', 'k:ann', 'k:cat', 'k:ann', 'k:bob'];
+    const items: Item[] = who.map((key, n) => ({ n, keys: [key] }));
     expect(partitionByPerson(items, keysOf, 2).map((lane) => lane.map((i) => i.n))).toEqual([
-      [0, 2, 4, 1, 3, 5],
+      [0, 2, 4, 6],
+      [1, 5, 3, 7],
     ]);
+  });
+
+  it('spreads people so the lanes carry equal numbers of items, the largest person first', () => {
+    // One person with 6 items and six with 1: 6 / 6 in two lanes, whatever the keys hash to.
+    const items: Item[] = [
+      ...Array.from({ length: 6 }, (_, n): Item => ({ n, keys: ['k:webhook'] })),
+      ...Array.from({ length: 6 }, (_, i): Item => ({ n: 6 + i, keys: [`k:person-${i}`] })),
+    ];
+    const out = partitionByPerson(items, keysOf, 2);
+    expect(out.map((lane) => lane.length)).toEqual([6, 6]);
+    expect(out[0]?.map((i) => i.n)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('gives one lane when asked for one', () => {

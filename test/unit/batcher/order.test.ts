@@ -114,4 +114,15 @@ describe('chunkBySize', () => {
       envelopeBytes('tok') + entries.map(entryBytes).reduce((a, b) => a + b) + entries.length - 1;
     expect(measured).toBe(Buffer.byteLength(body));
   });
+
+  it('measures an entry as its JSON bytes, for form-encoded queries and any other text', () => {
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }));
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(entryBytes(s)).toBe(Buffer.byteLength(JSON.stringify(s)));
+        const query = `?${new URLSearchParams({ action_name: s, cid: '0123456789abcdef' }).toString()}`;
+        expect(entryBytes(query)).toBe(Buffer.byteLength(JSON.stringify(query)));
+      }),
+    );
+  });
 });

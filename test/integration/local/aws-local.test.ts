@@ -1,0 +1,50 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalAws } from '../../../src/local/aws-local.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'taglane-aws-local-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const settings = (dataDir: string) => ({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+
+describe('startLocalAws (the embedded servers in a worker thread)', () => {
+  it('keeps what was written across a restart on the same data directory, and stops on close', async () => {
+    const first = await startLocalAws(settings(dir));
+    await first.dynamodb.send(
+      new PutItemCommand({ TableName: first.tableName, Item: { pk: { S: 'v#kept' }, seed: { S: 'abc' } } }),
+    );
+    await first.close();
+    // A second close is a no-op, as the server's own close may run it again.
+    await first.close();
+    await expect(
+      first.sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ['All'] })),
+    ).rejects.toThrow();
+
+    const second = await startLocalAws(settings(dir));
+    try {
+      const out = await second.dynamodb.send(
+        new GetItemCommand({ TableName: second.tableName, Key: { pk: { S: 'v#kept' } } }),
+      );
+      expect(out.Item?.seed?.S).toBe('abc');
+      expect(second.queueArn).toMatch(/^arn:aws:sqs:us-east-1:/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('rejects with the error of a start that failed in the thread', async () => {
+    // The data directory cannot be created below a file.
+    const file = join(dir, 'not-a-dir');
+    await writeFile(file, 'x');
+    await expect(startLocalAws(settings(join(file, 'data')))).rejects.toThrow(/ENOTDIR|not a directory/);
+  });
+});
