@@ -204,7 +204,8 @@ async function throughTaglane(target: Target, events: readonly PageView[]): Prom
       POWERTOOLS_LOG_LEVEL: 'WARN',
     },
     print: (line) => {
-      if (/dead|fail|error/i.test(line)) problems.push(line);
+      // Not a bare "dead": the lines carry random hex ids ("…-bf2e-dead5d5710b7").
+      if (/dead[- ]?letter|fail|error/i.test(line)) problems.push(line);
     },
   });
   try {
