@@ -1,3 +1,4 @@
+import { ALARMS } from '../lib/monitoring.ts';
 import {
   type CostBreakdown,
   cloudRunWarmPerMonth,
@@ -28,8 +29,8 @@ export const COST_ASSUMPTIONS = {
   invocationsPerColdStart: 1000,
   /** Secrets Manager secrets: none, the stack reads SSM SecureString parameters (no monthly cost). */
   secrets: 0,
-  /** lib/monitoring.ts, `alarms=standard`: dead letters, 5xx answers, oldest message age. */
-  alarms: 3,
+  /** lib/monitoring.ts, `alarms=standard` (the default): dead letters, 5xx answers, oldest message age. */
+  alarms: ALARMS.standard.length,
   /** The alarm topic's customer managed key: only with `alarmTopicKey=true`. */
   kmsKeys: 0,
   /** Only with `dashboard=true`. */
@@ -50,6 +51,8 @@ export interface CostResult {
   /** The same two behind a Lambda function URL (`frontDoor=function-url`). */
   readonly functionUrl?: { readonly singleEventPosts: CostBreakdown; readonly batchesOf100: CostBreakdown };
   readonly idlePerMonth: number;
+  /** Idle with `alarms=minimal` (dead letters and 5xx answers; no warning that delivery stalls). */
+  readonly idleMinimalAlarmsPerMonth: number;
   readonly cloudRunWarmPerMonth: number;
 }
 
@@ -102,6 +105,7 @@ export function estimateCost(
       ),
     },
     idlePerMonth: round(idleCostPerMonth(a, PRICES)),
+    idleMinimalAlarmsPerMonth: round(idleCostPerMonth({ ...a, alarms: ALARMS.minimal.length }, PRICES)),
     cloudRunWarmPerMonth: round(cloudRunWarmPerMonth(a.cloudRunVcpu, a.cloudRunMemoryGib, PRICES)),
   };
 }

@@ -111,7 +111,12 @@ function costRows(c: CostResult | undefined): Row[] {
             `${usd(c.functionUrl.singleEventPosts.total)} / ${usd(c.functionUrl.batchesOf100.total)}`,
           ] as Row,
         ]),
-    ['5 cost', 'AWS idle per month', usd(c.idlePerMonth)],
+    ['5 cost', 'AWS idle per month (alarms=standard, the default)', usd(c.idlePerMonth)],
+    [
+      '5 cost',
+      'AWS idle per month with alarms=minimal (dead letters, 5xx)',
+      usd(c.idleMinimalAlarmsPerMonth),
+    ],
     [
       '5 cost',
       'Cloud Run sGTM, 1 warm min instance (1 vCPU, 512 MiB), per month',

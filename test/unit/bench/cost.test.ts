@@ -6,6 +6,7 @@ import {
   costPerMillionEventsViaFunctionUrl,
   idleCostPerMonth,
 } from '../../../bench/cost.ts';
+import { estimateCost } from '../../../bench/cost-run.ts';
 import { PRICES, type Prices } from '../../../bench/prices.ts';
 
 const free: Prices = {
@@ -109,6 +110,14 @@ describe('idle and Cloud Run', () => {
     );
     // 1.20 + 0.40 + 1.00 + 3.00 + 5 pollers x 3 polls a minute x 43,200 minutes x $0.40 per million.
     expect(idle).toBeCloseTo(5.8592, 6);
+  });
+
+  it("counts the stack's alarm sets: standard 3 metrics ($0.56 idle), minimal 2 ($0.46)", () => {
+    const cost = estimateCost(0.04, 0.5, 1);
+    expect(cost.assumptions.alarms).toBe(3);
+    // 0.30 + 0.2592 (the pollers, as above), then one alarm metric less.
+    expect(cost.idlePerMonth).toBeCloseTo(0.56, 2);
+    expect(cost.idleMinimalAlarmsPerMonth).toBeCloseTo(0.46, 2);
   });
 
   it('keeps one instance warm for 2,592,000 seconds', () => {
