@@ -88,14 +88,27 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ...(options.serveEnv ? { env: options.serveEnv } : {}),
   });
   const pid = serve.child.pid ?? 0;
+  // A serve that dies under load is the failure this run exists to find: say how it died.
+  let died: string | undefined;
+  void serve.exited.then((code) => {
+    died ??= `serve exited with ${code} during the run; its last output:\n${serve.output().slice(-4000)}`;
+  });
+  const alive = (): void => {
+    if (died !== undefined) throw new Error(died);
+  };
   try {
     const samples: number[] = [await rssMiB(pid)];
     const started = Date.now();
     const sampler = setInterval(() => {
-      void rssMiB(pid).then((mib) => {
-        samples.push(mib);
-        options.onSample?.({ atSeconds: Math.round((Date.now() - started) / 1000), rssMiB: mib });
-      });
+      if (died !== undefined) return;
+      rssMiB(pid).then(
+        (mib) => {
+          samples.push(mib);
+          options.onSample?.({ atSeconds: Math.round((Date.now() - started) / 1000), rssMiB: mib });
+        },
+        // Gone from /proc: the process exited, which `alive()` reports with its output.
+        () => undefined,
+      );
     }, 5000);
     let next = 0;
     const accepted = new Set<number>();
@@ -124,7 +137,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     clearInterval(sampler);
     const loadEnded = Date.now();
     const all = (): number => recordedCounts(matomo, next).filter((c, n) => c > 0 && accepted.has(n)).length;
-    while (all() < accepted.size && Date.now() - loadEnded < 60_000) await sleep(100);
+    while (all() < accepted.size && Date.now() - loadEnded < 60_000 && died === undefined) await sleep(100);
+    alive();
     const drainSeconds = (Date.now() - loadEnded) / 1000;
     samples.push(await rssMiB(pid));
     const counts = recordedCounts(matomo, next);
