@@ -29,6 +29,8 @@ export class IngestObserver {
   readonly #store: EventStore;
   readonly #rules: () => ObservedRules;
   readonly #current = new AsyncLocalStorage<StoredEntry>();
+  /** Requests being answered: with none, the storage is disabled (see `wrapHandler`). */
+  #answering = 0;
 
   constructor(store: EventStore, rules: () => ObservedRules) {
     this.#store = store;
@@ -39,6 +41,7 @@ export class IngestObserver {
   wrapHandler(handler: HttpApiHandler): HttpApiHandler {
     return async (event, context) => {
       const entry = this.#store.add(this.#describe(event));
+      this.#answering += 1;
       try {
         const result = await this.#current.run(entry, () => handler(event, context));
         this.#answered(entry, result);
@@ -49,6 +52,11 @@ export class IngestObserver {
         entry.problem = { status: 500, title: 'Internal Server Error', detail: String(error) };
         this.#store.changed(entry);
         throw error;
+      } finally {
+        this.#answering -= 1;
+        // On Node 20 an AsyncLocalStorage in use puts a hook on every promise of the process
+        // (the batcher's too); disabled, it costs nothing, and the next `run` enables it again.
+        if (this.#answering === 0) this.#current.disable();
       }
     };
   }
