@@ -4,6 +4,7 @@ import { requestsOf } from '../../tracking/queued-pack.ts';
 import { parseJsonObject } from '../json-object.ts';
 import type { SqsBatchHandler } from '../poller.ts';
 import type { EventStore } from './store.ts';
+import type { DeliveryState } from './wire.ts';
 
 /** A queued request of the batch being delivered, found again in the bulks by its parameters. */
 interface BatchItem {
@@ -68,7 +69,11 @@ export class BatcherObserver {
         if (read.length === 0) continue;
         items.set(record.messageId, read);
         const detail = `attempt ${attempt} of ${this.#maxReceiveCount}, in a batch of ${event.Records.length}`;
-        for (const item of read) this.#store.step(item.id, 'in-batch', detail);
+        this.#store.stepAll(
+          read.map((item) => item.id),
+          'in-batch',
+          detail,
+        );
       }
       const all = [...items.values()].flat();
       const batch: RunningBatch = { byKey: byKey(all), recorded: new Set() };
@@ -107,17 +112,17 @@ export class BatcherObserver {
           const answer = await matomo.sendBulk(bulk);
           const invalid = new Set(answer.invalidIndices ?? []);
           const said = `Matomo answered 200: tracked ${answer.tracked}, invalid ${answer.invalid}`;
-          ids.forEach((found, index) => {
-            if (!found) return;
-            this.#store.step(found.id, invalid.has(index) ? 'invalid' : 'sent', `${size}; ${said}`, {
-              cid: found.cid,
-            });
-          });
+          const [bad, good] = split(ids, (index) => invalid.has(index));
+          this.#stepFound(good, 'sent', `${size}; ${said}`);
+          this.#stepFound(bad, 'invalid', `${size}; ${said}`);
           return answer;
         } catch (error) {
           const said = error instanceof Error ? error.message : String(error);
-          for (const found of ids)
-            if (found) this.#store.step(found.id, 'sent', `${size}; ${said}`, { cid: found.cid });
+          this.#stepFound(
+            ids.flatMap((found) => (found ? [found] : [])),
+            'sent',
+            `${size}; ${said}`,
+          );
           throw error;
         }
       },
@@ -130,7 +135,7 @@ export class BatcherObserver {
       countLoneFailures: (ids, expiresAt) => log.countLoneFailures(ids, expiresAt),
       delivered: async (requests) => {
         const done = await log.delivered(requests);
-        for (const id of done) this.#store.step(id, 'skipped', 'delivered before: not sent again');
+        if (done.size > 0) this.#store.stepAll([...done], 'skipped', 'delivered before: not sent again');
         return done;
       },
       record: async (requests, expiresAt) => {
@@ -139,17 +144,16 @@ export class BatcherObserver {
         try {
           const twice = await log.record(requests, expiresAt);
           const again = new Set(twice);
-          for (const id of ids) {
-            this.#store.step(
-              id,
-              'recorded',
-              again.has(id) ? 'recorded, but it had reached Matomo before' : 'Matomo counted it',
-            );
-          }
+          const [before, first] = split(ids, (index) => again.has(ids[index] ?? ''));
+          this.#store.stepAll(first, 'recorded', 'Matomo counted it');
+          this.#store.stepAll(before, 'recorded', 'recorded, but it had reached Matomo before');
           return twice;
         } catch (error) {
-          for (const id of ids)
-            this.#store.step(id, 'recorded', `Matomo counted it; remembering that failed: ${String(error)}`);
+          this.#store.stepAll(
+            ids,
+            'recorded',
+            `Matomo counted it; remembering that failed: ${String(error)}`,
+          );
           throw error;
         }
       },
@@ -170,6 +174,17 @@ export class BatcherObserver {
         return unsent;
       },
     };
+  }
+
+  /** One step for the bulk's requests found in the batch, each with its `cid`. */
+  #stepFound(found: readonly { id: string; cid: string }[], state: DeliveryState, detail: string): void {
+    if (found.length === 0) return;
+    this.#store.stepAll(
+      found.map((f) => f.id),
+      state,
+      detail,
+      (index) => found[index]?.cid ?? '',
+    );
   }
 
   #retried(
@@ -243,6 +258,16 @@ function appended(query: string): { key: string; cid: string } | undefined {
   const cid = query.slice(at + 5, end === -1 ? undefined : end);
   // The batcher's ids are 16 hex; anything else is read the slow way.
   return /^[0-9a-f]{16}$/.test(cid) ? { key: query.slice(1, at), cid } : undefined;
+}
+
+/** The defined values of `values` split by `test` of their index: [passing, failing]. */
+function split<T>(values: readonly (T | undefined)[], test: (index: number) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  values.forEach((value, index) => {
+    if (value !== undefined) (test(index) ? yes : no).push(value);
+  });
+  return [yes, no];
 }
 
 function byKey(items: readonly BatchItem[]): Map<string, BatchItem[]> {
