@@ -154,8 +154,11 @@ export class IngestObserver {
       // The request's own warnings: parameters the tracker endpoint's policy left out.
       ...(r.warnings ?? []).map((w) => `${w.field}: ${w.message}`),
     ];
-    // A secret pasted into an event ends up in its parameters as well as in its body.
-    const params = Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, redactor.text(v)]));
+    // A secret pasted into an event ends up in its parameters as well as in its body. Nearly
+    // always none is there: the queued parameters are then kept as they are, not copied.
+    const params = redactor.hidesNone(Object.values(r.params))
+      ? r.params
+      : Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, redactor.text(v)]));
     entry.source ??= r.source;
     return {
       id: r.id,

@@ -11,7 +11,7 @@ import type {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface StoredRequest extends Mutable<Omit<ProducedRequest, 'steps' | 'params'>> {
-  params: Record<string, string>;
+  params: Readonly<Record<string, string>>;
   /**
    * The `cid` the batcher gave the request, shown among its parameters. Kept apart: adding a
    * key to 10,000 parameter objects of different shapes cost more than the rest of a step.
@@ -130,7 +130,8 @@ export class EventStore {
     request.state = step.state;
     request.steps.push(step);
     if (request.steps.length > MAX_STEPS) request.steps.splice(1, request.steps.length - MAX_STEPS);
-    if (params) Object.assign(request.params, params);
+    // A copy: the parameters may be the queued request's own object, never to be changed.
+    if (params) request.params = { ...request.params, ...params };
   }
 
   /** Whether the store knows the request id. */
