@@ -92,7 +92,10 @@ export class IngestObserver {
             );
           throw error;
         }
-        for (const r of requests) this.#store.step(r.id, 'queued');
+        this.#store.stepAll(
+          requests.map((r) => r.id),
+          'queued',
+        );
       },
     };
   }
