@@ -29,6 +29,8 @@ export class IngestObserver {
   readonly #store: EventStore;
   readonly #rules: () => ObservedRules;
   readonly #current = new AsyncLocalStorage<StoredEntry>();
+  /** Requests being answered: with none, the storage is disabled (see `wrapHandler`). */
+  #answering = 0;
 
   constructor(store: EventStore, rules: () => ObservedRules) {
     this.#store = store;
@@ -39,6 +41,7 @@ export class IngestObserver {
   wrapHandler(handler: HttpApiHandler): HttpApiHandler {
     return async (event, context) => {
       const entry = this.#store.add(this.#describe(event));
+      this.#answering += 1;
       try {
         const result = await this.#current.run(entry, () => handler(event, context));
         this.#answered(entry, result);
@@ -49,6 +52,11 @@ export class IngestObserver {
         entry.problem = { status: 500, title: 'Internal Server Error', detail: String(error) };
         this.#store.changed(entry);
         throw error;
+      } finally {
+        this.#answering -= 1;
+        // On Node 20 an AsyncLocalStorage in use puts a hook on every promise of the process
+        // (the batcher's too); disabled, it costs nothing, and the next `run` enables it again.
+        if (this.#answering === 0) this.#current.disable();
       }
     };
   }
@@ -84,7 +92,10 @@ export class IngestObserver {
             );
           throw error;
         }
-        for (const r of requests) this.#store.step(r.id, 'queued');
+        this.#store.stepAll(
+          requests.map((r) => r.id),
+          'queued',
+        );
       },
     };
   }
@@ -146,8 +157,11 @@ export class IngestObserver {
       // The request's own warnings: parameters the tracker endpoint's policy left out.
       ...(r.warnings ?? []).map((w) => `${w.field}: ${w.message}`),
     ];
-    // A secret pasted into an event ends up in its parameters as well as in its body.
-    const params = Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, redactor.text(v)]));
+    // A secret pasted into an event ends up in its parameters as well as in its body. Nearly
+    // always none is there: the queued parameters are then kept as they are, not copied.
+    const params = redactor.hidesNone(Object.values(r.params))
+      ? r.params
+      : Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, redactor.text(v)]));
     entry.source ??= r.source;
     return {
       id: r.id,

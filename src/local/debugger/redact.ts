@@ -43,6 +43,17 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * Whether none of `texts` holds a known secret value, so each is shown as it is. One search
+   * over them all; a secret found only across two of them is a false alarm (`false`), never a
+   * miss.
+   */
+  hidesNone(texts: readonly string[]): boolean {
+    if (this.#values.length === 0) return true;
+    const all = texts.join('\n');
+    return this.#values.every(([, value]) => !all.includes(value));
+  }
+
   /** `text` with every known secret value hidden. */
   text(text: string): string {
     let out = text;

@@ -11,7 +11,12 @@ import type {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface StoredRequest extends Mutable<Omit<ProducedRequest, 'steps' | 'params'>> {
-  params: Record<string, string>;
+  params: Readonly<Record<string, string>>;
+  /**
+   * The `cid` the batcher gave the request, shown among its parameters. Kept apart: adding a
+   * key to 10,000 parameter objects of different shapes cost more than the rest of a step.
+   */
+  cid: string | undefined;
   steps: DeliveryStep[];
 }
 
@@ -73,9 +78,9 @@ export class EventStore {
   }
 
   /** Adds produced requests to an entry, first as `queueing`. */
-  addRequests(entry: StoredEntry, requests: readonly Omit<StoredRequest, 'state' | 'steps'>[]): void {
+  addRequests(entry: StoredEntry, requests: readonly Omit<StoredRequest, 'state' | 'steps' | 'cid'>[]): void {
     for (const r of requests) {
-      const request: StoredRequest = { ...r, state: 'queueing', steps: [] };
+      const request: StoredRequest = { ...r, state: 'queueing', cid: undefined, steps: [] };
       entry.requests.push(request);
       this.#byRequest.set(r.id, { entry, request });
     }
@@ -86,20 +91,47 @@ export class EventStore {
   step(id: string, state: DeliveryState, detail?: string, params?: Readonly<Record<string, string>>): void {
     const found = this.#byRequest.get(id);
     if (!found) return;
-    const { request, entry } = found;
-    const step = detail === undefined ? { at: Date.now(), state } : { at: Date.now(), state, detail };
-    if (state === 'queued' && request.state !== 'queueing') {
+    this.#apply(found.request, stepOf(state, detail), params);
+    this.changed(found.entry);
+  }
+
+  /**
+   * The same delivery step for many request ids (a bulk's answer, a batch's receive): one step
+   * object shared by all of them, as steps are never changed once stored. A drain of 10,000
+   * requests took three steps each, one by one. `cidOf` gives the `cid` parameter of the
+   * request at an index, added to its parameters.
+   */
+  stepAll(
+    ids: readonly string[],
+    state: DeliveryState,
+    detail?: string,
+    cidOf?: (index: number) => string,
+  ): void {
+    const step = stepOf(state, detail);
+    let last: StoredEntry | undefined;
+    ids.forEach((id, index) => {
+      const found = this.#byRequest.get(id);
+      if (!found) return;
+      this.#apply(found.request, step);
+      if (cidOf !== undefined) found.request.cid = cidOf(index);
+      // A bulk's requests mostly come from a few entries, one after another.
+      if (found.entry !== last) this.changed(found.entry);
+      last = found.entry;
+    });
+  }
+
+  #apply(request: StoredRequest, step: DeliveryStep, params?: Readonly<Record<string, string>>): void {
+    if (step.state === 'queued' && request.state !== 'queueing') {
       // The batcher can take a message before the queue's answer reaches ingest: "queued"
       // still happened first, and must not pull the request back from where it is now.
       request.steps.unshift(step);
-      this.changed(entry);
       return;
     }
-    request.state = state;
+    request.state = step.state;
     request.steps.push(step);
     if (request.steps.length > MAX_STEPS) request.steps.splice(1, request.steps.length - MAX_STEPS);
-    if (params) Object.assign(request.params, params);
-    this.changed(entry);
+    // A copy: the parameters may be the queued request's own object, never to be changed.
+    if (params) request.params = { ...request.params, ...params };
   }
 
   /** Whether the store knows the request id. */
@@ -192,7 +224,18 @@ export class EventStore {
   }
 }
 
+function stepOf(state: DeliveryState, detail: string | undefined): DeliveryStep {
+  return detail === undefined ? { at: Date.now(), state } : { at: Date.now(), state, detail };
+}
+
 function summary(entry: StoredEntry): DebugEntry {
   const { headers: _h, query: _q, body: _b, bodyTruncated: _t, requests, ...rest } = entry;
-  return { ...rest, requests: requests.map((r) => ({ ...r, params: { ...r.params }, steps: [...r.steps] })) };
+  return {
+    ...rest,
+    requests: requests.map(({ cid, ...r }) => ({
+      ...r,
+      params: cid === undefined ? { ...r.params } : { ...r.params, cid },
+      steps: [...r.steps],
+    })),
+  };
 }

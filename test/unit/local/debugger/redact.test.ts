@@ -46,6 +46,13 @@ describe('Redactor', () => {
     });
   });
 
+  it('tells whether a list of texts holds no secret value at all', () => {
+    const redactor = new Redactor({ secrets: { TAGLANE_API_KEY: 'key-123456' } });
+    expect(redactor.hidesNone(['Home', 'https://x.example/', 'key-12345'])).toBe(true);
+    expect(redactor.hidesNone(['Home', 'see key-123456 here'])).toBe(false);
+    expect(new Redactor({ secrets: {} }).hidesNone(['key-123456'])).toBe(true);
+  });
+
   it("hides an hmac source's own signature header and the secrets the rule set names", () => {
     const ruleSet = compileRuleSet([{ path: 'billing.yaml', text: HMAC_RULES }]);
     const redactor = redactorFor(ruleSet, {

@@ -55,6 +55,24 @@ describe('EventStore', () => {
     store.close();
   });
 
+  it("records one step for many requests at once, each with its own cid, without changing the producer's parameters", () => {
+    const store = new EventStore();
+    const produced = [request('r1'), request('r2')];
+    store.addRequests(store.add(entry('/a')), produced);
+    store.stepAll(['r2', 'unknown', 'r1'], 'in-batch', 'attempt 1');
+    store.stepAll(['r1', 'r2'], 'queued');
+    store.stepAll(['r1', 'r2'], 'sent', 'bulk of 2', (index) => ['c1', 'c2'][index] ?? '');
+    const shown = store.list()[0]?.requests ?? [];
+    expect(shown.map((r) => [r.id, r.state, r.params.cid])).toEqual([
+      ['r1', 'sent', 'c1'],
+      ['r2', 'sent', 'c2'],
+    ]);
+    // "queued" happened before the batcher took the request, whenever ingest heard of it.
+    expect(shown[0]?.steps.map((s) => s.state)).toEqual(['queued', 'in-batch', 'sent']);
+    expect(produced[0]?.params).toEqual({ idsite: '1' });
+    store.close();
+  });
+
   it('sends a burst of changes to one entry as one message', async () => {
     const store = new EventStore({ flushMs: 5 });
     const seen: StreamMessage[] = [];
