@@ -16,9 +16,27 @@ export interface AwsClientConfig {
 
 /** The services aws-lite speaks to: signing name, host prefix and endpoint variable suffix. */
 export const SERVICES = {
-  sqs: { signingName: 'sqs', host: 'sqs', envSuffix: 'SQS' },
-  ssm: { signingName: 'ssm', host: 'ssm', envSuffix: 'SSM' },
-  secretsManager: { signingName: 'secretsmanager', host: 'secretsmanager', envSuffix: 'SECRETS_MANAGER' },
+  sqs: {
+    signingName: 'sqs',
+    host: 'sqs',
+    envSuffix: 'SQS',
+    targetPrefix: 'AmazonSQS',
+    contentType: 'application/x-amz-json-1.0',
+  },
+  ssm: {
+    signingName: 'ssm',
+    host: 'ssm',
+    envSuffix: 'SSM',
+    targetPrefix: 'AmazonSSM',
+    contentType: 'application/x-amz-json-1.1',
+  },
+  secretsManager: {
+    signingName: 'secretsmanager',
+    host: 'secretsmanager',
+    envSuffix: 'SECRETS_MANAGER',
+    targetPrefix: 'secretsmanager',
+    contentType: 'application/x-amz-json-1.1',
+  },
 } as const;
 
 /** One of {@link SERVICES}. */

@@ -14,10 +14,6 @@ export interface AwsJsonClientOptions {
    * not the composition (which Lambda would turn into a bare 500).
    */
   readonly config: AwsClientConfig | (() => AwsClientConfig);
-  /** `X-Amz-Target` prefix: `AmazonSQS`, `AmazonSSM`, `secretsmanager`. */
-  readonly targetPrefix: string;
-  /** `application/x-amz-json-1.0` (SQS) or `-1.1` (SSM, Secrets Manager). */
-  readonly contentType: string;
   /** Attempts per call, the first included. @default 3, as the SDK's standard mode */
   readonly maxAttempts?: number;
   /** Per attempt, connect to last byte of the answer. @default 2000 */
@@ -92,8 +88,8 @@ export class AwsJsonClient {
     const { service } = this.#options;
     const headers: Record<string, string> = {
       host: endpoint.host,
-      'content-type': this.#options.contentType,
-      'x-amz-target': `${this.#options.targetPrefix}.${operation}`,
+      'content-type': service.contentType,
+      'x-amz-target': `${service.targetPrefix}.${operation}`,
     };
     const signed = signRequest(
       { method: 'POST', path: endpoint.pathname, headers, body },

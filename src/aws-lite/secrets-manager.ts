@@ -6,13 +6,7 @@ export class SecretsManagerClient {
   readonly #json: AwsJsonClient;
 
   constructor(config: AwsClientConfig | (() => AwsClientConfig), options: AwsClientOptions = {}) {
-    this.#json = new AwsJsonClient({
-      ...options,
-      service: SERVICES.secretsManager,
-      config,
-      targetPrefix: 'secretsmanager',
-      contentType: 'application/x-amz-json-1.1',
-    });
+    this.#json = new AwsJsonClient({ ...options, service: SERVICES.secretsManager, config });
   }
 
   /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`), read on first use. */

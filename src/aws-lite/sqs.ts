@@ -55,13 +55,7 @@ export class SqsClient {
   readonly #json: AwsJsonClient;
 
   constructor(config: AwsClientConfig | (() => AwsClientConfig), options: AwsClientOptions = {}) {
-    this.#json = new AwsJsonClient({
-      ...options,
-      service: SERVICES.sqs,
-      config,
-      targetPrefix: 'AmazonSQS',
-      contentType: 'application/x-amz-json-1.0',
-    });
+    this.#json = new AwsJsonClient({ ...options, service: SERVICES.sqs, config });
   }
 
   /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`), read on first use. */

@@ -17,13 +17,7 @@ export class SsmClient {
   readonly #json: AwsJsonClient;
 
   constructor(config: AwsClientConfig | (() => AwsClientConfig), options: AwsClientOptions = {}) {
-    this.#json = new AwsJsonClient({
-      ...options,
-      service: SERVICES.ssm,
-      config,
-      targetPrefix: 'AmazonSSM',
-      contentType: 'application/x-amz-json-1.1',
-    });
+    this.#json = new AwsJsonClient({ ...options, service: SERVICES.ssm, config });
   }
 
   /** A client configured from the environment as on Lambda (see `awsConfigFromEnv`), read on first use. */
