@@ -4,7 +4,5 @@ export type { PersonChange, PersonRecord, VisitorStore } from './ports.ts';
 export {
   type PeopleInProgress,
   type ResolvePeopleOptions,
-  resolvePeople,
   startResolvingPeople,
-  VisitorRecordsChangingError,
 } from './resolve.ts';

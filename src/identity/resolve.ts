@@ -12,9 +12,6 @@ export interface ResolvePeopleOptions {
   readonly newVisitorId: () => string;
 }
 
-/** Plans tried when other writers keep creating the same new keys meanwhile. */
-const ATTEMPTS = 3;
-
 /**
  * Creates in flight at once. Unbounded, 500 creates all finished at about the same time, so
  * the first bulk waited for the last new person; a few at a time, in the order people appear,
@@ -144,32 +141,4 @@ function queued<T>(
       next(false);
     },
   };
-}
-
-/**
- * Resolves who each request is for (see {@link planPeople}) against the visitor store: one
- * batched read, conditional creates for keys never seen, then updates for changed ones. When a
- * concurrent batcher created one of the new keys first, the plan is made again from what the
- * store holds now, so both end with the same id. `refs` must be in time order.
- *
- * @returns request id -> its visitor id and fingerprint seed
- */
-export async function resolvePeople(
-  refs: readonly PersonRef[],
-  options: ResolvePeopleOptions,
-): Promise<ReadonlyMap<string, PersonAssignment>> {
-  for (let attempt = 1; ; attempt += 1) {
-    const people = await startResolvingPeople(refs, options);
-    if (await people.done) return people.assignments;
-    if (attempt >= ATTEMPTS) throw new VisitorRecordsChangingError();
-  }
-}
-
-/** Other writers kept creating the same new keys while a batch planned its people. */
-export class VisitorRecordsChangingError extends Error {
-  override readonly name = 'VisitorRecordsChangingError';
-
-  constructor() {
-    super('visitor records kept changing while they were created');
-  }
 }

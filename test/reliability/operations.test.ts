@@ -6,7 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../src/adapters/dynamodb-delivery-log.ts';
 import { DynamoDbVisitorStore } from '../../src/adapters/dynamodb-visitor-store.ts';
 import { runCli } from '../../src/cli/program.ts';
-import { hashVisitorKey, resolvePeople } from '../../src/identity/index.ts';
+import {
+  hashVisitorKey,
+  type PersonAssignment,
+  type PersonRef,
+  type ResolvePeopleOptions,
+  startResolvingPeople,
+} from '../../src/identity/index.ts';
 import { startLocalAws } from '../../src/local/aws-local.ts';
 import { type QueuedRequest, QueuedRequestSchema } from '../../src/tracking/queued-request.ts';
 import { startDynalite, type TestDynamo } from '../support/dynalite.ts';
@@ -124,7 +130,7 @@ describe('taglane forget', () => {
     const store = new DynamoDbVisitorStore({ client: dynamo.client, tableName: dynamo.tableName });
     const resolve = async (): Promise<string | undefined> =>
       (
-        await resolvePeople([{ requestId: 'r1', key: 'cus_42' }], {
+        await resolvedPeople([{ requestId: 'r1', key: 'cus_42' }], {
           store,
           secret: hmacKey,
           now: 1,
@@ -161,7 +167,7 @@ describe('taglane forget', () => {
 
   it('forgets every key linked to the person: the anonymous id and the user id it became', async () => {
     const store = new DynamoDbVisitorStore({ client: dynamo.client, tableName: dynamo.tableName });
-    const people = await resolvePeople(
+    const people = await resolvedPeople(
       [
         { requestId: 'a', key: 'anon-77' },
         { requestId: 's', key: 'user-77', anonymousKey: 'anon-77', uid: 'user-77' },
@@ -294,3 +300,13 @@ describe('dead letters redriven once the cause is fixed', () => {
     }
   }, 90_000);
 });
+
+/** Who each request is for, once the batcher's writes for it are all stored (as a batch does). */
+async function resolvedPeople(
+  refs: readonly PersonRef[],
+  options: ResolvePeopleOptions,
+): Promise<ReadonlyMap<string, PersonAssignment>> {
+  const people = await startResolvingPeople(refs, options);
+  expect(await people.done).toBe(true);
+  return people.assignments;
+}
