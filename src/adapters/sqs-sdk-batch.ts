@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { regionalEndpoint, SERVICES } from '../aws-lite/config.ts';
-import { type SqsBatchEntry, type SqsBatchResult, SqsClient } from '../aws-lite/sqs.ts';
+import { failedEntries, type SqsBatchEntry, type SqsBatchResult, SqsClient } from '../aws-lite/sqs.ts';
 import type { SqsBatchSender } from './sqs-queue.ts';
 
 /**
@@ -19,12 +19,7 @@ export function sdkBatchSender(client: SQSClient): SqsBatchSender {
       );
       return {
         Successful: (out.Successful ?? []).map((s) => ({ Id: s.Id ?? '', MessageId: s.MessageId ?? '' })),
-        Failed: (out.Failed ?? []).map((f) => ({
-          Id: f.Id ?? '',
-          SenderFault: f.SenderFault === true,
-          Code: f.Code ?? 'UnknownError',
-          ...(f.Message === undefined ? {} : { Message: f.Message }),
-        })),
+        Failed: failedEntries(out.Failed),
       };
     },
   };

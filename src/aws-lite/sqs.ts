@@ -91,12 +91,7 @@ export class SqsClient {
     if (corrupt.length > 0) throw new SqsChecksumError(corrupt);
     return {
       Successful: successful,
-      Failed: (out.Failed ?? []).map((f) => ({
-        Id: f.Id,
-        SenderFault: f.SenderFault === true,
-        Code: f.Code ?? 'UnknownError',
-        ...(f.Message === undefined ? {} : { Message: f.Message }),
-      })),
+      Failed: failedEntries(out.Failed),
     };
   }
 
@@ -110,4 +105,23 @@ export class SqsClient {
       return config.endpoint;
     }
   }
+}
+
+/** SendMessageBatch's `Failed` list as the API answers it (fields optional), made whole. */
+export function failedEntries(
+  failed:
+    | readonly {
+        Id?: string | undefined;
+        SenderFault?: boolean | undefined;
+        Code?: string | undefined;
+        Message?: string | undefined;
+      }[]
+    | undefined,
+): SqsBatchResult['Failed'] {
+  return (failed ?? []).map((f) => ({
+    Id: f.Id ?? '',
+    SenderFault: f.SenderFault === true,
+    Code: f.Code ?? 'UnknownError',
+    ...(f.Message === undefined ? {} : { Message: f.Message }),
+  }));
 }
