@@ -170,6 +170,7 @@ async function sendSplitting(
       url: destination.url,
       token: destination.token,
       requests: chunk.map((e) => e.query),
+      ids: chunk.map((e) => e.item.request.id),
     });
     ctx.acceptance?.accepted(destination.url, ctx.now());
     const invalid = new Set(accepted.invalidIndices ?? []);

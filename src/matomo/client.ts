@@ -7,6 +7,11 @@ export interface MatomoBulk {
   /** Sent at the top level of the bulk; never logged. */
   readonly token: string | undefined;
   readonly requests: readonly string[];
+  /**
+   * Taglane's request id of each entry, in the same order. Never sent: it lets whoever watches
+   * the port (the local debugger) say which requests a bulk carried without parsing the queries.
+   */
+  readonly ids: readonly string[];
 }
 
 /** Matomo's 200 answer: every request was either tracked or counted invalid. */

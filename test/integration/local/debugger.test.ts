@@ -135,5 +135,10 @@ describe('the debugger routes', () => {
     expect(steps).toContain('retried: handed back to SQS: offered again after the visibility timeout');
     expect(steps.filter((s) => s.startsWith('in-batch')).length).toBeGreaterThanOrEqual(2);
     expect(steps[steps.length - 1]).toBe('recorded: Matomo counted it');
+    // The visitor id shown is the one Matomo recorded the request with.
+    const sentUrl = mine()?.params.url;
+    const cid = e2e.matomo.recorded().find((p) => p.url === sentUrl)?.cid;
+    expect(cid).toMatch(/^[0-9a-f]{16}$/);
+    expect(mine()?.params.cid).toBe(cid);
   });
 });
