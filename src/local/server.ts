@@ -7,7 +7,7 @@ import { destinationsFileOrDefault, loadDestinations } from '../destinations/ind
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { INGEST_ROUTES, trackerRoutes } from './api-gateway.ts';
-import { startLocalAws } from './aws-local.ts';
+import { type LocalAwsDiedError, startLocalAws } from './aws-local.ts';
 import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -50,6 +50,14 @@ export interface RunningServer {
   readonly debugger: Debugger;
   /** What the inspector received; empty when a real Matomo is used. */
   inspected(): readonly InspectedRequest[];
+  /**
+   * Resolves when the embedded SQS and DynamoDB thread died (see `LocalAws.died`), once the
+   * HTTP server has stopped accepting requests and everything else is stopped: no event can be
+   * answered 202 any more, and `close()` rejects with the same error, as nothing can be
+   * delivered. Never settles for a server that is closed. Accepted events stay in the queue's
+   * journal in the data directory; a start on it queues them again.
+   */
+  readonly died: Promise<LocalAwsDiedError>;
   /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
   drain(timeoutMs?: number): Promise<number>;
   /**
@@ -201,6 +209,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     poller.start();
     let closing: Promise<number> | undefined;
+    // Without the queue ingest would answer 503 to every event: stop taking them at all.
+    const died = aws.died.then(async (death) => {
+      closing ??= (async () => {
+        debug.routes.closeStreams();
+        await http.close();
+        // No grace: its batches can only fail now, and their messages stay in the journal.
+        await poller.stop(0);
+        await stopAll();
+        throw death;
+      })();
+      await closing.catch(() => undefined);
+      return death;
+    });
     return {
       url: http.url,
       ruleSet,
@@ -220,6 +241,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
       debugger: debug,
+      died,
       inspected: () => inspector?.requests() ?? [],
       drain: (timeoutMs) => poller.drain(timeoutMs),
       close: () => {
