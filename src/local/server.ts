@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { powertoolsSettingsFromEnv } from '../../functions/shared/powertools.ts';
 import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
@@ -23,7 +24,11 @@ import { WarningLedger } from './warning-ledger.ts';
 
 /** Options for {@link startServer}: the validated configuration and where output goes. */
 export interface StartServerOptions extends ServeConfig {
-  /** Environment the handlers see (secrets, limits); defaults to `process.env`. */
+  /**
+   * Environment the handlers see (secrets, limits, `POWERTOOLS_METRICS_DISABLED` and
+   * `POWERTOOLS_LOG_LEVEL`, applied to their Powertools Metrics and Logger); defaults to
+   * `process.env`. `process.env` is not changed.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Progress and inspector lines. @default nothing printed */
   readonly print?: (line: string) => void;
@@ -141,6 +146,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_QUEUE_RETENTION_SECONDS: String(MAX_RETENTION_SECONDS),
     };
     const secrets = new EnvSecretSource(env);
+    // Powertools reads process.env alone: the handlers are handed what `env` says instead.
+    const powertools = powertoolsSettingsFromEnv(env);
     const queues = { client: aws.sqs, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl };
     const debug = await startDebugger({ ruleSet, env, queues, maxReceiveCount: options.maxReceiveCount });
     cleanups.push(async () => debug.close());
@@ -148,13 +155,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // The debugger observes through the ports and handlers; the pipeline runs unchanged.
     const ingestWith = (rules: RuleSet) =>
       debug.ingest.wrapHandler(
-        createIngestHandler({
-          ...ingestDeps,
-          rules,
-          // The inspector shows each request's warnings, which Matomo itself never receives.
-          queue: debug.ingest.wrapQueue(inspector ? warnings.wrap(ingestDeps.queue) : ingestDeps.queue),
-          logger: debug.ingest.wrapLogger(terminalLog('ingest', print)),
-        }),
+        createIngestHandler(
+          {
+            ...ingestDeps,
+            rules,
+            // The inspector shows each request's warnings, which Matomo itself never receives.
+            queue: debug.ingest.wrapQueue(inspector ? warnings.wrap(ingestDeps.queue) : ingestDeps.queue),
+            logger: debug.ingest.wrapLogger(terminalLog('ingest', print)),
+          },
+          powertools,
+        ),
       );
     let ingest = ingestWith(ingestDeps.rules);
     const watch = watchRules({
@@ -175,12 +185,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     cleanups.push(async () => watch.close());
     const batcher = debug.batcher.wrapHandler(
-      createBatcherHandler({
-        ...debug.batcher.wrapDeps(
-          await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets }),
-        ),
-        log: terminalLog('batcher', print),
-      }),
+      createBatcherHandler(
+        {
+          ...debug.batcher.wrapDeps(
+            await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets }),
+          ),
+          log: terminalLog('batcher', print),
+        },
+        powertools,
+      ),
     );
     const poller = new QueuePoller({
       sqs: aws.sqs,
