@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type BatcherDeps, deliver, type QueueMessage } from '../../src/batcher/index.ts';
+import type { PowertoolsSettings } from '../shared/powertools.ts';
 import { batcherDepsFromEnv, type Env } from './env.ts';
 import { powertoolsLog, publishDeliveryMetrics } from './observability.ts';
 
@@ -15,19 +16,27 @@ type BatcherHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchRes
 /**
  * The batcher Lambda: middy glue around `deliver()` with partial batch responses. Powertools
  * Logger adds the Lambda context; Powertools Metrics flushes EMF after each invocation. A log
- * port in `deps` wins over the Powertools one (tests, local runtime).
+ * port in `deps` wins over the Powertools one (tests, local runtime); `powertools` applies the
+ * settings of an environment other than `process.env` to Logger and Metrics.
  */
-export function createBatcherHandler(deps: BatcherDeps): BatcherHandler {
-  const logger = new Logger({ serviceName: 'taglane-batcher' });
+export function createBatcherHandler(deps: BatcherDeps, powertools: PowertoolsSettings = {}): BatcherHandler {
+  const logger = new Logger({
+    serviceName: 'taglane-batcher',
+    ...(powertools.logLevel === undefined ? {} : { logLevel: powertools.logLevel }),
+  });
   const metrics = new Metrics({ namespace: 'Taglane', serviceName: 'batcher' });
+  // Disabled, nothing may reach Powertools Metrics: single metrics and a full store print at once.
+  const withMetrics = powertools.metricsDisabled !== true;
   const wired: BatcherDeps = { ...deps, log: deps.log ?? powertoolsLog(logger) };
   // No early timeout: middy would answer "all failed" while deliver() kept running, and a
   // second invocation could then send the same requests while the first still had them in
   // flight (seen under load locally, where the poller waits for no one). At the Lambda
   // timeout the runtime is reset instead, so nothing resumes in the background.
-  return middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+  const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis: 0 }).use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+  if (withMetrics) handler.use(logMetrics(metrics));
+  return handler
     .use({
       // Safety net: deliver() settles every message itself; if it still throws, SQS retries all.
       onError: (request) => {
@@ -46,7 +55,7 @@ export function createBatcherHandler(deps: BatcherDeps): BatcherHandler {
           ? { remainingMs: () => context.getRemainingTimeInMillis() }
           : {},
       );
-      publishDeliveryMetrics(metrics, report);
+      if (withMetrics) publishDeliveryMetrics(metrics, report);
       logger.info('batch delivered', { ...report.counts, bulks: report.bulks.length });
       return { batchItemFailures: report.batchItemFailures };
     });

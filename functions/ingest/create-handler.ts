@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import type { IngestDeps } from '../../src/ingest/index.ts';
 import { ingest } from '../../src/ingest/ingest.ts';
 import { problemResponse } from '../../src/ingest/problem.ts';
+import type { PowertoolsSettings } from '../shared/powertools.ts';
 import { toApiGatewayResult, toIngestRequest } from './api-gateway.ts';
 import { powertoolsLogger, powertoolsMetrics, searchPath } from './observability.ts';
 
@@ -19,22 +20,29 @@ export type IngestHandler = (
 /**
  * The ingest Lambda: middy glue around `ingest()`. Powertools Logger adds the Lambda context
  * and the API Gateway request id as correlation id; Powertools Metrics flushes EMF after each
- * invocation. Logger and metrics in `deps` win over the Powertools ones (tests, local runtime).
+ * invocation. Logger and metrics in `deps` win over the Powertools ones (tests, local runtime);
+ * `powertools` applies the settings of an environment other than `process.env` to them.
  */
-export function createIngestHandler(deps: IngestDeps): IngestHandler {
-  const logger = new Logger({ serviceName: 'taglane-ingest', correlationIdSearchFn: searchPath });
+export function createIngestHandler(deps: IngestDeps, powertools: PowertoolsSettings = {}): IngestHandler {
+  const logger = new Logger({
+    serviceName: 'taglane-ingest',
+    correlationIdSearchFn: searchPath,
+    ...(powertools.logLevel === undefined ? {} : { logLevel: powertools.logLevel }),
+  });
   const metrics = new Metrics({ namespace: 'Taglane', serviceName: 'ingest' });
+  // Disabled, nothing may reach Powertools Metrics: single metrics and a full store print at once.
+  const noMetrics = powertools.metricsDisabled === true;
   const wired: IngestDeps = {
     ...deps,
     logger: deps.logger ?? powertoolsLogger(logger),
-    metrics: deps.metrics ?? powertoolsMetrics(metrics),
+    metrics: deps.metrics ?? (noMetrics ? { count: () => undefined } : powertoolsMetrics(metrics)),
   };
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().use(
     injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }),
   );
   // Flush Powertools' EMF only when it collects the metrics: with a metrics port in `deps` it
   // would flush nothing and warn about it on every request.
-  if (deps.metrics === undefined) handler.use(logMetrics(metrics));
+  if (deps.metrics === undefined && !noMetrics) handler.use(logMetrics(metrics));
   return handler
     .use({
       // Safety net: ingest() answers every failure itself; anything escaping it is a 500 problem.

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
@@ -11,12 +10,38 @@ export type { LocalAwsOptions } from './aws-servers.ts';
 export interface LocalAws extends Omit<LocalAwsInfo, 'dynamodbEndpoint'> {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
+  /**
+   * The servers' thread. `threadId` names it in reports; `terminate()` ends it at once, as a
+   * crash would (nothing closed; the journal keeps what it wrote before each answer), which
+   * {@link LocalAws.died} reports like any death. Tests use it to check that a death is heard.
+   */
+  readonly thread: Pick<Worker, 'threadId' | 'terminate'>;
+  /**
+   * Resolves, once, when the thread throws or exits other than through `close()`: from then on
+   * every SQS and DynamoDB call fails. Never settles for a thread that is closed.
+   */
+  readonly died: Promise<LocalAwsDiedError>;
   close(): Promise<void>;
 }
 
 /** Thrown when the embedded servers' thread could not start them. */
 export class LocalAwsStartError extends Error {
   override readonly name = 'LocalAwsStartError';
+}
+
+/** What {@link LocalAws.died} resolves with: the embedded servers' thread ended unasked. */
+export class LocalAwsDiedError extends Error {
+  override readonly name = 'LocalAwsDiedError';
+  constructor(
+    /** The thread's id, as Node numbers worker threads. */
+    readonly threadId: number,
+    /** Its exit code, when it exited; undefined when it threw (the error is the cause). */
+    readonly exitCode: number | undefined,
+    options: ErrorOptions = {},
+  ) {
+    const how = exitCode === undefined ? `threw ${describe(options.cause)}` : `exited with code ${exitCode}`;
+    super(`the embedded SQS and DynamoDB servers' thread (worker thread ${threadId}) ${how}`, options);
+  }
 }
 
 /**
@@ -39,6 +64,13 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const worker = new Worker(new URL('./aws-thread.mjs', import.meta.url), {
     workerData: { entry: new URL('./aws-worker.ts', import.meta.url).href, options: settings },
   });
+  let closing: Promise<void> | undefined;
+  // Listening from the start, so no death between "ready" and the code below goes unheard.
+  const died = deathOf(worker, () => closing !== undefined);
+  let dead = false;
+  void died.then(() => {
+    dead = true;
+  });
   const reply = await firstReply(worker);
   if (reply.kind !== 'ready') {
     await worker.terminate();
@@ -59,11 +91,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     credentials: LOCAL_CREDENTIALS,
     signer: unsigned('dynamodb'),
   });
-  let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       sqs.destroy();
       dynamodb.destroy();
+      // A dead thread answers nothing: waiting for its "closed" would wait for ever.
+      if (dead) return;
       // The worker closes the journal and the servers, then says so; its exit ends the thread.
       const closed = firstReply(worker);
       worker.postMessage({ kind: 'close' } satisfies AwsWorkerCommand);
@@ -72,7 +105,25 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     })();
     return closing;
   };
-  return { ...info, sqs, dynamodb, close };
+  return { ...info, sqs, dynamodb, thread: worker, died, close };
+}
+
+/**
+ * The first `error` or `exit` of a started worker that `closing()` did not ask for. An error
+ * is followed by an exit (code 1); the error says more, so it wins and the exit is not told
+ * again. Listening to `error` also keeps it from being thrown on this thread.
+ */
+function deathOf(worker: Worker, closing: () => boolean): Promise<LocalAwsDiedError> {
+  // threadId is -1 once the thread has gone: keep the one it had.
+  const { threadId } = worker;
+  return new Promise((resolve) => {
+    worker.on('error', (error) => {
+      if (!closing()) resolve(new LocalAwsDiedError(threadId, undefined, { cause: error }));
+    });
+    worker.once('exit', (code) => {
+      if (!closing()) resolve(new LocalAwsDiedError(threadId, code));
+    });
+  });
 }
 
 /** What the SDK clients take as a request signer. */
@@ -96,12 +147,23 @@ function unsigned(service: string): Signer {
   };
 }
 
-/** The worker's next message, or a failure when it died before sending one. */
-async function firstReply(worker: Worker): Promise<AwsWorkerReply> {
-  const died = once(worker, 'error').then(([error]) => ({ kind: 'failed', error }) as const);
-  const exited = once(worker, 'exit').then(
-    ([code]) => ({ kind: 'failed', error: `exit code ${code}` }) as const,
-  );
-  const message = once(worker, 'message').then(([reply]) => reply as AwsWorkerReply);
-  return Promise.race([message, died, exited]);
+/**
+ * The worker's next message, or a failure when it died before sending one. Its listeners go
+ * once it settles: left behind, they would silently take a later death (see `deathOf`).
+ */
+function firstReply(worker: Worker): Promise<AwsWorkerReply> {
+  return new Promise((resolve) => {
+    const settle = (reply: AwsWorkerReply): void => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      resolve(reply);
+    };
+    const onMessage = (reply: AwsWorkerReply): void => settle(reply);
+    const onError = (error: unknown): void => settle({ kind: 'failed', error });
+    const onExit = (code: number): void => settle({ kind: 'failed', error: `exit code ${code}` });
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

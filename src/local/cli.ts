@@ -18,7 +18,8 @@ request and serves them as JSON at GET /inspect.
 The debugger page is at / on the same port: every request live with its rules and delivery,
 dead letters to redrive, a playground. Rule files are watched and reloaded when valid.
 Ctrl-C (SIGINT) or SIGTERM stops accepting events, delivers what is queued and exits 0;
-a second signal exits at once.`;
+a second signal exits at once. If the embedded SQS and DynamoDB thread dies, serve stops
+accepting events, says so and exits 1; the next start on the data dir delivers what it took.`;
 
 /**
  * Registers `taglane serve`: the whole pipeline (ingest, queue, batcher, visitor store and a

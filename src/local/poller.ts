@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -79,6 +80,9 @@ export class QueuePoller {
 
   constructor(options: PollerOptions) {
     this.#options = options;
+    // Each parallel receive listens on it twice while SQS fails (its request and the SDK's retry
+    // delay): Node's default of 10 would print a leak warning beside the real error.
+    setMaxListeners(2 * MAX_PARALLEL_RECEIVES, this.#abort.signal);
   }
 
   /** Starts polling in the background. */

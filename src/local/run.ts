@@ -10,7 +10,8 @@ import { type RunningServer, startServer } from './server.ts';
 /**
  * The `serve` action: starts the pipeline, prints the banner and runs until SIGINT/SIGTERM.
  * The first signal stops accepting, drains the queue and returns (exit 0, or 1 when the drain
- * timed out with messages left); a second one exits at once. Start-up problems (invalid rules
+ * timed out with messages left); a second one exits at once. A death of the embedded SQS and
+ * DynamoDB thread stops serve with one line saying so, and exit 1. Start-up problems (invalid rules
  * or flags, a busy port) go through `command.error`, so they print once and the CLI exits 1.
  */
 export async function runServe(flags: Readonly<Record<string, unknown>>, command: Command): Promise<void> {
@@ -32,7 +33,20 @@ export async function runServe(flags: Readonly<Record<string, unknown>>, command
     }
     return command.error(`taglane serve: ${startupProblem(error)}`, { exitCode: 1 });
   }
-  const left = await untilStopped(server, print);
+  const end = await Promise.race([
+    untilStopped(server, print).then((left) => ({ left })),
+    server.died.then((death) => ({ death })),
+  ]);
+  if ('death' in end) {
+    command.showHelpAfterError(false);
+    // As after a drain: idle keep-alive sockets must not keep the process up.
+    setTimeout(() => process.exit(1), 2000).unref();
+    return command.error(
+      `taglane serve: ${end.death.message}; the HTTP API is closed and no more events are accepted. Events already answered 202 are kept in ${config.dataDir}/queue.journal: start taglane serve again with --data-dir ${config.dataDir} to deliver them`,
+      { exitCode: 1 },
+    );
+  }
+  const { left } = end;
   if (left > 0) {
     command.showHelpAfterError(false);
     // Exit 1: not lost (the journal keeps them), but not delivered either, and a script should know.

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../functions/ingest/handler.ts';
+import { powertoolsSettingsFromEnv } from '../../functions/shared/powertools.ts';
 import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { destinationsFileOrDefault, loadDestinations } from '../destinations/index.ts';
 import { loadRuleSet, type RuleSet } from '../rules/index.ts';
 import { EnvSecretSource } from '../secrets/secrets.ts';
 import { INGEST_ROUTES, trackerRoutes } from './api-gateway.ts';
-import { startLocalAws } from './aws-local.ts';
+import { type LocalAwsDiedError, startLocalAws } from './aws-local.ts';
 import type { ServedDestinations } from './banner.ts';
 import type { ServeConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -23,7 +24,11 @@ import { WarningLedger } from './warning-ledger.ts';
 
 /** Options for {@link startServer}: the validated configuration and where output goes. */
 export interface StartServerOptions extends ServeConfig {
-  /** Environment the handlers see (secrets, limits); defaults to `process.env`. */
+  /**
+   * Environment the handlers see (secrets, limits, `POWERTOOLS_METRICS_DISABLED` and
+   * `POWERTOOLS_LOG_LEVEL`, applied to their Powertools Metrics and Logger); defaults to
+   * `process.env`. `process.env` is not changed.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Progress and inspector lines. @default nothing printed */
   readonly print?: (line: string) => void;
@@ -50,6 +55,14 @@ export interface RunningServer {
   readonly debugger: Debugger;
   /** What the inspector received; empty when a real Matomo is used. */
   inspected(): readonly InspectedRequest[];
+  /**
+   * Resolves when the embedded SQS and DynamoDB thread died (see `LocalAws.died`), once the
+   * HTTP server has stopped accepting requests and everything else is stopped: no event can be
+   * answered 202 any more, and `close()` rejects with the same error, as nothing can be
+   * delivered. Never settles for a server that is closed. Accepted events stay in the queue's
+   * journal in the data directory; a start on it queues them again.
+   */
+  readonly died: Promise<LocalAwsDiedError>;
   /** Waits until the queue is empty; resolves with the number of messages left at the timeout. */
   drain(timeoutMs?: number): Promise<number>;
   /**
@@ -133,6 +146,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       TAGLANE_QUEUE_RETENTION_SECONDS: String(MAX_RETENTION_SECONDS),
     };
     const secrets = new EnvSecretSource(env);
+    // Powertools reads process.env alone: the handlers are handed what `env` says instead.
+    const powertools = powertoolsSettingsFromEnv(env);
     const queues = { client: aws.sqs, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl };
     const debug = await startDebugger({ ruleSet, env, queues, maxReceiveCount: options.maxReceiveCount });
     cleanups.push(async () => debug.close());
@@ -140,13 +155,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // The debugger observes through the ports and handlers; the pipeline runs unchanged.
     const ingestWith = (rules: RuleSet) =>
       debug.ingest.wrapHandler(
-        createIngestHandler({
-          ...ingestDeps,
-          rules,
-          // The inspector shows each request's warnings, which Matomo itself never receives.
-          queue: debug.ingest.wrapQueue(inspector ? warnings.wrap(ingestDeps.queue) : ingestDeps.queue),
-          logger: debug.ingest.wrapLogger(terminalLog('ingest', print)),
-        }),
+        createIngestHandler(
+          {
+            ...ingestDeps,
+            rules,
+            // The inspector shows each request's warnings, which Matomo itself never receives.
+            queue: debug.ingest.wrapQueue(inspector ? warnings.wrap(ingestDeps.queue) : ingestDeps.queue),
+            logger: debug.ingest.wrapLogger(terminalLog('ingest', print)),
+          },
+          powertools,
+        ),
       );
     let ingest = ingestWith(ingestDeps.rules);
     const watch = watchRules({
@@ -167,12 +185,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     cleanups.push(async () => watch.close());
     const batcher = debug.batcher.wrapHandler(
-      createBatcherHandler({
-        ...debug.batcher.wrapDeps(
-          await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets }),
-        ),
-        log: terminalLog('batcher', print),
-      }),
+      createBatcherHandler(
+        {
+          ...debug.batcher.wrapDeps(
+            await batcherDepsFromEnv(env, { sqs: aws.sqs, dynamodb: aws.dynamodb, secrets }),
+          ),
+          log: terminalLog('batcher', print),
+        },
+        powertools,
+      ),
     );
     const poller = new QueuePoller({
       sqs: aws.sqs,
@@ -201,6 +222,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     poller.start();
     let closing: Promise<number> | undefined;
+    // Without the queue ingest would answer 503 to every event: stop taking them at all.
+    const died = aws.died.then(async (death) => {
+      closing ??= (async () => {
+        debug.routes.closeStreams();
+        await http.close();
+        // No grace: its batches can only fail now, and their messages stay in the journal.
+        await poller.stop(0);
+        await stopAll();
+        throw death;
+      })();
+      await closing.catch(() => undefined);
+      return death;
+    });
     return {
       url: http.url,
       ruleSet,
@@ -220,6 +254,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       sqs: { endpoint: aws.sqsEndpoint, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl },
       replayed: aws.replayed,
       debugger: debug,
+      died,
       inspected: () => inspector?.requests() ?? [],
       drain: (timeoutMs) => poller.drain(timeoutMs),
       close: () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalAws } from '../../../src/local/aws-local.ts';
+import { LocalAwsDiedError, startLocalAws } from '../../../src/local/aws-local.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -46,5 +46,32 @@ describe('startLocalAws (the embedded servers in a worker thread)', () => {
     const file = join(dir, 'not-a-dir');
     await writeFile(file, 'x');
     await expect(startLocalAws(settings(join(file, 'data')))).rejects.toThrow(/ENOTDIR|not a directory/);
+  });
+
+  it('reports a thread that ends without close(), once, and still closes after it', async () => {
+    const aws = await startLocalAws(settings(dir));
+    const { threadId } = aws.thread;
+    await aws.thread.terminate();
+    const death = await aws.died;
+    expect(death).toBeInstanceOf(LocalAwsDiedError);
+    expect(death.threadId).toBe(threadId);
+    expect(death.exitCode).toBe(1);
+    expect(death.message).toBe(
+      `the embedded SQS and DynamoDB servers' thread (worker thread ${threadId}) exited with code 1`,
+    );
+    // What ingest meets from then on: the queue is gone.
+    await expect(
+      aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrl, AttributeNames: ['All'] })),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    // A dead thread answers no "close": close() must not wait for one.
+    await aws.close();
+  });
+
+  it('does not report a close as a death', async () => {
+    const aws = await startLocalAws(settings(dir));
+    await aws.close();
+    // close() resolves after the thread's exit, so a report of it would have come by now.
+    const first = await Promise.race([aws.died, Promise.resolve('not settled')]);
+    expect(first).toBe('not settled');
   });
 });
