@@ -50,6 +50,11 @@ export interface CostResult {
   readonly batchesOf100: CostBreakdown;
   /** The same two behind a Lambda function URL (`frontDoor=function-url`). */
   readonly functionUrl?: { readonly singleEventPosts: CostBreakdown; readonly batchesOf100: CostBreakdown };
+  /**
+   * What a single-event POST cannot go below behind the HTTP API, per million: the API's
+   * request, the ingest invocation and its SendMessageBatch (the event is queued before the 2xx).
+   */
+  readonly httpApiSingleEventFloor: number;
   readonly idlePerMonth: number;
   /** Idle with `alarms=minimal` (dead letters and 5xx answers; no warning that delivery stalls). */
   readonly idleMinimalAlarmsPerMonth: number;
@@ -104,6 +109,9 @@ export function estimateCost(
         ),
       ),
     },
+    httpApiSingleEventFloor: round(
+      (PRICES.aws.httpApiPerRequest + PRICES.aws.lambdaPerRequest + PRICES.aws.sqsPerRequest) * 1e6,
+    ),
     idlePerMonth: round(idleCostPerMonth(a, PRICES)),
     idleMinimalAlarmsPerMonth: round(idleCostPerMonth({ ...a, alarms: ALARMS.minimal.length }, PRICES)),
     cloudRunWarmPerMonth: round(cloudRunWarmPerMonth(a.cloudRunVcpu, a.cloudRunMemoryGib, PRICES)),

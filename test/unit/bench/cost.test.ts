@@ -120,6 +120,11 @@ describe('idle and Cloud Run', () => {
     expect(cost.idleMinimalAlarmsPerMonth).toBeCloseTo(0.46, 2);
   });
 
+  it('puts the floor of a single-event POST behind the HTTP API at $1.60 a million', () => {
+    // $1.00 the API's request + $0.20 the ingest invocation + $0.40 its SendMessageBatch.
+    expect(estimateCost(0.04, 0.5, 1).httpApiSingleEventFloor).toBeCloseTo(1.6, 6);
+  });
+
   it('keeps one instance warm for 2,592,000 seconds', () => {
     expect(cloudRunWarmPerMonth(1, 0.5, PRICES)).toBeCloseTo(49.248, 6);
   });
