@@ -27,7 +27,7 @@ export async function enqueue(
   checkRequestSizes(result.requests, deps.limits.maxBulkBytes, (eventId) => pathOf(identified, eventId));
   if (result.requests.length > 0) {
     try {
-      await deps.queue.send(result.requests);
+      await deps.queue.send(result.requests, { requestId });
     } catch (error) {
       if (error instanceof MessageTooLargeError) throw new PayloadTooLargeError(error.message);
       throw new QueueUnavailableError(error);

@@ -7,7 +7,11 @@ import type { QueuedRequest } from '../tracking/queued-request.ts';
  * again by that retry: their deterministic ids let the batcher drop the duplicates.
  */
 export interface QueuePort {
-  send(requests: readonly QueuedRequest[]): Promise<void>;
+  /**
+   * @param from the HTTP request they came from: its correlation id (`IngestRequest.requestId`),
+   *   for whoever watches the port (the local debugger); queues need not keep it.
+   */
+  send(requests: readonly QueuedRequest[], from?: { readonly requestId: string }): Promise<void>;
 }
 
 /** Some requests were not queued after the adapter's retries. */

@@ -27,8 +27,11 @@ export class WarningLedger {
   /** A queue port that records the warnings of what it queues, then queues through `queue`. */
   wrap(queue: QueuePort): QueuePort {
     return {
-      send: async (requests: readonly QueuedRequest[]): Promise<void> => {
-        await queue.send(requests);
+      send: async (
+        requests: readonly QueuedRequest[],
+        from?: { readonly requestId: string },
+      ): Promise<void> => {
+        await queue.send(requests, from);
         // Only after the queue took them: a refused POST's requests never reach Matomo.
         for (const request of requests) {
           if (request.warnings) this.#remember({ params: request.params, warnings: request.warnings });

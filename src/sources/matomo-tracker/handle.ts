@@ -71,7 +71,7 @@ export async function handleTracker(request: IngestRequest, deps: IngestDeps): P
     }
     if (queued.length > 0) {
       try {
-        await deps.queue.send(queued);
+        await deps.queue.send(queued, { requestId: request.requestId });
       } catch (error) {
         throw new QueueUnavailableError(error);
       }

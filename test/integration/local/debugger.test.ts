@@ -112,6 +112,41 @@ describe('the debugger routes', () => {
     });
   });
 
+  it('puts each request of concurrent POSTs under the POST it came in', async () => {
+    const people = ['conc-a', 'conc-b', 'conc-c', 'conc-d', 'conc-e'];
+    const answers = await Promise.all(
+      people.map((person) =>
+        fetch(`${server.current.url}/events?source=app`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': e2e.secrets.TAGLANE_API_KEY },
+          body: JSON.stringify(
+            [1, 2, 3].map((n) => ({
+              type: 'page_view',
+              anonymousId: person,
+              properties: { url: `https://x.example/${person}/${n}` },
+            })),
+          ),
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(people.map(() => 202));
+    const store = server.current.debugger.store;
+    const mine = () =>
+      store.list().flatMap((e) => {
+        const body = store.get(e.seq)?.body ?? '';
+        return body.includes('conc-') ? [{ body, requests: e.requests }] : [];
+      });
+    expect(mine()).toHaveLength(people.length);
+    for (const entry of mine()) {
+      const person = people.find((p) => entry.body.includes(`"${p}"`));
+      expect(entry.requests.map((r) => r.visitorKey)).toEqual([person, person, person]);
+    }
+    // Delivered before the next test takes Matomo down.
+    await until(() =>
+      mine().every((e) => e.requests.every((r) => r.state === 'recorded')) ? true : undefined,
+    );
+  });
+
   it('shows a request retried while Matomo is down, then recorded', async () => {
     await e2e.matomo.outage({ kind: 'status', status: 503 });
     const answer = await fetch(`${server.current.url}/events?source=app`, {
