@@ -54,7 +54,7 @@ export interface CostResult {
    * What a single-event POST cannot go below behind the HTTP API, per million: the API's
    * request, the ingest invocation and its SendMessageBatch (the event is queued before the 2xx).
    */
-  readonly httpApiSingleEventFloor: number;
+  readonly httpApiSingleEventFloor?: number;
   readonly idlePerMonth: number;
   /** Idle with `alarms=minimal` (dead letters and 5xx answers; no warning that delivery stalls). */
   readonly idleMinimalAlarmsPerMonth: number;

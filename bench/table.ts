@@ -101,11 +101,16 @@ function costRows(c: CostResult | undefined): Row[] {
       `AWS per million events, single-event POSTs (prices of ${c.pricesAsOf})`,
       usd(c.singleEventPosts.total),
     ],
-    [
-      '5 cost',
-      'floor of a single-event POST behind the HTTP API: API + Lambda request + SendMessageBatch',
-      usd(c.httpApiSingleEventFloor),
-    ],
+    // Absent from results written before it was priced (`--only` keeps the other parts' results).
+    ...(c.httpApiSingleEventFloor === undefined
+      ? []
+      : [
+          [
+            '5 cost',
+            'floor of a single-event POST behind the HTTP API: API + Lambda request + SendMessageBatch',
+            usd(c.httpApiSingleEventFloor),
+          ] as Row,
+        ]),
     ['5 cost', 'AWS per million events, POSTs of 100 events', usd(c.batchesOf100.total)],
     ...(c.functionUrl === undefined
       ? []
