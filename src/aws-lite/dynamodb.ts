@@ -31,6 +31,8 @@ export class DynamoDbServiceError extends AwsServiceError {
       error.retryable,
     );
     this.name = error.code;
+    // The service's own message, not prefixed twice with the operation and code.
+    this.message = error.message;
   }
 }
 

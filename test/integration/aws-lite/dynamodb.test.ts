@@ -125,6 +125,9 @@ describe('aws-lite DynamoDB, against dynalite', () => {
       attempts: 1,
       retryable: false,
     });
+    expect((failure as Error).message).toBe(
+      'PutItem: ConditionalCheckFailedException (HTTP 400): The conditional request failed',
+    );
     expect(isConditionFailed(failure)).toBe(true);
     const sdkFailure = await sdkDynamoDb(dynamo.current.newClient())
       .putItem(put)
