@@ -1,16 +1,12 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbApi } from './dynamodb-api.ts';
 
 /** DynamoDB's limit of keys per BatchGetItem call. */
 const MAX_KEYS = 100;
 
 /** Options for {@link batchGetByPk}. */
 export interface BatchGetOptions {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDbApi;
   readonly tableName: string;
   /** The attributes to read. @default all of them */
   readonly attributes?: readonly string[];
@@ -55,17 +51,15 @@ async function getChunk(
       : { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
   for (let attempt = 1; keys.length > 0; attempt += 1) {
     if (attempt > 1) await sleep(backoff(attempt - 1, options.baseDelayMs ?? 25));
-    const out = await client.send(
-      new BatchGetItemCommand({
-        RequestItems: {
-          [tableName]: {
-            Keys: keys,
-            ConsistentRead: true,
-            ...projection,
-          },
+    const out = await client.batchGetItem({
+      RequestItems: {
+        [tableName]: {
+          Keys: keys,
+          ConsistentRead: true,
+          ...projection,
         },
-      }),
-    );
+      },
+    });
     for (const item of out.Responses?.[tableName] ?? []) {
       const pk = item.pk?.S;
       if (pk !== undefined) found.set(pk, item);
@@ -84,9 +78,4 @@ function backoff(retry: number, baseMs: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Whether an SDK error is a failed condition (a lost race or an existing item). */
-export function isConditionFailed(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException;
 }

@@ -1,5 +1,4 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionFailed } from './dynamodb-batch-get.ts';
+import { type DynamoDbApi, isConditionFailed } from './dynamodb-api.ts';
 
 /**
  * The delivery log's one item about itself (`pk = m#delivery-log`): `perIdUntil`, until when
@@ -14,7 +13,7 @@ const META_PK = 'm#delivery-log';
 
 /** Options of the functions below. */
 export interface DeliveryLogMetaOptions {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDbApi;
   readonly tableName: string;
 }
 
@@ -25,9 +24,11 @@ export async function markNewDeliveryLog(options: DeliveryLogMetaOptions): Promi
 
 /** `perIdUntil` of the table, or `undefined` while no batcher with buckets has recorded in it. */
 export async function readPerIdUntil(options: DeliveryLogMetaOptions): Promise<number | undefined> {
-  const out = await options.client.send(
-    new GetItemCommand({ TableName: options.tableName, Key: { pk: { S: META_PK } }, ConsistentRead: true }),
-  );
+  const out = await options.client.getItem({
+    TableName: options.tableName,
+    Key: { pk: { S: META_PK } },
+    ConsistentRead: true,
+  });
   const until = out.Item?.perIdUntil?.N;
   return until === undefined ? undefined : Number(until);
 }
@@ -45,13 +46,11 @@ export async function markUpgradedDeliveryLog(
 
 async function markOnce(options: DeliveryLogMetaOptions, perIdUntil: number): Promise<boolean> {
   try {
-    await options.client.send(
-      new PutItemCommand({
-        TableName: options.tableName,
-        Item: { pk: { S: META_PK }, perIdUntil: { N: String(perIdUntil) } },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await options.client.putItem({
+      TableName: options.tableName,
+      Item: { pk: { S: META_PK }, perIdUntil: { N: String(perIdUntil) } },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
     return true;
   } catch (error) {
     if (isConditionFailed(error)) return false;

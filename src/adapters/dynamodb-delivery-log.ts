@@ -1,10 +1,4 @@
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-  UpdateItemCommand,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { DeliveryLog, LoggedRequest } from '../batcher/ports.ts';
 import {
   absent,
@@ -15,6 +9,7 @@ import {
   readBucket,
   spilled,
 } from './delivery-bucket.ts';
+import type { DynamoDbApi } from './dynamodb-api.ts';
 import { batchGetByPk } from './dynamodb-batch-get.ts';
 import { markUpgradedDeliveryLog, readPerIdUntil } from './dynamodb-delivery-log-meta.ts';
 
@@ -29,7 +24,7 @@ const MAX_HINTS = 10_000;
 
 /** Options for {@link DynamoDbDeliveryLog}. */
 export interface DynamoDbDeliveryLogOptions {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDbApi;
   /** The single Taglane table (`pk` string key, TTL attribute `expiresAt`). */
   readonly tableName: string;
   /** Clock in unix milliseconds. @default Date.now */
@@ -53,7 +48,7 @@ export interface DynamoDbDeliveryLogOptions {
  * poison) are counted in `pk = f#<request id>`.
  */
 export class DynamoDbDeliveryLog implements DeliveryLog {
-  readonly #client: DynamoDBClient;
+  readonly #client: DynamoDbApi;
   readonly #table: string;
   readonly #now: () => number;
   /** What `delivered` read, so `record` does not read the same buckets again. */
@@ -168,15 +163,13 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
   async countLoneFailures(ids: readonly string[], expiresAt: number): Promise<ReadonlyMap<string, number>> {
     const totals = await Promise.all(
       ids.map(async (id) => {
-        const out = await this.#client.send(
-          new UpdateItemCommand({
-            TableName: this.#table,
-            Key: { pk: { S: `f#${id}` } },
-            UpdateExpression: 'ADD failures :one SET expiresAt = :expiresAt',
-            ExpressionAttributeValues: { ':one': { N: '1' }, ':expiresAt': { N: String(expiresAt) } },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
+        const out = await this.#client.updateItem({
+          TableName: this.#table,
+          Key: { pk: { S: `f#${id}` } },
+          UpdateExpression: 'ADD failures :one SET expiresAt = :expiresAt',
+          ExpressionAttributeValues: { ':one': { N: '1' }, ':expiresAt': { N: String(expiresAt) } },
+          ReturnValues: 'UPDATED_NEW',
+        });
         return [id, Number(out.Attributes?.failures?.N ?? 1)] as const;
       }),
     );
@@ -217,15 +210,13 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     const removeNames = Object.fromEntries(remove.map((name, i) => [`#r${i}`, name]));
     const removal = remove.length === 0 ? '' : ` REMOVE ${Object.keys(removeNames).join(', ')}`;
     const allNames = { ...names, ...removeNames };
-    await this.#client.send(
-      new UpdateItemCommand({
-        TableName: this.#table,
-        Key: { pk: { S: `l#${key}` } },
-        UpdateExpression: `${expression}${removal}`,
-        ...(Object.keys(allNames).length > 0 ? { ExpressionAttributeNames: allNames } : {}),
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await this.#client.updateItem({
+      TableName: this.#table,
+      Key: { pk: { S: `l#${key}` } },
+      UpdateExpression: `${expression}${removal}`,
+      ...(Object.keys(allNames).length > 0 ? { ExpressionAttributeNames: allNames } : {}),
+      ExpressionAttributeValues: values,
+    });
   }
 
   /** One BatchWriteItem call, re-sending unprocessed items (DynamoDB's throttling) a few rounds. */
@@ -233,9 +224,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     let pending = requests;
     for (let round = 0; round < UNPROCESSED_ROUNDS && pending.length > 0; round += 1) {
       if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-      const out = await this.#client.send(
-        new BatchWriteItemCommand({ RequestItems: { [this.#table]: pending } }),
-      );
+      const out = await this.#client.batchWriteItem({ RequestItems: { [this.#table]: pending } });
       pending = out.UnprocessedItems?.[this.#table] ?? [];
     }
     if (pending.length > 0) throw new Error(`${pending.length} delivered ids left unprocessed by DynamoDB`);

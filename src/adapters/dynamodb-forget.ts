@@ -1,8 +1,8 @@
-import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbApi } from './dynamodb-api.ts';
 
 /** Options for {@link forgetVisitor}. */
 export interface ForgetVisitorOptions {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDbApi;
   /** The single Taglane table (`pk` string key). */
   readonly tableName: string;
   /** HMAC of the visitor key, as the batcher stores it (`src/identity/matomo-ids.ts`). */
@@ -34,13 +34,11 @@ export async function forgetVisitor(options: ForgetVisitorOptions): Promise<Forg
   const visitorIds = new Set<string>();
   const hashes: string[] = [];
   for (let hash = pending.pop(); hash !== undefined; hash = pending.pop()) {
-    const out = await options.client.send(
-      new DeleteItemCommand({
-        TableName: options.tableName,
-        Key: { pk: { S: `v#${hash}` } },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    const out = await options.client.deleteItem({
+      TableName: options.tableName,
+      Key: { pk: { S: `v#${hash}` } },
+      ReturnValues: 'ALL_OLD',
+    });
     const visitorId = out.Attributes?.visitorId?.S;
     if (visitorId === undefined) continue;
     hashes.push(hash);
@@ -56,9 +54,7 @@ export async function forgetVisitor(options: ForgetVisitorOptions): Promise<Forg
   // A bucket can exist without a mapping (a browser tracker's hit without a user id).
   await Promise.all(
     [...seen].map((hash) =>
-      options.client.send(
-        new DeleteItemCommand({ TableName: options.tableName, Key: { pk: { S: `l#${hash}` } } }),
-      ),
+      options.client.deleteItem({ TableName: options.tableName, Key: { pk: { S: `l#${hash}` } } }),
     ),
   );
   return hashes.length === 0 ? undefined : { visitorIds: [...visitorIds], keys: hashes.length, hashes };

@@ -1,15 +1,11 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { PersonChange, PersonRecord, VisitorStore } from '../identity/ports.ts';
-import { batchGetByPk, isConditionFailed } from './dynamodb-batch-get.ts';
+import { type DynamoDbApi, isConditionFailed } from './dynamodb-api.ts';
+import { batchGetByPk } from './dynamodb-batch-get.ts';
 
 /** Options for {@link DynamoDbVisitorStore}. */
 export interface DynamoDbVisitorStoreOptions {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDbApi;
   /** The single Taglane table (`pk` string key). */
   readonly tableName: string;
 }
@@ -21,7 +17,7 @@ export interface DynamoDbVisitorStoreOptions {
  * Items written before `seed` existed read with their visitor id as seed.
  */
 export class DynamoDbVisitorStore implements VisitorStore {
-  readonly #client: DynamoDBClient;
+  readonly #client: DynamoDbApi;
   readonly #table: string;
 
   constructor(options: DynamoDbVisitorStoreOptions) {
@@ -55,21 +51,19 @@ export class DynamoDbVisitorStore implements VisitorStore {
 
   async create(hash: string, record: PersonChange, now: number): Promise<boolean> {
     try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            pk: { S: `v#${hash}` },
-            visitorId: { S: record.visitorId },
-            seed: { S: record.seed },
-            userBound: { BOOL: record.userBound },
-            ...(record.links.length > 0 ? { links: { SS: [...record.links] } } : {}),
-            firstSeen: { N: String(now) },
-            lastSeen: { N: String(now) },
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.#client.putItem({
+        TableName: this.#table,
+        Item: {
+          pk: { S: `v#${hash}` },
+          visitorId: { S: record.visitorId },
+          seed: { S: record.seed },
+          userBound: { BOOL: record.userBound },
+          ...(record.links.length > 0 ? { links: { SS: [...record.links] } } : {}),
+          firstSeen: { N: String(now) },
+          lastSeen: { N: String(now) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -91,28 +85,24 @@ export class DynamoDbVisitorStore implements VisitorStore {
       values[':l'] = { SS: [...change.links] };
       expression += ' ADD links :l';
     }
-    await this.#client.send(
-      new UpdateItemCommand({
-        TableName: this.#table,
-        Key: { pk: { S: `v#${hash}` } },
-        UpdateExpression: expression,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await this.#client.updateItem({
+      TableName: this.#table,
+      Key: { pk: { S: `v#${hash}` } },
+      UpdateExpression: expression,
+      ExpressionAttributeValues: values,
+    });
   }
 
   async touch(hash: string, now: number): Promise<void> {
     try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: { S: `v#${hash}` } },
-          UpdateExpression: 'SET lastSeen = :now',
-          // A visitor forgotten meanwhile must not come back as a half item.
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':now': { N: String(now) } },
-        }),
-      );
+      await this.#client.updateItem({
+        TableName: this.#table,
+        Key: { pk: { S: `v#${hash}` } },
+        UpdateExpression: 'SET lastSeen = :now',
+        // A visitor forgotten meanwhile must not come back as a half item.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': { N: String(now) } },
+      });
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }

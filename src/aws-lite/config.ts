@@ -37,6 +37,13 @@ export const SERVICES = {
     targetPrefix: 'secretsmanager',
     contentType: 'application/x-amz-json-1.1',
   },
+  dynamodb: {
+    signingName: 'dynamodb',
+    host: 'dynamodb',
+    envSuffix: 'DYNAMODB',
+    targetPrefix: 'DynamoDB_20120810',
+    contentType: 'application/x-amz-json-1.0',
+  },
 } as const;
 
 /** One of {@link SERVICES}. */

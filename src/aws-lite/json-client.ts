@@ -22,6 +22,17 @@ export interface AwsJsonClientOptions {
   readonly now?: () => Date;
   /** How to wait between attempts. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where the service's bodies differ from plain JSON. @default plain JSON both ways */
+  readonly codec?: JsonCodec;
+}
+
+/**
+ * `JSON.stringify`'s replacer and `JSON.parse`'s reviver for a service whose wire form differs
+ * from the SDK's objects (DynamoDB sends binary values as base64 strings).
+ */
+export interface JsonCodec {
+  readonly replacer?: (this: unknown, key: string, value: unknown) => unknown;
+  readonly reviver?: (this: unknown, key: string, value: unknown) => unknown;
 }
 
 /** The options every aws-lite service client takes beside its configuration. */
@@ -68,10 +79,11 @@ export class AwsJsonClient {
     const url = endpoint ?? this.config.endpoint;
     const maxAttempts = this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const context = { service: this.#options.service.signingName, operation };
-    const body = JSON.stringify(input);
+    const { codec } = this.#options;
+    const body = JSON.stringify(input, codec?.replacer);
     for (let attempt = 1; ; attempt++) {
       try {
-        return decode(await sendHttp(this.#sign(operation, body, url), context), context);
+        return decode(await sendHttp(this.#sign(operation, body, url), context), context, codec?.reviver);
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
         error.attempts = attempt;
@@ -111,8 +123,8 @@ export class AwsJsonClient {
 }
 
 /** The answer's JSON, or the service error it carries. */
-function decode(answer: HttpAnswer, context: AwsErrorContext): unknown {
-  const parsed = parseJson(answer.body);
+function decode(answer: HttpAnswer, context: AwsErrorContext, reviver: JsonCodec['reviver']): unknown {
+  const parsed = parseJson(answer.body, reviver);
   if (answer.statusCode >= 200 && answer.statusCode < 300) {
     if (parsed === undefined && answer.body.trim() !== '') {
       throw new AwsServiceError(
@@ -155,10 +167,10 @@ function stringField(body: Record<string, unknown>, name: string): string | unde
   return typeof value === 'string' ? value : undefined;
 }
 
-function parseJson(text: string): unknown {
+function parseJson(text: string, reviver: JsonCodec['reviver']): unknown {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text, reviver) as unknown;
   } catch {
     return undefined;
   }

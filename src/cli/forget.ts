@@ -57,9 +57,10 @@ async function forgetOnAws(key: string, flags: ForgetFlags): Promise<Forgotten |
   const secret = await (await secretSource()).get(KEY_SECRET);
   if (secret === undefined) throw new CliInputError(`the secret ${KEY_SECRET} is not configured`);
   // The AWS SDK is loaded only when needed, so validate/test/preview start fast.
-  const [{ DynamoDBClient }, { forgetVisitor }] = await Promise.all([
+  const [{ DynamoDBClient }, { forgetVisitor }, { sdkDynamoDb }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('../adapters/dynamodb-forget.ts'),
+    import('../adapters/dynamodb-sdk.ts'),
   ]);
   const local = flags.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined;
   const client = new DynamoDBClient({
@@ -68,7 +69,11 @@ async function forgetOnAws(key: string, flags: ForgetFlags): Promise<Forgotten |
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   try {
-    return await forgetVisitor({ client, tableName, keyHash: hashVisitorKey(key, secret) });
+    return await forgetVisitor({
+      client: sdkDynamoDb(client),
+      tableName,
+      keyHash: hashVisitorKey(key, secret),
+    });
   } finally {
     client.destroy();
   }
@@ -114,17 +119,10 @@ async function forgetLocally(
     );
   }
   const secret = process.env[KEY_SECRET] || (await storedKey(dataDir));
-  const [
-    { startLocalAws },
-    { forgetVisitor },
-    { lockDataDir },
-    { waitUntilTableExists },
-    { forgetInJournal },
-  ] = await Promise.all([
+  const [{ startLocalAws }, { forgetVisitor }, { lockDataDir }, { forgetInJournal }] = await Promise.all([
     import('../local/aws-local.ts'),
     import('../adapters/dynamodb-forget.ts'),
     import('../local/data-dir-lock.ts'),
-    import('@aws-sdk/client-dynamodb'),
     import('../local/journal-forget.ts'),
   ]);
   // dynalite crashes on a LevelDB another process holds: refuse while serve runs, with a message.
@@ -133,11 +131,7 @@ async function forgetLocally(
     const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     let forgotten: Forgotten | undefined;
     try {
-      // A data dir serve never used gets a new table, which dynalite hides until it is ACTIVE.
-      await waitUntilTableExists(
-        { client: aws.dynamodb, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
-        { TableName: aws.tableName },
-      );
+      // A data dir serve never used gets a new table: startLocalAws waits until it is ACTIVE.
       forgotten = await forgetVisitor({
         client: aws.dynamodb,
         tableName: aws.tableName,

@@ -11,6 +11,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
 import { markNewDeliveryLog } from '../adapters/dynamodb-delivery-log-meta.ts';
+import { sdkDynamoDb } from '../adapters/dynamodb-sdk.ts';
 import { MAX_RETENTION_SECONDS } from '../batcher/backoff.ts';
 import { DATA_DIR_MODE } from './data-dir-lock.ts';
 import { journalingListener, SqsJournal } from './sqs-journal.ts';
@@ -178,7 +179,7 @@ async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise
   // createTableMs 0: a first batch would fail and wait out the visibility timeout.
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
   // A new table holds no delivered ids of the per-id layout: the log need not look any up.
-  if (created) await markNewDeliveryLog({ client: dynamodb, tableName });
+  if (created) await markNewDeliveryLog({ client: sdkDynamoDb(dynamodb), tableName });
 }
 
 function listen(server: Server): Promise<void> {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../src/adapters/dynamodb-delivery-log.ts';
@@ -127,7 +127,7 @@ describe('taglane forget', () => {
   });
 
   it("deletes the person's mapping, so the next event gets a new visitor id", async () => {
-    const store = new DynamoDbVisitorStore({ client: dynamo.client, tableName: dynamo.tableName });
+    const store = new DynamoDbVisitorStore({ client: dynamo.api, tableName: dynamo.tableName });
     const resolve = async (): Promise<string | undefined> =>
       (
         await resolvedPeople([{ requestId: 'r1', key: 'cus_42' }], {
@@ -140,7 +140,7 @@ describe('taglane forget', () => {
     const before = await resolve();
     expect(await resolve()).toBe(before);
     const bucket = { id: 'a'.repeat(32), bucket: hashVisitorKey('cus_42', hmacKey) };
-    const deliveryLog = new DynamoDbDeliveryLog({ client: dynamo.client, tableName: dynamo.tableName });
+    const deliveryLog = new DynamoDbDeliveryLog({ client: dynamo.api, tableName: dynamo.tableName });
     await deliveryLog.record([bucket], Math.floor(Date.now() / 1000) + 3600);
     const run = await cli('forget', 'cus_42', '--table', dynamo.tableName, '--endpoint', dynamo.endpoint);
     expect(run.code, run.err).toBe(0);
@@ -166,7 +166,7 @@ describe('taglane forget', () => {
   });
 
   it('forgets every key linked to the person: the anonymous id and the user id it became', async () => {
-    const store = new DynamoDbVisitorStore({ client: dynamo.client, tableName: dynamo.tableName });
+    const store = new DynamoDbVisitorStore({ client: dynamo.api, tableName: dynamo.tableName });
     const people = await resolvedPeople(
       [
         { requestId: 'a', key: 'anon-77' },
@@ -205,20 +205,14 @@ describe('taglane forget', () => {
       await writeFile(join(dataDir, 'visitor-hmac-key'), 'serve-kept-key\n');
       const key = (await readFile(join(dataDir, 'visitor-hmac-key'), 'utf8')).trim();
       const aws = await startLocalAws({ dataDir, visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
-      // dynalite answers ResourceNotFound until a new table turns ACTIVE.
-      await waitUntilTableExists(
-        { client: aws.dynamodb, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },
-        { TableName: aws.tableName },
-      );
-      await aws.dynamodb.send(
-        new PutItemCommand({
-          TableName: aws.tableName,
-          Item: {
-            pk: { S: `v#${hashVisitorKey('jane@example.com', key)}` },
-            visitorId: { S: '0123456789abcdef' },
-          },
-        }),
-      );
+      // startLocalAws returns once the new table is ACTIVE (dynalite hides it until then).
+      await aws.dynamodb.putItem({
+        TableName: aws.tableName,
+        Item: {
+          pk: { S: `v#${hashVisitorKey('jane@example.com', key)}` },
+          visitorId: { S: '0123456789abcdef' },
+        },
+      });
       await aws.close();
       const saved = process.env.TAGLANE_VISITOR_HMAC_KEY;
       delete process.env.TAGLANE_VISITOR_HMAC_KEY;

@@ -7,6 +7,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDbClient } from '../../src/aws-lite/dynamodb.ts';
 
 /** dynalite ships no types; this is the part of its API the tests use. */
 type DynaliteFactory = (options: {
@@ -21,10 +22,15 @@ const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
 export interface TestDynamo {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
+  /** An SDK client, for setting up and inspecting the table. */
   readonly client: DynamoDBClient;
+  /** aws-lite's client, the one the batcher's adapters run on when deployed. */
+  readonly api: DynamoDbClient;
   readonly tableName: string;
-  /** A new client on the same endpoint (e.g. for a second batcher). */
+  /** A new SDK client on the same endpoint. */
   newClient(): DynamoDBClient;
+  /** A new aws-lite client on the same endpoint (e.g. for a second batcher), one attempt a call. */
+  newApi(): DynamoDbClient;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,16 @@ export async function startDynalite(tableName = 'taglane'): Promise<TestDynamo> 
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       maxAttempts: 1,
     });
+  const newApi = (): DynamoDbClient =>
+    new DynamoDbClient(
+      {
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        endpoint: new URL(endpoint),
+        endpointConfigured: true,
+      },
+      { maxAttempts: 1 },
+    );
   const client = newClient();
   await client.send(
     new CreateTableCommand({
@@ -72,8 +88,10 @@ export async function startDynalite(tableName = 'taglane'): Promise<TestDynamo> 
   return {
     endpoint,
     client,
+    api: newApi(),
     tableName,
     newClient,
+    newApi,
     close: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { slotName } from '../../../src/adapters/delivery-bucket.ts';
+import type { DynamoDbApi } from '../../../src/adapters/dynamodb-api.ts';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { markNewDeliveryLog, readPerIdUntil } from '../../../src/adapters/dynamodb-delivery-log-meta.ts';
+import { sdkDynamoDb } from '../../../src/adapters/dynamodb-sdk.ts';
 import type { LoggedRequest } from '../../../src/batcher/ports.ts';
-import { startDynalite } from '../../support/dynalite.ts';
+import { startDynalite, type TestDynamo } from '../../support/dynalite.ts';
 import { perFile } from '../../support/lifecycle.ts';
 
 const dynamo = perFile(
@@ -34,22 +36,39 @@ async function getItem(pk: string) {
 
 const ids = (rs: readonly LoggedRequest[]): string[] => rs.map((r) => r.id).sort();
 
-/** The client, counting the commands sent through it by name. */
-function countingClient(client: DynamoDBClient): { client: DynamoDBClient; calls: string[] } {
+/** The client, counting the operations called through it by name. */
+function countingClient(client: DynamoDbApi): { client: DynamoDbApi; calls: string[] } {
   const calls: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String((context as { commandName?: string }).commandName));
-      return next(args);
+  const counted = <I, O>(name: string, call: (input: I) => Promise<O>) => {
+    return (input: I): Promise<O> => {
+      calls.push(name);
+      return call(input);
+    };
+  };
+  return {
+    client: {
+      getItem: counted('GetItem', (i) => client.getItem(i)),
+      putItem: counted('PutItem', (i) => client.putItem(i)),
+      updateItem: counted('UpdateItem', (i) => client.updateItem(i)),
+      deleteItem: counted('DeleteItem', (i) => client.deleteItem(i)),
+      batchGetItem: counted('BatchGetItem', (i) => client.batchGetItem(i)),
+      batchWriteItem: counted('BatchWriteItem', (i) => client.batchWriteItem(i)),
     },
-    { step: 'initialize' },
-  );
-  return { client, calls };
+    calls,
+  };
 }
 
-describe('the DynamoDB delivery log', () => {
+// The batcher's client, and the SDK's behind the same port (`taglane forget` uses it): binary
+// sets, conditions and unprocessed items must come out the same through both.
+const clients: [string, (d: TestDynamo) => DynamoDbApi][] = [
+  ['aws-lite', (d) => d.newApi()],
+  ['the AWS SDK', (d) => sdkDynamoDb(d.newClient())],
+];
+
+describe.each(clients)('the DynamoDB delivery log over %s', (_label, clientOf) => {
   it("keeps a person's delivered ids in one item and finds each of them, not others", async () => {
-    const { client, tableName } = dynamo.current;
+    const { tableName } = dynamo.current;
+    const client = clientOf(dynamo.current);
     const log = new DynamoDbDeliveryLog({ client, tableName, now: () => NOW * 1000 });
     const [a, b] = [bucketName('a'), bucketName('b')];
     const sent = [...requests(a, 20), ...requests(b, 3)];
@@ -63,7 +82,8 @@ describe('the DynamoDB delivery log', () => {
   });
 
   it('spills a person past 1 KB to items of their own, marked in the bucket, and finds them all', async () => {
-    const { client, tableName } = dynamo.current;
+    const { tableName } = dynamo.current;
+    const client = clientOf(dynamo.current);
     const log = new DynamoDbDeliveryLog({ client, tableName, now: () => NOW * 1000 });
     const key = bucketName('busy');
     const all = requests(key, 130);
@@ -79,7 +99,8 @@ describe('the DynamoDB delivery log', () => {
   });
 
   it('ignores ids past their expiry (TTL deletes lazily), removes their set later, and records them again', async () => {
-    const { client, tableName } = dynamo.current;
+    const { tableName } = dynamo.current;
+    const client = clientOf(dynamo.current);
     let now = NOW;
     const log = new DynamoDbDeliveryLog({ client, tableName, now: () => now * 1000 });
     const key = bucketName('old');
@@ -98,7 +119,11 @@ describe('the DynamoDB delivery log', () => {
 
   it('finds an id recorded in an item of its own by the earlier layout (pk d#<id>)', async () => {
     const { client, tableName } = dynamo.current;
-    const log = new DynamoDbDeliveryLog({ client, tableName, now: () => NOW * 1000 });
+    const log = new DynamoDbDeliveryLog({
+      client: clientOf(dynamo.current),
+      tableName,
+      now: () => NOW * 1000,
+    });
     const [before, expired] = requests(bucketName('legacy'), 2);
     if (!before || !expired) throw new Error('two requests expected');
     for (const [request, expiresAt] of [
@@ -121,27 +146,23 @@ describe('the DynamoDB delivery log', () => {
 
   it('reads each bucket once a batch: the bulks after the first plan from what was written', async () => {
     const { tableName } = dynamo.current;
-    const { client, calls } = countingClient(dynamo.current.newClient());
+    const { client, calls } = countingClient(clientOf(dynamo.current));
     const log = new DynamoDbDeliveryLog({ client, tableName, now: () => NOW * 1000 });
     const person = requests(bucketName('bulks'), 6);
     await log.delivered(person);
     await log.record(person.slice(0, 3), NOW + 60);
     await log.record(person.slice(3), NOW + 60);
-    client.destroy();
     // After the reads, one update per bulk and no read again.
-    expect(calls.slice(calls.indexOf('UpdateItemCommand'))).toEqual([
-      'UpdateItemCommand',
-      'UpdateItemCommand',
-    ]);
-    expect(calls.filter((c) => c === 'BatchGetItemCommand')).toHaveLength(2);
+    expect(calls.slice(calls.indexOf('UpdateItem'))).toEqual(['UpdateItem', 'UpdateItem']);
+    expect(calls.filter((c) => c === 'BatchGetItem')).toHaveLength(2);
     expect([...(await log.delivered(person))].sort()).toEqual(ids(person));
   });
 
   it('looks ids up by id only while the earlier layout can hold live ones: not in a new table', async () => {
     const fresh = await startDynalite();
     try {
-      const counted = countingClient(fresh.newClient());
-      await markNewDeliveryLog({ client: fresh.client, tableName: fresh.tableName });
+      const counted = countingClient(clientOf(fresh));
+      await markNewDeliveryLog({ client: clientOf(fresh), tableName: fresh.tableName });
       const log = new DynamoDbDeliveryLog({
         client: counted.client,
         tableName: fresh.tableName,
@@ -149,8 +170,7 @@ describe('the DynamoDB delivery log', () => {
       });
       await log.delivered(requests(bucketName('new'), 3));
       // The mark, then the buckets: no lookup by id for a person without a bucket.
-      expect([...counted.calls].sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand']);
-      counted.client.destroy();
+      expect([...counted.calls].sort()).toEqual(['BatchGetItem', 'GetItem']);
     } finally {
       await fresh.close();
     }
@@ -169,16 +189,16 @@ describe('the DynamoDB delivery log', () => {
           Item: { pk: { S: `d#${legacy.id}` }, deliveredAt: { N: '1' }, expiresAt: { N: String(NOW + 50) } },
         }),
       );
-      const log = new DynamoDbDeliveryLog({ client, tableName, now: () => now * 1000 });
+      const api = clientOf(upgraded);
+      const log = new DynamoDbDeliveryLog({ client: api, tableName, now: () => now * 1000 });
       await log.record(requests(bucketName('other'), 1), NOW + 60);
-      expect(await readPerIdUntil({ client, tableName })).toBe(NOW + 60 + 86_400);
+      expect(await readPerIdUntil({ client: api, tableName })).toBe(NOW + 60 + 86_400);
       expect(await log.delivered([legacy])).toEqual(new Set([legacy.id]));
       now = NOW + 60 + 86_401;
-      const counted = countingClient(upgraded.newClient());
+      const counted = countingClient(clientOf(upgraded));
       const later = new DynamoDbDeliveryLog({ client: counted.client, tableName, now: () => now * 1000 });
       await later.delivered([legacy]);
-      expect([...counted.calls].sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand']);
-      counted.client.destroy();
+      expect([...counted.calls].sort()).toEqual(['BatchGetItem', 'GetItem']);
     } finally {
       await upgraded.close();
     }
@@ -187,7 +207,7 @@ describe('the DynamoDB delivery log', () => {
   it('throws when the writes fail, so the batcher counts the ids unrecorded', async () => {
     const { tableName } = dynamo.current;
     const log = new DynamoDbDeliveryLog({
-      client: dynamo.current.newClient(),
+      client: clientOf(dynamo.current),
       tableName: `${tableName}-missing`,
     });
     await expect(log.record(requests(bucketName('x'), 2), NOW + 60)).rejects.toThrow();

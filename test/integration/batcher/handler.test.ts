@@ -62,7 +62,7 @@ describe('batcher handler', () => {
       MATOMO_TOKEN: 's3cret-token-value',
       TAGLANE_VISITOR_HMAC_KEY: 'hmac',
     });
-    const deps = await batcherDepsFromEnv(env, { dynamodb: t.dynamo.newClient(), sqs: t.sqs, secrets });
+    const deps = await batcherDepsFromEnv(env, { dynamodb: t.dynamo.newApi(), sqs: t.sqs, secrets });
     const output: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output.push(String(chunk));
@@ -93,7 +93,7 @@ describe('batcher handler', () => {
       TAGLANE_DLQ_URL: t.dlqUrl,
     };
     const secrets = new EnvSecretSource({ TAGLANE_VISITOR_HMAC_KEY: 'hmac' });
-    const deps = await batcherDepsFromEnv(env, { dynamodb: t.dynamo.newClient(), sqs: t.sqs, secrets });
+    const deps = await batcherDepsFromEnv(env, { dynamodb: t.dynamo.newApi(), sqs: t.sqs, secrets });
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     await t.matomo.outage({ kind: 'status', status: 503 });
     const batch = messages([queued(), queued()]);

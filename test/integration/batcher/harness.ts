@@ -97,7 +97,7 @@ export async function startHarness(
     dlqUrl,
     deps: (overrides = {}) => {
       const { token = defaults.token, timeoutMs = 2000, ...rest } = overrides;
-      const client = dynamo.newClient();
+      const client = dynamo.newApi();
       return {
         visitors: new DynamoDbVisitorStore({ client, tableName: dynamo.tableName }),
         deliveryLog: new DynamoDbDeliveryLog({ client, tableName: dynamo.tableName }),

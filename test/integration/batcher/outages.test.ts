@@ -107,7 +107,7 @@ describe('deliver: outages', () => {
     );
     await started;
 
-    const log = new DynamoDbDeliveryLog({ client: t.dynamo.client, tableName: t.dynamo.tableName });
+    const log = new DynamoDbDeliveryLog({ client: t.dynamo.api, tableName: t.dynamo.tableName });
     const recorded = await log.delivered(
       requests.map((r) => ({ id: r.id, bucket: hashVisitorKey(r.visitor.key, config.visitorHmacKey) })),
     );

@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLog } from '../../../src/adapters/dynamodb-delivery-log.ts';
 import { SqsRetryScheduler } from '../../../src/adapters/sqs-retry-scheduler.ts';
+import { DynamoDbClient } from '../../../src/aws-lite/dynamodb.ts';
 import { deliver } from '../../../src/batcher/deliver.ts';
 import { harnessPerTest, messages, nowSeconds, queued } from './harness.ts';
 
@@ -229,14 +229,17 @@ describe('deliver: outcomes', () => {
 
   it('counts delivered requests whose record write failed and does not retry them', async () => {
     const t = await harness();
-    const good = new DynamoDbDeliveryLog({ client: t.dynamo.client, tableName: t.dynamo.tableName });
+    const good = new DynamoDbDeliveryLog({ client: t.dynamo.api, tableName: t.dynamo.tableName });
     // A client for a port nothing listens on: every record write fails, reads still work.
-    const unreachable = new DynamoDBClient({
-      endpoint: 'http://127.0.0.1:9',
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    const unreachable = new DynamoDbClient(
+      {
+        endpoint: new URL('http://127.0.0.1:9'),
+        endpointConfigured: true,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      },
+      { maxAttempts: 1 },
+    );
     const broken = new DynamoDbDeliveryLog({ client: unreachable, tableName: t.dynamo.tableName });
     const deliveryLog = {
       delivered: good.delivered.bind(good),
@@ -244,7 +247,6 @@ describe('deliver: outcomes', () => {
       countLoneFailures: good.countLoneFailures.bind(good),
     };
     const report = await deliver(messages([queued(), queued()]), t.deps({ deliveryLog }));
-    unreachable.destroy();
 
     expect(report.batchItemFailures).toEqual([]);
     expect(report.counts).toMatchObject({ delivered: 2, unrecorded: 2 });

@@ -26,7 +26,7 @@ it('through an outage on a real queue, every request reaches Matomo exactly once
   }
   const env = { MATOMO_URL: t.matomo.url, TAGLANE_TABLE_NAME: t.dynamo.tableName, TAGLANE_DLQ_URL: t.dlqUrl };
   const secrets = new EnvSecretSource({ TAGLANE_VISITOR_HMAC_KEY: 'hmac' });
-  const deps = await batcherDepsFromEnv(env, { dynamodb: t.dynamo.newClient(), sqs: t.sqs, secrets });
+  const deps = await batcherDepsFromEnv(env, { dynamodb: t.dynamo.newApi(), sqs: t.sqs, secrets });
   const handler = quietBatcher(deps);
 
   await t.matomo.outage({ kind: 'status', status: 503 });

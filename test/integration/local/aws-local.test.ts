@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalAwsDiedError, startLocalAws } from '../../../src/local/aws-local.ts';
@@ -19,9 +18,10 @@ const settings = (dataDir: string) => ({ dataDir, visibilityTimeoutSeconds: 30, 
 describe('startLocalAws (the embedded servers in a worker thread)', () => {
   it('keeps what was written across a restart on the same data directory, and stops on close', async () => {
     const first = await startLocalAws(settings(dir));
-    await first.dynamodb.send(
-      new PutItemCommand({ TableName: first.tableName, Item: { pk: { S: 'v#kept' }, seed: { S: 'abc' } } }),
-    );
+    await first.dynamodb.putItem({
+      TableName: first.tableName,
+      Item: { pk: { S: 'v#kept' }, seed: { S: 'abc' } },
+    });
     await first.close();
     // A second close is a no-op, as the server's own close may run it again.
     await first.close();
@@ -31,9 +31,10 @@ describe('startLocalAws (the embedded servers in a worker thread)', () => {
 
     const second = await startLocalAws(settings(dir));
     try {
-      const out = await second.dynamodb.send(
-        new GetItemCommand({ TableName: second.tableName, Key: { pk: { S: 'v#kept' } } }),
-      );
+      const out = await second.dynamodb.getItem({
+        TableName: second.tableName,
+        Key: { pk: { S: 'v#kept' } },
+      });
       expect(out.Item?.seed?.S).toBe('abc');
       expect(second.queueArn).toMatch(/^arn:aws:sqs:us-east-1:/);
     } finally {

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
   type Message,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { batcherDepsFromEnv, createBatcherHandler } from '../../../functions/batcher/handler.ts';
 import { createIngestHandler, ingestDepsFromEnv } from '../../../functions/ingest/handler.ts';
+import { DynamoDbClient } from '../../../src/aws-lite/dynamodb.ts';
 import { startLocalAws } from '../../../src/local/aws-local.ts';
 import { startHttpServer } from '../../../src/local/http-server.ts';
 import { type BatchOutcome, QueuePoller } from '../../../src/local/poller.ts';
@@ -69,11 +69,17 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     maxReceiveCount: options.maxReceiveCount ?? 50,
   });
   const sqsProxy = await startFaultProxy(await endpointOf(aws.sqs));
-  const dynamoProxy = await startFaultProxy(await endpointOf(aws.dynamodb));
+  const dynamoProxy = await startFaultProxy(aws.dynamodb.endpoint.origin);
   const matomoProxy = await startFaultProxy(matomo.url);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsProxy.endpoint, credentials });
-  const dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamoProxy.endpoint, credentials });
+  // The batcher's own DynamoDB client (aws-lite), its standard retries and all, behind the proxy.
+  const dynamodb = new DynamoDbClient({
+    region: 'us-east-1',
+    endpoint: new URL(dynamoProxy.endpoint),
+    endpointConfigured: true,
+    credentials,
+  });
   const env: Record<string, string> = {
     ...secrets,
     MATOMO_TOKEN,
@@ -166,7 +172,6 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       await http.close();
       await poller.stop();
       sqs.destroy();
-      dynamodb.destroy();
       await Promise.all([sqsProxy.close(), dynamoProxy.close(), matomoProxy.close(), matomo.close()]);
       await aws.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -176,7 +181,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function endpointOf(client: SQSClient | DynamoDBClient): Promise<string> {
+async function endpointOf(client: SQSClient): Promise<string> {
   const endpoint = await client.config.endpoint?.();
   if (!endpoint) throw new Error('the embedded server has no endpoint');
   return `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port ?? ''}`;

@@ -112,9 +112,13 @@ describe('functions', () => {
     // No YAML parser and no zod at the cold start: the synth did that work.
     expect(bundle).not.toContain('YAMLParseError');
     expect(bundle).not.toContain('ZodError');
-    // No AWS SDK either: ingest calls AWS through src/aws-lite (the batcher's bundle has it).
+    // No AWS SDK either: ingest calls AWS through src/aws-lite (the batcher's bundle has it,
+    // for SQS only: its DynamoDB calls go through aws-lite too).
     expect(bundle).not.toMatch(/@aws-sdk|@smithy/);
-    expect(readFileSync(join(assetDir('Batcher'), 'index.mjs'), 'utf8')).toMatch(/@aws-sdk/);
+    const batcher = readFileSync(join(assetDir('Batcher'), 'index.mjs'), 'utf8');
+    expect(batcher).toMatch(/@aws-sdk/);
+    expect(batcher).not.toMatch(/client-dynamodb|DynamoDBClient/);
+    expect(batcher).toContain('DynamoDB_20120810');
     expect(existsSync(join(dir, 'rules'))).toBe(false);
     // The source map covers our own code, without the sources: read at every cold start.
     const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
