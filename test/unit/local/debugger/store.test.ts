@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BODY_DROPPED, EventStore, type NewEntry } from '../../../../src/local/debugger/store.ts';
 import type { StreamMessage } from '../../../../src/local/debugger/wire.ts';
@@ -35,6 +37,22 @@ describe('EventStore', () => {
     expect(store.has('id2')).toBe(false);
     expect(store.has('id3')).toBe(true);
     expect(store.get(2)).toBeUndefined();
+    store.close();
+  });
+
+  it('lets the garbage collector have an entry once it leaves the buffer, body and all', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const store = new EventStore({ capacity: 2, flushMs: 1 });
+    const first = new WeakRef(store.add({ ...entry('/1'), body: 'x'.repeat(100) }));
+    store.addRequests(first.deref() ?? store.add(entry('/never')), [request('id1')]);
+    store.add(entry('/2'));
+    store.add(entry('/3'));
+    // Past the flush, which holds changed entries until it has sent them.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gc();
+    expect(store.list().map((e) => e.path)).toEqual(['/2', '/3']);
+    expect(first.deref()).toBeUndefined();
     store.close();
   });
 
