@@ -16,6 +16,11 @@ export interface StartServerOptions extends ServeConfig {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Progress and inspector lines. @default nothing printed */
   readonly print?: (line: string) => void;
+  /**
+   * Estimated heap bytes the live debugger may keep requests in; the oldest go past it.
+   * @default a sixteenth of the V8 heap limit, at most 64 MiB (`defaultMemoryBudget`)
+   */
+  readonly debuggerMemoryBudget?: number;
 }
 
 /** A running local pipeline. */

@@ -100,7 +100,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Powertools reads process.env alone: the handlers are handed what `env` says instead.
     const powertools = powertoolsSettingsFromEnv(env);
     const queues = { client: aws.sqs, queueUrl: aws.queueUrl, dlqUrl: aws.dlqUrl };
-    const debug = await startDebugger({ ruleSet, env, queues, maxReceiveCount: options.maxReceiveCount });
+    const debug = await startDebugger({
+      ruleSet,
+      env,
+      queues,
+      maxReceiveCount: options.maxReceiveCount,
+      ...(options.debuggerMemoryBudget === undefined ? {} : { memoryBudget: options.debuggerMemoryBudget }),
+    });
     cleanups.push(async () => debug.close());
     const ingestDeps = await ingestDepsFromEnv(env, { sqs: aws.sqs, secrets });
     // The debugger observes through the ports and handlers; the pipeline runs unchanged.

@@ -41,7 +41,7 @@ export class LiveStore {
     source.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as StreamMessage;
       // Rule status and a snapshot are shown even while paused: they are not list movement.
-      if (this.#paused && message.type === 'entry') this.#held.push(message);
+      if (this.#paused && (message.type === 'entry' || message.type === 'evicted')) this.#held.push(message);
       else this.#apply(message);
       this.#changed();
     };
@@ -99,6 +99,9 @@ export class LiveStore {
       case 'clear':
         this.#entries.clear();
         this.#held = [];
+        break;
+      case 'evicted':
+        for (const seq of this.#entries.keys()) if (seq <= message.through) this.#entries.delete(seq);
         break;
       case 'rules':
         this.#rules = message.rules;

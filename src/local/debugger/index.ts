@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { RuleSet } from '../../rules/index.ts';
 import { type DeadLetterQueues, DeadLetters } from './dead-letters.ts';
 import { BatcherObserver } from './observe-batcher.ts';
@@ -5,7 +6,7 @@ import { IngestObserver, type ObservedRules } from './observe-ingest.ts';
 import { redactorFor } from './redact.ts';
 import { debuggerRoutes, type PageRoutes } from './routes.ts';
 import { ruleLines } from './rule-lines.ts';
-import { EventStore } from './store.ts';
+import { DEFAULT_MEMORY_BUDGET, EventStore } from './store.ts';
 import type { RulesStatus } from './wire.ts';
 
 /** Options for {@link startDebugger}. */
@@ -15,8 +16,19 @@ export interface DebuggerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly queues: DeadLetterQueues;
   readonly maxReceiveCount: number;
-  /** HTTP requests kept. @default 10000 */
+  /** HTTP requests kept at most. @default 10000 */
   readonly capacity?: number;
+  /** Estimated heap bytes the kept requests may take. @default {@link defaultMemoryBudget} */
+  readonly memoryBudget?: number;
+}
+
+/**
+ * The debugger's share of the heap: a sixteenth of the process's V8 heap limit, at most
+ * 64 MiB. Node's default limit gives it the 64 MiB; `--max-old-space-size=48` gives it 6 MiB
+ * (V8's limit then also counts the young generation, 96 MiB in all), about 1,800 page views.
+ */
+export function defaultMemoryBudget(): number {
+  return Math.min(DEFAULT_MEMORY_BUDGET, Math.floor(getHeapStatistics().heap_size_limit / 16));
 }
 
 /** The live debugger of `taglane serve`: observers to wrap the handlers with, and its routes. */
@@ -38,7 +50,10 @@ export interface Debugger {
  * serves its routes beside the API.
  */
 export async function startDebugger(options: DebuggerOptions): Promise<Debugger> {
-  const store = new EventStore({ ...(options.capacity ? { capacity: options.capacity } : {}) });
+  const store = new EventStore({
+    ...(options.capacity ? { capacity: options.capacity } : {}),
+    memoryBudget: options.memoryBudget ?? defaultMemoryBudget(),
+  });
   const observed = async (ruleSet: RuleSet): Promise<ObservedRules> => ({
     ruleSet,
     lines: await ruleLines(ruleSet),

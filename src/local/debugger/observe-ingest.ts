@@ -51,7 +51,7 @@ export class IngestObserver {
         entry.status = 500;
         entry.outcome = 'rejected';
         entry.problem = { status: 500, title: 'Internal Server Error', detail: String(error) };
-        this.#store.changed(entry);
+        this.#store.answered(entry);
         throw error;
       } finally {
         this.#answering.delete(requestId);
@@ -197,7 +197,7 @@ export class IngestObserver {
       }
     } else
       entry.outcome = entry.requests.length === 0 && entry.dropped !== undefined ? 'ignored' : 'accepted';
-    this.#store.changed(entry);
+    this.#store.answered(entry);
   }
 }
 

@@ -1,3 +1,4 @@
+import { answerBytes, headBytes, paramBytes, requestBytes, stepBytes, textBytes } from './footprint.ts';
 import type {
   DebugEntry,
   DebugEntryDetail,
@@ -23,57 +24,87 @@ interface StoredRequest extends Mutable<Omit<ProducedRequest, 'steps' | 'params'
 /** An entry as the store keeps it. */
 export interface StoredEntry extends Mutable<Omit<DebugEntryDetail, 'requests'>> {
   requests: StoredRequest[];
+  /** The heap it takes, as estimated (./footprint.ts); never sent to the page. */
+  bytes: number;
 }
 
 /** A new entry, before the store numbers it. */
-export type NewEntry = Omit<StoredEntry, 'seq' | 'requests'>;
+export type NewEntry = Omit<StoredEntry, 'seq' | 'requests' | 'bytes'>;
 
 /** Steps kept per request: a request retried for hours must not grow without bound. */
 const MAX_STEPS = 50;
 
-/** Body characters kept over all entries; older bodies are dropped first past it. */
-const DEFAULT_BODY_BUDGET = 32 * 1024 * 1024;
+/** Heap for all entries together, as estimated, when none is given. */
+export const DEFAULT_MEMORY_BUDGET = 64 * 1024 * 1024;
 
 /** What an entry's body becomes when the budget needs its room. */
-export const BODY_DROPPED = '(body dropped: the debugger keeps the most recent 32 MiB of bodies)';
+export const BODY_DROPPED = '(body dropped: the debugger keeps only the most recent bodies)';
+
+/** Settings of an {@link EventStore}. */
+export interface EventStoreOptions {
+  /** HTTP requests kept at most. @default 10000 */
+  readonly capacity?: number;
+  /** Milliseconds over which changes are coalesced into one message per entry. @default 50 */
+  readonly flushMs?: number;
+  /**
+   * Estimated heap bytes of all entries together; the oldest entries are let go past it, so
+   * the debugger cannot run `serve` out of memory however small its heap.
+   * @default DEFAULT_MEMORY_BUDGET
+   */
+  readonly memoryBudget?: number;
+  /** Body characters kept over all entries; older bodies are dropped first past it. @default half the memory budget */
+  readonly bodyBudget?: number;
+}
 
 /**
- * The debugger's memory: the last `capacity` HTTP requests in a ring buffer, each with the
- * Matomo requests it produced, indexed by request id so delivery steps find their entry.
- * Subscribers get each changed entry, coalesced over `flushMs` so a burst of deliveries costs
- * one message per entry, not one per step.
+ * The debugger's memory: the last HTTP requests in a ring buffer, as many as `capacity` and
+ * the memory budget allow, each with the Matomo requests it produced, indexed by request id so
+ * delivery steps find their entry. Subscribers get each changed entry, coalesced over
+ * `flushMs` so a burst of deliveries costs one message per entry, not one per step, and hear
+ * which entries were let go.
  */
 export class EventStore {
   readonly #capacity: number;
   readonly #flushMs: number;
   readonly #ring: (StoredEntry | undefined)[];
   #next = 0;
+  /** Entries in the ring: the oldest is `#count` places before `#next`. */
+  #count = 0;
   #seq = 0;
   readonly #byRequest = new Map<string, { entry: StoredEntry; request: StoredRequest }>();
   readonly #subscribers = new Set<(message: StreamMessage) => void>();
   readonly #dirty = new Set<StoredEntry>();
   #timer: NodeJS.Timeout | undefined;
+  readonly #memoryBudget: number;
+  /** Estimated bytes of the entries in the ring. */
+  #bytes = 0;
   readonly #bodyBudget: number;
   #bodyChars = 0;
   /** Entries still holding a body, oldest first. */
   readonly #withBody: StoredEntry[] = [];
+  /** The newest seq let go, and the newest the subscribers were told of. */
+  #evictedThrough = 0;
+  #toldThrough = 0;
 
-  constructor(options: { capacity?: number; flushMs?: number; bodyBudget?: number } = {}) {
+  constructor(options: EventStoreOptions = {}) {
     this.#capacity = Math.max(1, options.capacity ?? 10_000);
     this.#flushMs = options.flushMs ?? 50;
-    this.#bodyBudget = options.bodyBudget ?? DEFAULT_BODY_BUDGET;
+    this.#memoryBudget = options.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+    this.#bodyBudget = options.bodyBudget ?? Math.floor(this.#memoryBudget / 2);
     this.#ring = new Array(this.#capacity);
   }
 
   /** Records a request as it arrives; returns the entry to complete later. */
   add(entry: NewEntry): StoredEntry {
-    const stored: StoredEntry = { ...entry, seq: ++this.#seq, requests: [] };
-    const evicted = this.#ring[this.#next];
-    if (evicted) this.#evict(evicted);
+    if (this.#count === this.#capacity) this.#evictOldest();
+    const stored: StoredEntry = { ...entry, seq: ++this.#seq, requests: [], bytes: 0 };
     this.#ring[this.#next] = stored;
     this.#next = (this.#next + 1) % this.#capacity;
+    this.#count += 1;
+    this.#grow(stored, headBytes(stored));
     this.#keepBody(stored);
     this.changed(stored);
+    this.#trim();
     return stored;
   }
 
@@ -83,16 +114,27 @@ export class EventStore {
       const request: StoredRequest = { ...r, state: 'queueing', cid: undefined, steps: [] };
       entry.requests.push(request);
       this.#byRequest.set(r.id, { entry, request });
+      this.#grow(entry, requestBytes(request));
     }
     this.changed(entry);
+    this.#trim();
+  }
+
+  /** The entry's answer (status, problem, counts) is filled in: counts it and tells the page. */
+  answered(entry: StoredEntry): void {
+    this.#grow(entry, answerBytes(entry));
+    this.changed(entry);
+    this.#trim();
   }
 
   /** A delivery step for a request id; ignored when the request left the buffer. */
   step(id: string, state: DeliveryState, detail?: string, params?: Readonly<Record<string, string>>): void {
     const found = this.#byRequest.get(id);
     if (!found) return;
-    this.#apply(found.request, stepOf(state, detail), params);
+    const step = stepOf(state, detail);
+    this.#apply(found.entry, found.request, step, false, params);
     this.changed(found.entry);
+    this.#trim();
   }
 
   /**
@@ -112,15 +154,26 @@ export class EventStore {
     ids.forEach((id, index) => {
       const found = this.#byRequest.get(id);
       if (!found) return;
-      this.#apply(found.request, step);
-      if (cidOf !== undefined) found.request.cid = cidOf(index);
+      this.#apply(found.entry, found.request, step, true);
+      if (cidOf !== undefined) {
+        if (found.request.cid === undefined) this.#grow(found.entry, paramBytes(''));
+        found.request.cid = cidOf(index);
+      }
       // A bulk's requests mostly come from a few entries, one after another.
       if (found.entry !== last) this.changed(found.entry);
       last = found.entry;
     });
+    this.#trim();
   }
 
-  #apply(request: StoredRequest, step: DeliveryStep, params?: Readonly<Record<string, string>>): void {
+  #apply(
+    entry: StoredEntry,
+    request: StoredRequest,
+    step: DeliveryStep,
+    shared: boolean,
+    params?: Readonly<Record<string, string>>,
+  ): void {
+    this.#grow(entry, stepBytes(step, shared));
     if (step.state === 'queued' && request.state !== 'queueing') {
       // The batcher can take a message before the queue's answer reaches ingest: "queued"
       // still happened first, and must not pull the request back from where it is now.
@@ -129,9 +182,20 @@ export class EventStore {
     }
     request.state = step.state;
     request.steps.push(step);
-    if (request.steps.length > MAX_STEPS) request.steps.splice(1, request.steps.length - MAX_STEPS);
-    // A copy: the parameters may be the queued request's own object, never to be changed.
-    if (params) request.params = { ...request.params, ...params };
+    if (request.steps.length > MAX_STEPS) {
+      for (const dropped of request.steps.splice(1, request.steps.length - MAX_STEPS))
+        this.#grow(entry, -stepBytes(dropped, false));
+    }
+    if (params) {
+      // A copy: the parameters may be the queued request's own object, never to be changed.
+      request.params = { ...request.params, ...params };
+      for (const value of Object.values(params)) this.#grow(entry, paramBytes(value));
+    }
+  }
+
+  /** The estimated heap of the entries kept, in bytes. */
+  get memoryUsed(): number {
+    return this.#bytes;
   }
 
   /** Whether the store knows the request id. */
@@ -172,6 +236,9 @@ export class EventStore {
   /** Forgets every entry (the page's Clear). */
   clear(): void {
     this.#ring.fill(undefined);
+    this.#count = 0;
+    this.#bytes = 0;
+    this.#evictedThrough = this.#toldThrough = this.#seq;
     this.#withBody.length = 0;
     this.#bodyChars = 0;
     this.#byRequest.clear();
@@ -201,9 +268,33 @@ export class EventStore {
     this.#timer = undefined;
     const dirty = [...this.#dirty];
     this.#dirty.clear();
+    const through = this.#evictedThrough;
+    const evicted = through > this.#toldThrough;
+    this.#toldThrough = through;
     // Without a page open, a copy per change would only feed the garbage collector.
     if (this.#subscribers.size === 0) return;
-    for (const entry of dirty) this.publish({ type: 'entry', entry: summary(entry) });
+    if (evicted) this.publish({ type: 'evicted', through });
+    for (const entry of dirty)
+      if (entry.seq > through) this.publish({ type: 'entry', entry: summary(entry) });
+  }
+
+  /** Adds an estimate to an entry and to the ring's total. */
+  #grow(entry: StoredEntry, bytes: number): void {
+    entry.bytes += bytes;
+    this.#bytes += bytes;
+  }
+
+  /** Lets the oldest entries go while the estimate is over budget; the newest always stays. */
+  #trim(): void {
+    while (this.#bytes > this.#memoryBudget && this.#count > 1) this.#evictOldest();
+  }
+
+  #evictOldest(): void {
+    const at = (this.#next - this.#count + this.#capacity) % this.#capacity;
+    const oldest = this.#ring[at];
+    this.#ring[at] = undefined;
+    this.#count -= 1;
+    if (oldest) this.#evict(oldest);
   }
 
   /** Counts the new body and drops the oldest ones while over budget. */
@@ -214,6 +305,7 @@ export class EventStore {
       const oldest = this.#withBody.shift();
       if (!oldest) break;
       this.#bodyChars -= oldest.body.length;
+      this.#grow(oldest, -textBytes(oldest.body));
       oldest.body = BODY_DROPPED;
       oldest.bodyTruncated = true;
     }
@@ -233,6 +325,9 @@ export class EventStore {
       this.#withBody.shift();
       this.#bodyChars -= entry.body.length;
     }
+    this.#bytes -= entry.bytes;
+    this.#evictedThrough = Math.max(this.#evictedThrough, entry.seq);
+    this.#timer ??= setTimeout(() => this.#flush(), this.#flushMs);
   }
 }
 
@@ -241,7 +336,7 @@ function stepOf(state: DeliveryState, detail: string | undefined): DeliveryStep 
 }
 
 function summary(entry: StoredEntry): DebugEntry {
-  const { headers: _h, query: _q, body: _b, bodyTruncated: _t, requests, ...rest } = entry;
+  const { headers: _h, query: _q, body: _b, bodyTruncated: _t, bytes: _n, requests, ...rest } = entry;
   return {
     ...rest,
     requests: requests.map(({ cid, ...r }) => ({

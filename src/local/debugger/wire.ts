@@ -128,6 +128,8 @@ export type StreamMessage =
   | { readonly type: 'snapshot'; readonly entries: readonly DebugEntry[]; readonly rules: RulesStatus }
   | { readonly type: 'entry'; readonly entry: DebugEntry }
   | { readonly type: 'clear' }
+  /** Entries up to and including seq `through` left the server's buffer (its capacity or memory budget). */
+  | { readonly type: 'evicted'; readonly through: number }
   | { readonly type: 'rules'; readonly rules: RulesStatus };
 
 /** What the playground shows for an event: the requests it produces, or why it cannot. */

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { headBytes, requestBytes } from '../../../../src/local/debugger/footprint.ts';
 import { BODY_DROPPED, EventStore, type NewEntry } from '../../../../src/local/debugger/store.ts';
 import type { StreamMessage } from '../../../../src/local/debugger/wire.ts';
 
@@ -56,6 +57,45 @@ describe('EventStore', () => {
     store.close();
   });
 
+  it('lets the oldest entries go past its memory budget, and tells the page which', async () => {
+    const size = headBytes(entry('/n')) + requestBytes(request('idn'));
+    const store = new EventStore({ memoryBudget: 3 * size + size / 2, flushMs: 1 });
+    const seen: StreamMessage[] = [];
+    store.subscribe((m) => seen.push(m));
+    for (let n = 1; n <= 5; n += 1) store.addRequests(store.add(entry(`/${n}`)), [request(`id${n}`)]);
+    expect(store.list().map((e) => e.path)).toEqual(['/3', '/4', '/5']);
+    expect(store.has('id2')).toBe(false);
+    expect(store.memoryUsed).toBe(3 * size);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Told once, and never of an entry it has already let go.
+    expect(seen.filter((m) => m.type === 'evicted')).toEqual([{ type: 'evicted', through: 2 }]);
+    expect(seen.flatMap((m) => (m.type === 'entry' ? [m.entry.path] : []))).toEqual(['/3', '/4', '/5']);
+    store.clear();
+    expect(store.memoryUsed).toBe(0);
+    store.close();
+  });
+
+  it('keeps the newest entry whatever its size, and counts its delivery as it grows', () => {
+    const store = new EventStore({ memoryBudget: 10, bodyBudget: 1_000_000 });
+    store.add(entry('/old'));
+    const big = store.add({ ...entry('/big'), body: 'x'.repeat(10_000) });
+    store.addRequests(big, [request('r1')]);
+    expect(store.list().map((e) => e.path)).toEqual(['/big']);
+    const before = store.memoryUsed;
+    store.step('r1', 'retried', 'Matomo answered 503');
+    store.stepAll(['r1'], 'sent', 'bulk of 1', () => '0123456789abcdef');
+    expect(store.memoryUsed).toBeGreaterThan(before);
+    expect(store.get(big.seq)?.body).toHaveLength(10_000);
+    store.close();
+  });
+
+  it('counts a body past U+00FF at two bytes a character, as V8 keeps it', () => {
+    const empty = headBytes({ ...entry('/'), body: '' });
+    expect(headBytes({ ...entry('/'), body: 'é'.repeat(100) }) - empty).toBe(100);
+    expect(headBytes({ ...entry('/'), body: '€'.repeat(100) }) - empty).toBe(200);
+    expect(headBytes({ ...entry('/'), body: '😀'.repeat(50) }) - empty).toBe(200);
+  });
+
   it('records delivery steps against the request id and adds what the batcher learnt', () => {
     const store = new EventStore();
     const stored = store.add(entry('/a'));
@@ -106,13 +146,15 @@ describe('EventStore', () => {
     store.close();
   });
 
-  it('drops the oldest bodies once all bodies together pass the budget', () => {
+  it('drops the oldest bodies once all bodies together pass the budget, and no longer counts them', () => {
     const store = new EventStore({ bodyBudget: 10 });
     const first = store.add({ ...entry('/1'), body: 'aaaaaa' });
+    const before = store.memoryUsed;
     store.add({ ...entry('/2'), body: 'bbbbbb' });
     expect(store.get(first.seq)?.body).toBe(BODY_DROPPED);
     expect(store.get(first.seq)?.bodyTruncated).toBe(true);
     expect(store.get(first.seq + 1)?.body).toBe('bbbbbb');
+    expect(store.memoryUsed).toBe(2 * before - 'aaaaaa'.length);
     store.close();
   });
 
