@@ -108,8 +108,12 @@ export class EventStore {
     return stored;
   }
 
-  /** Adds produced requests to an entry, first as `queueing`. */
+  /**
+   * Adds produced requests to an entry, first as `queueing`. Nothing for an entry let go while
+   * its request was being answered: indexed, its requests would never leave.
+   */
   addRequests(entry: StoredEntry, requests: readonly Omit<StoredRequest, 'state' | 'steps' | 'cid'>[]): void {
+    if (this.#gone(entry)) return;
     for (const r of requests) {
       const request: StoredRequest = { ...r, state: 'queueing', cid: undefined, steps: [] };
       entry.requests.push(request);
@@ -122,6 +126,7 @@ export class EventStore {
 
   /** The entry's answer (status, problem, counts) is filled in: counts it and tells the page. */
   answered(entry: StoredEntry): void {
+    if (this.#gone(entry)) return;
     this.#grow(entry, answerBytes(entry));
     this.changed(entry);
     this.#trim();
@@ -276,6 +281,11 @@ export class EventStore {
     if (evicted) this.publish({ type: 'evicted', through });
     for (const entry of dirty)
       if (entry.seq > through) this.publish({ type: 'entry', entry: summary(entry) });
+  }
+
+  /** Whether an entry left the ring: they leave oldest first, so by their seq. */
+  #gone(entry: StoredEntry): boolean {
+    return entry.seq <= this.#evictedThrough;
   }
 
   /** Adds an estimate to an entry and to the ring's total. */

@@ -75,6 +75,25 @@ describe('EventStore', () => {
     store.close();
   });
 
+  it('takes no requests for an entry let go while its request was being answered', () => {
+    const store = new EventStore({ capacity: 1 });
+    const first = store.add(entry('/1'));
+    store.add(entry('/2'));
+    const used = store.memoryUsed;
+    store.addRequests(first, [request('late')]);
+    first.status = 202;
+    store.answered(first);
+    expect(store.has('late')).toBe(false);
+    expect(store.memoryUsed).toBe(used);
+    store.clear();
+    const cleared = store.add(entry('/3'));
+    store.clear();
+    store.addRequests(cleared, [request('after-clear')]);
+    expect(store.has('after-clear')).toBe(false);
+    expect(store.memoryUsed).toBe(0);
+    store.close();
+  });
+
   it('keeps the newest entry whatever its size, and counts its delivery as it grows', () => {
     const store = new EventStore({ memoryBudget: 10, bodyBudget: 1_000_000 });
     store.add(entry('/old'));
