@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../../src/local/server.ts';
 import { newSecrets } from '../e2e/senders.ts';
 import { perFile } from '../support/lifecycle.ts';
 import { startMatomoServer } from '../support/matomo-server.ts';
 import { tempDirPerFile } from '../support/temp-dir.ts';
 import { browserPerFile } from './browser.ts';
+import { startPageServer } from './serve.ts';
 
 const secrets = newSecrets();
 const temp = tempDirPerFile('taglane-browser-memory-');
@@ -18,17 +18,9 @@ const matomo = perFile(
 const server = perFile(
   'taglane serve',
   () =>
-    startServer({
-      host: '127.0.0.1',
-      port: 0,
-      rulesDir: 'rules',
+    startPageServer({
       dataDir: join(temp.path, 'data'),
       matomoUrl: matomo.current.url,
-      batchSize: 10,
-      batchWindowMs: 50,
-      visibilityTimeoutSeconds: 1,
-      maxReceiveCount: 3,
-      drainTimeoutMs: 10_000,
       env: secrets,
       debuggerMemoryBudget: 20 * 3_500,
     }),

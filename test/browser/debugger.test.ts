@@ -2,13 +2,14 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/local/server.ts';
+import type { RunningServer } from '../../src/local/server.ts';
 import { loadRuleSet, runExamples } from '../../src/rules/index.ts';
 import { example, newSecrets, sendStripe } from '../e2e/senders.ts';
 import { perFile } from '../support/lifecycle.ts';
 import { startMatomoServer } from '../support/matomo-server.ts';
 import { tempDirPerFile } from '../support/temp-dir.ts';
 import { browserPerFile } from './browser.ts';
+import { startPageServer } from './serve.ts';
 
 const secrets = newSecrets();
 // Goal 2 ("signup") is unknown to this Matomo until a test creates it: its requests are
@@ -27,17 +28,10 @@ const server = perFile(
     await cp('rules', rulesDir, { recursive: true });
     const trackerFile = join(temp.path, 'tracker.yaml');
     await writeFile(trackerFile, 'sites:\n  1: { consent: drop }\n');
-    return startServer({
-      host: '127.0.0.1',
-      port: 0,
+    return startPageServer({
       rulesDir,
       dataDir: join(temp.path, 'data'),
       matomoUrl: matomo.current.url,
-      batchSize: 10,
-      batchWindowMs: 50,
-      visibilityTimeoutSeconds: 1,
-      maxReceiveCount: 3,
-      drainTimeoutMs: 10_000,
       trackerFile,
       env: secrets,
     });

@@ -7,10 +7,10 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer } from '../../src/local/server.ts';
 import { example, newSecrets, sendStripe } from '../e2e/senders.ts';
 import { startMatomoServer } from '../support/matomo-server.ts';
 import { CHROMIUM } from './browser.ts';
+import { startPageServer } from './serve.ts';
 
 // As `taglane serve` sets them: readable lines, no EMF metrics (none are printed here).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -24,19 +24,7 @@ const matomo = await startMatomoServer({
   goals: { 1: [] },
   superUserTokens: [secrets.MATOMO_TOKEN],
 });
-const server = await startServer({
-  host: '127.0.0.1',
-  port: 0,
-  rulesDir: 'rules',
-  dataDir: join(dir, 'data'),
-  matomoUrl: matomo.url,
-  batchSize: 10,
-  batchWindowMs: 50,
-  visibilityTimeoutSeconds: 1,
-  maxReceiveCount: 3,
-  drainTimeoutMs: 10_000,
-  env: secrets,
-});
+const server = await startPageServer({ dataDir: join(dir, 'data'), matomoUrl: matomo.url, env: secrets });
 const send = (body: unknown, key = secrets.TAGLANE_API_KEY): Promise<Response> =>
   fetch(`${server.url}/events?source=app`, {
     method: 'POST',
