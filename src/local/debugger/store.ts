@@ -161,8 +161,9 @@ export class EventStore {
       if (!found) return;
       this.#apply(found.entry, found.request, step, true);
       if (cidOf !== undefined) {
-        if (found.request.cid === undefined) this.#grow(found.entry, paramBytes(''));
-        found.request.cid = cidOf(index);
+        const cid = cidOf(index);
+        if (found.request.cid === undefined) this.#grow(found.entry, paramBytes(cid));
+        found.request.cid = cid;
       }
       // A bulk's requests mostly come from a few entries, one after another.
       if (found.entry !== last) this.changed(found.entry);
@@ -188,8 +189,10 @@ export class EventStore {
     request.state = step.state;
     request.steps.push(step);
     if (request.steps.length > MAX_STEPS) {
+      // Counted back as if shared: whether a step was is not kept, and an estimate may run
+      // over, never under.
       for (const dropped of request.steps.splice(1, request.steps.length - MAX_STEPS))
-        this.#grow(entry, -stepBytes(dropped, false));
+        this.#grow(entry, -stepBytes(dropped, true));
     }
     if (params) {
       // A copy: the parameters may be the queued request's own object, never to be changed.

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { headBytes, requestBytes } from '../../../../src/local/debugger/footprint.ts';
+import { headBytes, requestBytes, stepBytes } from '../../../../src/local/debugger/footprint.ts';
 import { BODY_DROPPED, EventStore, type NewEntry } from '../../../../src/local/debugger/store.ts';
 import type { StreamMessage } from '../../../../src/local/debugger/wire.ts';
 
@@ -105,6 +105,19 @@ describe('EventStore', () => {
     store.stepAll(['r1'], 'sent', 'bulk of 1', () => '0123456789abcdef');
     expect(store.memoryUsed).toBeGreaterThan(before);
     expect(store.get(big.seq)?.body).toHaveLength(10_000);
+    store.close();
+  });
+
+  it('never counts a request retried past its kept steps below the steps it still holds', () => {
+    const store = new EventStore();
+    store.addRequests(store.add(entry('/r')), [request('r1')]);
+    const before = store.memoryUsed;
+    for (let n = 0; n < 60; n += 1) store.stepAll(['r1'], 'in-batch', `attempt ${n}`);
+    const held = store.list()[0]?.requests[0]?.steps.length ?? 0;
+    expect(held).toBe(50);
+    expect(store.memoryUsed - before).toBeGreaterThanOrEqual(
+      held * stepBytes({ at: 0, state: 'in-batch' }, true),
+    );
     store.close();
   });
 
